@@ -1,0 +1,30 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <iosfwd>
+#include <memory>
+
+namespace kaltune {
+
+// The whole command line: the CLI11 model and the option structs it fills. Tests walk `app()` to
+// check that the man page and the completions know every command and option.
+class Cli {
+public:
+  Cli();
+  ~Cli();
+  CLI::App& app();
+
+  // Parses argv and runs the command; returns the exit status. This is the single place where an
+  // error becomes a message on `err` and an exit status.
+  int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// The exit-status table printed by --help and documented in the man page.
+const char* exit_status_help();
+
+} // namespace kaltune

@@ -1,0 +1,78 @@
+#include "cli/set.hpp"
+
+#include "core/runtime.hpp"
+#include "core/validate.hpp"
+#include "render/changes.hpp"
+
+#include <fmt/format.h>
+
+#include <ostream>
+
+namespace kaltune {
+
+void setup_set(CLI::App& app, SetOptions& options) {
+  auto* set = app.add_subcommand("set", "Set keepalive values in the running kernel (all or nothing)");
+  for (Key key : all_keys) {
+    auto& slot = options.values[index_of(key)];
+    const std::string help =
+        is_duration(key) ? fmt::format("{}: seconds or a duration (90s, 5m, 1h30m); {}",
+                                       sysctl_name(key), describe_range(key, false))
+                         : fmt::format("{}: a count; {}", sysctl_name(key), describe_range(key, false));
+    set->add_option_function<std::string>(
+           fmt::format("--{}", short_name(key)), [&slot](const std::string& value) { slot = value; },
+           help)
+        ->type_name(is_duration(key) ? "DURATION" : "N");
+  }
+  set->add_flag("--dry-run", options.dry_run, "Print what would change; write nothing");
+  set->add_flag("--force", options.force,
+                "Allow values the kernel accepts but the socket API refuses (time/intvl <= 0, "
+                "probes 0 or 128-255)");
+}
+
+namespace {
+Request parse_request(const SetOptions& options) {
+  Request request;
+  bool any = false;
+  for (Key key : all_keys) {
+    const auto& text = options.values[index_of(key)];
+    if (!text) {
+      continue;
+    }
+    auto value = parse_value(key, *text, options.force);
+    if (!value) {
+      throw Error(ExitStatus::usage, value.error());
+    }
+    request[index_of(key)] = *value;
+    any = true;
+  }
+  if (!any) {
+    throw Error(ExitStatus::usage, "set: give at least one of --time, --intvl, --probes");
+  }
+  return request;
+}
+} // namespace
+
+int run_set(Context& context, const SetOptions& options) {
+  // Everything is validated before anything is read or written.
+  const Request request = parse_request(options);
+  const Settings current = read_running(context.proc);
+  const Settings target = merge(current, request);
+  const auto changes = plan_changes(current, target);
+  for (const Warning& warning : assess(target)) {
+    if (request[index_of(warning.key)]) {
+      context.warn(warning.message);
+    }
+  }
+  if (!options.dry_run) {
+    apply_changes(context.proc, changes);
+  }
+  const ChangeReport report{current, target, changes, options.dry_run};
+  if (context.global.json) {
+    context.out << to_json(report).dump(2) << '\n';
+  } else {
+    context.out << render_changes(report, context.out_style);
+  }
+  return 0;
+}
+
+} // namespace kaltune

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "cli/context.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace kaltune {
+
+struct ShowOptions {
+  std::string source = "running";
+  std::string format = "table";
+};
+
+void setup_show(CLI::App& app, ShowOptions& options);
+int run_show(Context& context, const ShowOptions& options);
+
+} // namespace kaltune

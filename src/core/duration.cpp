@@ -1,0 +1,110 @@
+#include "core/duration.hpp"
+
+#include <array>
+#include <limits>
+#include <string>
+
+namespace kaltune {
+
+namespace {
+// Larger than any value the kernel accepts for a key, small enough that sums never overflow.
+constexpr std::int64_t value_limit = std::int64_t{1} << 40;
+
+struct Unit {
+  char suffix;
+  std::int64_t seconds;
+};
+constexpr std::array<Unit, 4> units{{{'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}}};
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Reads the digits at the front of `text`; fails on a leading zero followed by digits.
+Result<std::int64_t> take_number(std::string_view& text) {
+  std::size_t n = 0;
+  std::int64_t value = 0;
+  while (n < text.size() && is_digit(text[n])) {
+    value = value * 10 + (text[n] - '0');
+    if (value > value_limit) {
+      return Result<std::int64_t>::failure("too large");
+    }
+    ++n;
+  }
+  if (n == 0) {
+    return Result<std::int64_t>::failure("expected a whole number of seconds");
+  }
+  if (n > 1 && text[0] == '0') {
+    return Result<std::int64_t>::failure("leading zero (the kernel would read it as octal)");
+  }
+  text.remove_prefix(n);
+  return value;
+}
+
+Result<std::int64_t> parse_unsigned_duration(std::string_view text) {
+  if (text.empty()) {
+    return Result<std::int64_t>::failure("empty value");
+  }
+  std::int64_t total = 0;
+  std::size_t next_unit = 0; // units must come from largest to smallest, each once
+  while (!text.empty()) {
+    auto number = take_number(text);
+    if (!number) {
+      return number;
+    }
+    if (text.empty()) {
+      if (next_unit != 0) {
+        return Result<std::int64_t>::failure("a number after a unit needs its own unit");
+      }
+      return *number;
+    }
+    std::size_t u = next_unit;
+    while (u < units.size() && units[u].suffix != text.front()) {
+      ++u;
+    }
+    if (u == units.size()) {
+      return Result<std::int64_t>::failure(
+          "expected seconds or a duration such as 90s, 5m, 1h30m, 1d");
+    }
+    text.remove_prefix(1);
+    next_unit = u + 1;
+    total += *number * units[u].seconds;
+    if (total > value_limit) {
+      return Result<std::int64_t>::failure("too large");
+    }
+  }
+  return total;
+}
+} // namespace
+
+Result<std::int64_t> parse_duration(std::string_view text) {
+  return parse_unsigned_duration(text);
+}
+
+Result<std::int64_t> parse_count(std::string_view text) {
+  std::string_view rest = text;
+  if (rest.empty()) {
+    return Result<std::int64_t>::failure("empty value");
+  }
+  auto number = take_number(rest);
+  if (!number) {
+    return Result<std::int64_t>::failure(number.error() == "expected a whole number of seconds"
+                                             ? "expected a whole number"
+                                             : number.error());
+  }
+  if (!rest.empty()) {
+    return Result<std::int64_t>::failure("expected a whole number");
+  }
+  return number;
+}
+
+Result<std::int64_t> parse_signed_duration(std::string_view text) {
+  if (!text.empty() && text.front() == '-') {
+    auto magnitude = parse_unsigned_duration(text.substr(1));
+    if (!magnitude) {
+      return magnitude;
+    }
+    return -*magnitude;
+  }
+  return parse_unsigned_duration(text);
+}
+
+} // namespace kaltune

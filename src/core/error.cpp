@@ -1,0 +1,23 @@
+#include "core/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+namespace kaltune {
+
+namespace {
+std::string describe(int error_number, const std::string& context) {
+  return context + ": " + std::strerror(error_number);
+}
+} // namespace
+
+SystemError::SystemError(int error_number, const std::string& context)
+    : Error(status_for_errno(error_number), describe(error_number, context)),
+      errno_(error_number) {}
+
+ExitStatus status_for_errno(int error_number) {
+  return (error_number == EACCES || error_number == EPERM) ? ExitStatus::permission
+                                                           : ExitStatus::system;
+}
+
+} // namespace kaltune

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kaltune {
+
+// The three sysctls kaltune manages, in the order they are written and shown.
+enum class Key { time, intvl, probes };
+inline constexpr std::array<Key, 3> all_keys{Key::time, Key::intvl, Key::probes};
+inline constexpr std::size_t key_count = all_keys.size();
+
+constexpr std::size_t index_of(Key key) { return static_cast<std::size_t>(key); }
+
+// "net.ipv4.tcp_keepalive_time"
+std::string_view sysctl_name(Key key);
+// "time", as in --time
+std::string_view short_name(Key key);
+// What the value means, in one line.
+std::string_view meaning(Key key);
+// Time keys are durations in seconds, probes a count.
+bool is_duration(Key key);
+// The key whose sysctl name (dotted or slashed, with an optional leading slash) this is.
+std::optional<Key> key_from_sysctl_name(std::string_view name);
+// The key whose short name ("time", "intvl", "probes") this is.
+std::optional<Key> key_from_short_name(std::string_view name);
+
+struct Range {
+  std::int64_t min;
+  std::int64_t max;
+  bool contains(std::int64_t value) const { return value >= min && value <= max; }
+};
+
+// What setsockopt(TCP_KEEPIDLE/TCP_KEEPINTVL/TCP_KEEPCNT) accepts: kaltune's default limits.
+Range api_range(Key key);
+// What the kernel's sysctl handler accepts: the limits of --force.
+Range kernel_range(Key key);
+
+// A complete set of the three values.
+struct Settings {
+  std::array<std::int64_t, key_count> values{};
+
+  std::int64_t& operator[](Key key) { return values[index_of(key)]; }
+  std::int64_t operator[](Key key) const { return values[index_of(key)]; }
+  bool operator==(const Settings&) const = default;
+};
+
+// Compile-time defaults of every new network namespace: 7200 / 75 / 9.
+inline constexpr Settings kernel_defaults{{7200, 75, 9}};
+
+// Seconds an idle connection to a dead peer survives: time + intvl x probes.
+std::int64_t detect_seconds(const Settings& settings);
+
+// A value outside what the socket API accepts, and what it does to connections.
+struct Warning {
+  Key key;
+  std::int64_t value;
+  std::string message;
+};
+std::vector<Warning> assess(const Settings& settings);
+std::optional<Warning> assess(Key key, std::int64_t value);
+
+} // namespace kaltune

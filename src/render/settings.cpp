@@ -1,0 +1,117 @@
+#include "render/settings.hpp"
+
+#include "render/duration.hpp"
+
+#include <fmt/format.h>
+
+namespace kaltune {
+
+namespace {
+std::string value_text(Key key, std::int64_t value) {
+  return is_duration(key) ? seconds_with_human(value) : fmt::format("{}", value);
+}
+
+std::string caveat(const ShowReport& report) {
+  const std::string retries =
+      report.tcp_retries2 ? fmt::format("tcp_retries2 ({})", *report.tcp_retries2) : "tcp_retries2";
+  return fmt::format("Applies only to sockets with SO_KEEPALIVE that do not override it "
+                     "(TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT); while data is unacknowledged, "
+                     "{} or TCP_USER_TIMEOUT decide instead.\n",
+                     retries);
+}
+} // namespace
+
+std::string render_table(const ShowReport& report, const Style& style) {
+  std::string out;
+  out += fmt::format("{} values", report.settings.source);
+  if (report.netns) {
+    out += fmt::format(" of network namespace {}", *report.netns);
+  }
+  out += ":\n";
+  const Settings settings = report.settings.settings();
+  bool origins = false;
+  for (Key key : all_keys) {
+    origins = origins || report.settings[key].origin != report.settings.source;
+  }
+  out += style.bold(fmt::format("  {:<30} {:<18} {}", "KEY", "VALUE", "MEANING"));
+  out += origins ? style.bold("  ORIGIN") : "";
+  out += "\n";
+  for (Key key : all_keys) {
+    out += fmt::format("  {:<30} {:<18} {:<50}", sysctl_name(key), value_text(key, settings[key]),
+                       meaning(key));
+    if (origins) {
+      out += fmt::format("  {}", report.settings[key].origin);
+    }
+    while (!out.empty() && out.back() == ' ') {
+      out.pop_back();
+    }
+    out += "\n";
+  }
+  out += fmt::format("\nDead peer detected after {} = time + intvl \u00d7 probes = {} + {} \u00d7 {}\n",
+                     style.bold(seconds_with_human(detect_seconds(settings))), settings[Key::time],
+                     settings[Key::intvl], settings[Key::probes]);
+  out += caveat(report);
+  return out;
+}
+
+std::string render_warnings(const Settings& settings, const Style& style) {
+  std::string out;
+  for (const Warning& warning : assess(settings)) {
+    out += style.warn("warning: ") + warning.message + "\n";
+  }
+  return out;
+}
+
+std::string render_sysctl(const SourcedSettings& settings) {
+  std::string out;
+  for (Key key : all_keys) {
+    out += fmt::format("{} = {}\n", sysctl_name(key), settings[key].value);
+  }
+  return out;
+}
+
+std::string render_prometheus(const ShowReport& report) {
+  const Settings settings = report.settings.settings();
+  const std::string labels = fmt::format("source=\"{}\"", report.settings.source);
+  std::string out;
+  auto metric = [&](std::string_view name, std::string_view help, std::int64_t value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{}{{{}}} {}\n", name, help, name, name,
+                       labels, value);
+  };
+  metric("kaltune_tcp_keepalive_time_seconds", "net.ipv4.tcp_keepalive_time: idle time before the "
+         "first keepalive probe.", settings[Key::time]);
+  metric("kaltune_tcp_keepalive_intvl_seconds", "net.ipv4.tcp_keepalive_intvl: time between "
+         "unanswered probes.", settings[Key::intvl]);
+  metric("kaltune_tcp_keepalive_probes", "net.ipv4.tcp_keepalive_probes: unanswered probes before "
+         "the peer is declared dead.", settings[Key::probes]);
+  metric("kaltune_tcp_keepalive_detect_seconds", "Seconds before an idle connection to a dead peer "
+         "is dropped: time + intvl * probes.", detect_seconds(settings));
+  return out;
+}
+
+nlohmann::ordered_json to_json(const ShowReport& report) {
+  nlohmann::ordered_json out;
+  out["source"] = report.settings.source;
+  out["netns"] = report.netns ? nlohmann::ordered_json(*report.netns) : nullptr;
+  nlohmann::ordered_json values = nlohmann::ordered_json::object();
+  for (Key key : all_keys) {
+    const SourcedValue& value = report.settings[key];
+    values[std::string(sysctl_name(key))] = {{"value", value.value},
+                                             {"unit", is_duration(key) ? "seconds" : "count"},
+                                             {"origin", value.origin}};
+  }
+  out["settings"] = std::move(values);
+  out["detect_seconds"] = detect_seconds(report.settings.settings());
+  out["tcp_retries2"] =
+      report.tcp_retries2 ? nlohmann::ordered_json(*report.tcp_retries2) : nullptr;
+  nlohmann::ordered_json warnings = nlohmann::ordered_json::array();
+  for (const Warning& warning : assess(report.settings.settings())) {
+    warnings.push_back({{"key", sysctl_name(warning.key)},
+                        {"value", warning.value},
+                        {"message", warning.message}});
+  }
+  out["warnings"] = std::move(warnings);
+  return out;
+}
+
+} // namespace kaltune

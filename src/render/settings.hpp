@@ -1,0 +1,32 @@
+#pragma once
+
+#include "core/keepalive.hpp"
+#include "core/source.hpp"
+#include "render/style.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+namespace kaltune {
+
+// What `show` reports: the values of a source and what they mean.
+struct ShowReport {
+  SourcedSettings settings;
+  std::optional<std::string> netns;         // the namespace file read, when one was given
+  std::optional<std::int64_t> tcp_retries2; // for the caveat line; absent for non-running sources
+};
+
+// The human table: key, value with units, meaning; detection time; the SO_KEEPALIVE caveat.
+std::string render_table(const ShowReport& report, const Style& style);
+// `net.ipv4.tcp_keepalive_time = 7200` lines: valid sysctl.conf input.
+std::string render_sysctl(const SourcedSettings& settings);
+// Prometheus text exposition format (node-exporter's textfile collector).
+std::string render_prometheus(const ShowReport& report);
+// The documented JSON schema (README "JSON schema"); ordered for stable output.
+nlohmann::ordered_json to_json(const ShowReport& report);
+// Warnings for values outside the socket API, one line each, prefixed "warning: ".
+std::string render_warnings(const Settings& settings, const Style& style);
+
+} // namespace kaltune

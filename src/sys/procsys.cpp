@@ -1,0 +1,115 @@
+#include "sys/procsys.hpp"
+
+#include "core/error.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace kaltune {
+
+namespace {
+bool valid_component(std::string_view part) {
+  if (part.empty() || part == "." || part == "..") {
+    return false;
+  }
+  for (char c : part) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Closes the descriptor on every path out.
+class Fd {
+public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+  }
+  int get() const { return fd_; }
+
+private:
+  int fd_;
+};
+
+int open_or_throw(const std::filesystem::path& path, int flags, std::string_view what) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    throw SystemError(errno, fmt::format("cannot open {} for {}", path.string(), what));
+  }
+  return fd;
+}
+} // namespace
+
+std::filesystem::path sysctl_path(const std::filesystem::path& base, std::string_view name) {
+  std::filesystem::path path = base;
+  std::string_view rest = name;
+  if (!rest.empty() && rest.front() == '/') {
+    rest.remove_prefix(1);
+  }
+  // procps and systemd accept dots or slashes as separators.
+  const char separator = rest.find('/') != std::string_view::npos ? '/' : '.';
+  while (true) {
+    const std::size_t end = rest.find(separator);
+    const std::string_view part = rest.substr(0, end);
+    if (!valid_component(part)) {
+      throw Error(ExitStatus::usage, fmt::format("invalid sysctl name '{}'", name));
+    }
+    path /= std::string(part);
+    if (end == std::string_view::npos) {
+      break;
+    }
+    rest.remove_prefix(end + 1);
+  }
+  return path;
+}
+
+std::string RealProcSys::read(std::string_view name) {
+  const auto path = sysctl_path(base_, name);
+  Fd fd(open_or_throw(path, O_RDONLY, "reading"));
+  std::string out;
+  char buffer[256];
+  while (true) {
+    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      throw SystemError(errno, fmt::format("cannot read {}", path.string()));
+    }
+    if (n == 0) {
+      return out;
+    }
+    out.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
+void RealProcSys::write(std::string_view name, std::string_view text) {
+  const auto path = sysctl_path(base_, name);
+  Fd fd(open_or_throw(path, O_WRONLY, "writing"));
+  ssize_t n;
+  do {
+    n = ::write(fd.get(), text.data(), text.size()); // fresh descriptor: offset 0
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    throw SystemError(errno, fmt::format("cannot write '{}' to {}", text, path.string()));
+  }
+  if (static_cast<std::size_t>(n) != text.size()) {
+    throw SystemError(EIO, fmt::format("short write of '{}' to {}", text, path.string()));
+  }
+}
+
+} // namespace kaltune

@@ -1,0 +1,109 @@
+#include "render/changes.hpp"
+#include "render/settings.hpp"
+#include "render/style.hpp"
+
+#include <gtest/gtest.h>
+
+namespace kaltune {
+namespace {
+
+ShowReport running_defaults() {
+  ShowReport report;
+  report.settings = sourced("running", kernel_defaults, "running");
+  report.tcp_retries2 = 15;
+  return report;
+}
+
+TEST(RenderTable, ExactText) {
+  EXPECT_EQ(render_table(running_defaults(), Style()),
+            "running values:\n"
+            "  KEY                            VALUE              MEANING\n"
+            "  net.ipv4.tcp_keepalive_time    7200 s (2h)        idle time before the first "
+            "keepalive probe\n"
+            "  net.ipv4.tcp_keepalive_intvl   75 s (1m15s)       time between unanswered probes\n"
+            "  net.ipv4.tcp_keepalive_probes  9                  unanswered probes before the peer "
+            "is declared dead\n"
+            "\n"
+            "Dead peer detected after 7875 s (2h11m15s) = time + intvl \u00d7 probes = 7200 + 75 "
+            "\u00d7 9\n"
+            "Applies only to sockets with SO_KEEPALIVE that do not override it (TCP_KEEPIDLE, "
+            "TCP_KEEPINTVL, TCP_KEEPCNT); while data is unacknowledged, tcp_retries2 (15) or "
+            "TCP_USER_TIMEOUT decide instead.\n");
+}
+
+TEST(RenderTable, NamesTheNamespace) {
+  auto report = running_defaults();
+  report.netns = "/run/netns/blue";
+  EXPECT_EQ(render_table(report, Style()).substr(0, 48),
+            "running values of network namespace /run/netns/b");
+}
+
+TEST(RenderSysctl, ExactText) {
+  EXPECT_EQ(render_sysctl(sourced("running", Settings{{5, 1, 1}}, "running")),
+            "net.ipv4.tcp_keepalive_time = 5\n"
+            "net.ipv4.tcp_keepalive_intvl = 1\n"
+            "net.ipv4.tcp_keepalive_probes = 1\n");
+}
+
+TEST(RenderJson, ExactText) {
+  EXPECT_EQ(to_json(running_defaults()).dump(),
+            R"({"source":"running","netns":null,"settings":{)"
+            R"("net.ipv4.tcp_keepalive_time":{"value":7200,"unit":"seconds","origin":"running"},)"
+            R"("net.ipv4.tcp_keepalive_intvl":{"value":75,"unit":"seconds","origin":"running"},)"
+            R"("net.ipv4.tcp_keepalive_probes":{"value":9,"unit":"count","origin":"running"}},)"
+            R"("detect_seconds":7875,"tcp_retries2":15,"warnings":[]})");
+}
+
+TEST(RenderJson, CarriesWarnings) {
+  ShowReport report;
+  report.settings = sourced("running", Settings{{7200, 75, 0}}, "running");
+  const auto json = to_json(report);
+  ASSERT_EQ(json["warnings"].size(), 1u);
+  EXPECT_EQ(json["warnings"][0]["key"], "net.ipv4.tcp_keepalive_probes");
+  EXPECT_EQ(json["warnings"][0]["value"], 0);
+  EXPECT_EQ(json["tcp_retries2"], nullptr);
+}
+
+TEST(RenderPrometheus, ExactText) {
+  const std::string text = render_prometheus(running_defaults());
+  EXPECT_NE(text.find("# TYPE kaltune_tcp_keepalive_time_seconds gauge\n"
+                      "kaltune_tcp_keepalive_time_seconds{source=\"running\"} 7200\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("kaltune_tcp_keepalive_detect_seconds{source=\"running\"} 7875\n"),
+            std::string::npos);
+}
+
+TEST(RenderChanges, ExactText) {
+  const Settings after{{5, 1, 9}};
+  ChangeReport report{kernel_defaults, after, plan_changes(kernel_defaults, after), false};
+  EXPECT_EQ(render_changes(report, Style()),
+            "set net.ipv4.tcp_keepalive_time: 7200 \u2192 5\n"
+            "set net.ipv4.tcp_keepalive_intvl: 75 \u2192 1\n"
+            "dead peer detected after: 7875 s (2h11m15s) \u2192 14 s\n");
+  report.dry_run = true;
+  EXPECT_EQ(render_changes(report, Style()),
+            "would set net.ipv4.tcp_keepalive_time: 7200 \u2192 5\n"
+            "would set net.ipv4.tcp_keepalive_intvl: 75 \u2192 1\n"
+            "dead peer detected after: 7875 s (2h11m15s) \u2192 14 s\n"
+            "dry run: nothing was written\n");
+}
+
+TEST(RenderChanges, NothingToChange) {
+  ChangeReport report{kernel_defaults, kernel_defaults, {}, false};
+  EXPECT_EQ(render_changes(report, Style()),
+            "running: nothing to change; already time 7200 intvl 75 probes 9\n");
+}
+
+TEST(Style, ColourOnlyWhenAsked) {
+  EXPECT_EQ(Style(false).warn("x"), "x");
+  EXPECT_EQ(Style(true).warn("x"), "\033[33mx\033[0m");
+  EXPECT_TRUE(use_color(ColorWhen::auto_, true, false));
+  EXPECT_FALSE(use_color(ColorWhen::auto_, true, true));
+  EXPECT_FALSE(use_color(ColorWhen::auto_, false, false));
+  EXPECT_TRUE(use_color(ColorWhen::always, false, true));
+  EXPECT_FALSE(use_color(ColorWhen::never, true, false));
+}
+
+} // namespace
+} // namespace kaltune

@@ -1,0 +1,90 @@
+#include "core/runtime.hpp"
+
+#include "fake_procsys.hpp"
+
+#include <gtest/gtest.h>
+
+namespace kaltune {
+namespace {
+
+using test::FakeProcSys;
+
+TEST(ParseKernelInteger, ReadsWhatTheKernelPrints) {
+  EXPECT_EQ(*parse_kernel_integer("7200\n"), 7200);
+  EXPECT_EQ(*parse_kernel_integer("-5\n"), -5);
+  EXPECT_FALSE(parse_kernel_integer("").ok());
+  EXPECT_FALSE(parse_kernel_integer("12 13\n").ok());
+  EXPECT_FALSE(parse_kernel_integer("x\n").ok());
+}
+
+TEST(Runtime, ReadsTheThreeValues) {
+  FakeProcSys proc;
+  EXPECT_EQ(read_running(proc), kernel_defaults);
+}
+
+TEST(Runtime, PlansOnlyWhatChanges) {
+  Request request;
+  request[index_of(Key::time)] = 5;
+  request[index_of(Key::intvl)] = 75;
+  const Settings target = merge(kernel_defaults, request);
+  EXPECT_EQ(target, (Settings{{5, 75, 9}}));
+  const auto changes = plan_changes(kernel_defaults, target);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].key, Key::time);
+  EXPECT_EQ(changes[0].from, 7200);
+  EXPECT_EQ(changes[0].to, 5);
+}
+
+TEST(Runtime, WritesPlainDecimalAndVerifies) {
+  FakeProcSys proc;
+  apply_changes(proc, plan_changes(kernel_defaults, Settings{{5, 1, 1}}));
+  EXPECT_EQ(read_running(proc), (Settings{{5, 1, 1}}));
+  ASSERT_EQ(proc.writes.size(), 3u);
+  EXPECT_EQ(proc.writes[0], (std::pair<std::string, std::string>{"net.ipv4.tcp_keepalive_time", "5"}));
+}
+
+TEST(Runtime, RollsBackWhenALaterWriteFails) {
+  FakeProcSys proc;
+  proc.fail_write = 3;
+  proc.fail_errno = EIO;
+  try {
+    apply_changes(proc, plan_changes(kernel_defaults, Settings{{5, 1, 1}}));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), ExitStatus::system);
+    const std::string message = e.what();
+    EXPECT_NE(message.find("cannot write net.ipv4.tcp_keepalive_probes"), std::string::npos) << message;
+    EXPECT_NE(message.find("rolled back net.ipv4.tcp_keepalive_intvl = 75, "
+                           "net.ipv4.tcp_keepalive_time = 7200"),
+              std::string::npos)
+        << message;
+  }
+  EXPECT_EQ(read_running(proc), kernel_defaults);
+}
+
+TEST(Runtime, PermissionDeniedOnFirstWriteIsExit3AndChangesNothing) {
+  FakeProcSys proc;
+  proc.fail_write = 1;
+  proc.fail_errno = EACCES;
+  try {
+    apply_changes(proc, plan_changes(kernel_defaults, Settings{{5, 1, 1}}));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), ExitStatus::permission);
+    EXPECT_NE(std::string(e.what()).find("nothing was changed"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(proc.writes.size(), 1u);
+  EXPECT_EQ(read_running(proc), kernel_defaults);
+}
+
+TEST(Runtime, ReadBackMismatchRollsBackThatKeyToo) {
+  FakeProcSys proc;
+  proc.read_back_override["net.ipv4.tcp_keepalive_intvl"] = "2\n";
+  EXPECT_THROW(apply_changes(proc, plan_changes(kernel_defaults, Settings{{5, 1, 1}})), Error);
+  // intvl reads back 2 whatever is written, so it cannot be restored: that must be reported,
+  // and time must still be restored.
+  EXPECT_EQ(proc.values["net.ipv4.tcp_keepalive_time"], "7200\n");
+}
+
+} // namespace
+} // namespace kaltune
