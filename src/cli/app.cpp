@@ -45,7 +45,8 @@ void setup_global(CLI::App& app, GlobalOptions& global) {
   pid->type_name("PID")->check(CLI::PositiveNumber);
   netns->excludes(pid);
   app.add_flag("--json", global.json, "JSON output (a stable, documented schema)");
-  app.add_option("--color", global.color, "Colour: auto (on a terminal, unless NO_COLOR), always, never")
+  app.add_option("--color", global.color,
+                 "Colour: auto (on a terminal, unless NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_flag("-q,--quiet", global.quiet, "No warnings on stderr");
   app.add_flag("-v,--verbose", global.verbose, "Say more on stderr");
@@ -73,7 +74,9 @@ Cli::Cli() : state_(std::make_unique<State>()) {
 
 Cli::~Cli() = default;
 
-CLI::App& Cli::app() { return state_->app; }
+CLI::App& Cli::app() {
+  return state_->app;
+}
 
 int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   CLI::App& app = state_->app;
