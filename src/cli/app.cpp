@@ -1,6 +1,8 @@
 #include "cli/app.hpp"
 
 #include "cli/context.hpp"
+#include "cli/diff.hpp"
+#include "cli/reset.hpp"
 #include "cli/set.hpp"
 #include "cli/show.hpp"
 #include "core/error.hpp"
@@ -20,6 +22,8 @@ struct Cli::State {
   GlobalOptions global;
   ShowOptions show;
   SetOptions set;
+  ResetOptions reset;
+  DiffOptions diff;
 };
 
 const char* exit_status_help() {
@@ -44,6 +48,13 @@ void setup_global(CLI::App& app, GlobalOptions& global) {
       "Work on the network namespace of process PID");
   pid->type_name("PID")->check(CLI::PositiveNumber);
   netns->excludes(pid);
+  app.add_option("--root", global.root,
+                 "Read and write every configuration path under DIR (image builds, tests)")
+      ->type_name("DIR");
+  app.add_option("--boot-model", global.boot_model,
+                 "What boot runs: auto (systemd-sysctl when present under the root, else procps), "
+                 "systemd, procps")
+      ->check(CLI::IsMember({"auto", "systemd", "procps"}));
   app.add_flag("--json", global.json, "JSON output (a stable, documented schema)");
   app.add_option("--color", global.color,
                  "Colour: auto (on a terminal, unless NO_COLOR), always, never")
@@ -70,6 +81,8 @@ Cli::Cli() : state_(std::make_unique<State>()) {
   setup_global(state_->app, state_->global);
   setup_show(state_->app, state_->show);
   setup_set(state_->app, state_->set);
+  setup_reset(state_->app, state_->reset);
+  setup_diff(state_->app, state_->diff);
 }
 
 Cli::~Cli() = default;
@@ -104,6 +117,12 @@ int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream&
     }
     if (app.got_subcommand("set")) {
       return run_set(context, state_->set);
+    }
+    if (app.got_subcommand("reset")) {
+      return run_reset(context, state_->reset);
+    }
+    if (app.got_subcommand("diff")) {
+      return run_diff(context, state_->diff);
     }
     return static_cast<int>(ExitStatus::usage);
   } catch (const Error& e) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "config/boot.hpp"
 #include "render/style.hpp"
 #include "sys/netns.hpp"
 #include "sys/procsys.hpp"
@@ -35,5 +36,8 @@ struct Context {
   // A progress or detail line on stderr, only with --verbose.
   void info(const std::string& message) const;
 };
+
+// The boot model of --boot-model; auto detects it under --root.
+BootModel boot_model(const GlobalOptions& global);
 
 } // namespace kaltune

@@ -1,0 +1,87 @@
+#include "cli/persisting.hpp"
+
+#include "core/persist.hpp"
+#include "render/persist.hpp"
+#include "sys/lock.hpp"
+
+#include <fmt/format.h>
+
+#include <ostream>
+
+namespace kaltune {
+
+namespace {
+KeySet keys_of(const Request& request) {
+  KeySet keys{};
+  for (Key key : all_keys) {
+    keys[index_of(key)] = request[index_of(key)].has_value();
+  }
+  return keys;
+}
+
+// After reset --persist: boot values that still differ from the defaults, and who sets them.
+void warn_remaining(Context& context, const BootView& view) {
+  for (Key key : all_keys) {
+    if (view.settings[key].value != kernel_defaults[key]) {
+      context.warn(fmt::format("boot will still apply {} = {} from {} (not the kernel default {})",
+                               sysctl_name(key), view.settings[key].value,
+                               view.settings[key].origin, kernel_defaults[key]));
+    }
+  }
+}
+} // namespace
+
+bool runtime_excluded(const GlobalOptions& global, bool no_runtime) {
+  return no_runtime || global.root != "/";
+}
+
+int run_persist_command(Context& context, const PersistCommand& command) {
+  Posix posix;
+  const std::filesystem::path root = context.global.root;
+  std::optional<FileLock> lock;
+  if (!command.dry_run) {
+    lock.emplace(posix, default_lock_path, [&context] {
+      context.warn(fmt::format("waiting for another kaltune run to release {}", default_lock_path));
+    });
+  }
+  PersistReport report;
+  report.dry_run = command.dry_run;
+  report.keys = command.remove ? KeySet{true, true, true} : keys_of(command.request);
+  if (command.runtime) {
+    const Settings current = read_running(context.proc);
+    const Settings target = merge(current, command.request);
+    report.runtime = ChangeReport{current, target, plan_changes(current, target), command.dry_run};
+  }
+  report.plan = command.remove ? plan_remove(posix, root, command.file)
+                               : plan_set(posix, root, command.file, command.request);
+  for (const std::string& note : report.plan.notes) {
+    context.warn(note);
+  }
+  if (!command.dry_run) {
+    PersistStep step;
+    step.plan = report.plan;
+    step.resolve_boot = [&context] {
+      return resolve_boot(context.global.root, boot_model(context.global));
+    };
+    if (!command.remove) {
+      step.wanted = command.request;
+    }
+    step.proc = command.runtime ? &context.proc : nullptr;
+    if (report.runtime) {
+      step.runtime_changes = report.runtime->changes;
+    }
+    report.boot = commit_persist(posix, step);
+    if (command.remove) {
+      report.expected = kernel_defaults;
+      warn_remaining(context, *report.boot);
+    }
+  }
+  if (context.global.json) {
+    context.out << to_json(report).dump(2) << '\n';
+  } else {
+    context.out << render_persist(report, context.out_style);
+  }
+  return 0;
+}
+
+} // namespace kaltune
