@@ -187,7 +187,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "tcp_keepalive_probes (--probes) value '1000'"},
         BadLine{{"set"}, "give at least one of --time, --intvl, --probes"},
         BadLine{{"set", "--tme", "5"}, "--tme"}, BadLine{{"set", "--time"}, "--time"},
-        BadLine{{"show", "--format", "yaml"}, "--format"}, BadLine{{}, "A subcommand is required"},
+        BadLine{{"show", "--format", "yaml"}, "--format"},
+        BadLine{{}, "a command is required: show, set"},
+        BadLine{{"shwo"}, "unknown command 'shwo'; did you mean 'show'?"},
         BadLine{{"--netns", "x", "--pid", "1", "show"}, "--netns excludes --pid"}),
     [](const ::testing::TestParamInfo<BadLine>& info) {
       // "3_set_time_5_5": the index keeps names unique, the arguments make them readable.
