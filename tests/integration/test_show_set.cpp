@@ -135,6 +135,14 @@ struct BadLine {
   std::string message; // a part of the one-line error
 };
 
+// gtest prints parameters in failure messages; show the command line instead of raw bytes.
+void PrintTo(const BadLine& bad, std::ostream* os) {
+  *os << "kaltune";
+  for (const auto& arg : bad.args) {
+    *os << " '" << arg << "'";
+  }
+}
+
 class BadCommandLines : public ShowSet, public ::testing::WithParamInterface<BadLine> {};
 
 TEST_P(BadCommandLines, ExitTwoWithMessageAndNothingChanged) {
