@@ -162,7 +162,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadLine{{"set", "--time", "0"},
                 "tcp_keepalive_time (--time) value '0': out of range; " + time_range},
-        BadLine{{"set", "--time=-1"}, "tcp_keepalive_time (--time) value '-1'"},
+        BadLine{{"set", "--time=-1"},
+                "tcp_keepalive_time (--time) value '-1': a sign is not allowed"},
         BadLine{{"set", "--time", "32768"},
                 "tcp_keepalive_time (--time) value '32768': out of range"},
         BadLine{{"set", "--time", "5.5"}, "tcp_keepalive_time (--time) value '5.5'"},
