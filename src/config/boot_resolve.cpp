@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fnmatch.h>
 #include <map>
 
 namespace kaltune {
@@ -275,7 +274,7 @@ private:
   }
 
   // procps keeps every line in a list and writes them in order; a glob skips a key that some
-  // line names with exactly the same path, or that a "-pattern" line matches (fnmatch).
+  // line (an assignment or a "-key" exclusion) names with exactly the same path.
   void run_procps() {
     for (std::size_t d = 0; d < directives_.size(); ++d) {
       const Directive& directive = directives_[d];
@@ -288,11 +287,11 @@ private:
         continue;
       }
       write_glob(d, [&](Key key) -> std::string {
+        // procps 4.0.2 compares path strings only: "-net.ipv4.tcp_keepalive_i*" excludes
+        // nothing (newer procps fnmatch()es exclusions; the real 4.0.2 does not).
         const std::string path = procps_identity(key);
-        const auto blocker = std::find_if(directives_.begin(), directives_.end(), [&](auto& e) {
-          return e.identity == path ||
-                 (!e.value && ::fnmatch(e.identity.c_str(), path.c_str(), 0) == 0);
-        });
+        const auto blocker = std::find_if(directives_.begin(), directives_.end(),
+                                          [&](auto& e) { return e.identity == path; });
         if (blocker == directives_.end()) {
           return "";
         }

@@ -112,6 +112,17 @@ void add_directive(BootModel model, ParsedFile& parsed, Directive directive) {
     }
     return; // other keys are not kaltune's business and cannot change the outcome for ours
   }
+  if (directive.glob && !directive.value) {
+    // Neither applier excludes by pattern in these versions; systemd still lets the line cancel
+    // an earlier assignment of the very same pattern.
+    parsed.warnings.push_back(fmt::format(
+        "{}: \"-{}\" excludes nothing: {} does not exclude keys by pattern, only by exact name",
+        directive.origin(), directive.key, to_string(model)));
+    directive.matches = {};
+    if (model == BootModel::procps) {
+      return;
+    }
+  }
   parsed.directives.push_back(std::move(directive));
 }
 
@@ -218,6 +229,10 @@ std::string systemd_normalize(std::string_view key) {
 }
 
 std::string procps_path(std::string_view key) {
+  // setting_new() drops a '-' once more: "--key = value" reaches the key.
+  if (!key.empty() && key.front() == '-') {
+    key.remove_prefix(1);
+  }
   std::string path = std::string(proc_sys) + std::string(key);
   swap_separators(path, proc_sys.size(), '.');
   return path;
