@@ -16,14 +16,4 @@ void Context::info(const std::string& message) const {
   }
 }
 
-BootModel boot_model(const GlobalOptions& global) {
-  if (global.boot_model == "systemd") {
-    return BootModel::systemd;
-  }
-  if (global.boot_model == "procps") {
-    return BootModel::procps;
-  }
-  return detect_boot_model(global.root);
-}
-
 } // namespace kaltune

@@ -1,6 +1,5 @@
 #pragma once
 
-#include "config/boot.hpp"
 #include "render/style.hpp"
 #include "sys/netns.hpp"
 #include "sys/procsys.hpp"
@@ -36,8 +35,5 @@ struct Context {
   // A progress or detail line on stderr, only with --verbose.
   void info(const std::string& message) const;
 };
-
-// The boot model of --boot-model; auto detects it under --root.
-BootModel boot_model(const GlobalOptions& global);
 
 } // namespace kaltune

@@ -1,5 +1,6 @@
 #include "cli/diff.hpp"
 
+#include "cli/show.hpp"
 #include "core/sources.hpp"
 #include "render/diff.hpp"
 
@@ -19,9 +20,12 @@ void setup_diff(CLI::App& app, DiffOptions& options) {
 }
 
 int run_diff(Context& context, const DiffOptions& options) {
+  const std::filesystem::path root = context.global.root;
   const SourceReaders readers{
       context.proc,
-      [&context] { return resolve_boot(context.global.root, boot_model(context.global)); }};
+      [&] { return resolve_boot(root, boot_model(context.global)); },
+      [&](const std::string& path) { return resolve_file(root, path, boot_model(context.global)); },
+  };
   SourcedSettings a = load_source(options.a, readers);
   SourcedSettings b = load_source(options.b, readers);
   const SourceDiff diff = diff_sources(std::move(a), std::move(b));

@@ -1,5 +1,6 @@
 #include "cli/persisting.hpp"
 
+#include "cli/show.hpp"
 #include "core/persist.hpp"
 #include "render/persist.hpp"
 #include "sys/lock.hpp"

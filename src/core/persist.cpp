@@ -1,6 +1,8 @@
 #include "core/persist.hpp"
 
-#include "sys/rootfs.hpp"
+#include "sys/conftree.hpp"
+
+#include <sys/stat.h>
 
 #include <fmt/format.h>
 
@@ -8,8 +10,10 @@ namespace kaltune {
 
 namespace {
 struct Located {
-  std::string path;
-  RootedPath rooted;
+  std::string path;    // as given, normalized
+  RootPath rooted;     // behind its symlinks, inside root
+  bool exists = false; // the final target exists
+  bool through_symlink = false;
 };
 
 Located locate(const std::filesystem::path& root, const std::optional<std::string>& file) {
@@ -25,22 +29,27 @@ Located locate(const std::filesystem::path& root, const std::optional<std::strin
     path = std::filesystem::absolute(path);
   }
   path = path.lexically_normal();
-  Located out{path.string(), resolve_in_root(root, path)};
+  Located out{path.string(), resolve_in_root(root, path.string())};
+  if (out.rooted.loop) {
+    throw Error(ExitStatus::system, fmt::format("{}: too many levels of symbolic links", out.path));
+  }
   if (out.rooted.system == "/dev/null") {
     throw Error(ExitStatus::system,
                 fmt::format("{} is masked (a symlink to /dev/null): boot reads nothing from it; "
                             "remove the mask or give another file with --file",
                             out.path));
   }
-  if (file && !out.rooted.exists) {
-    throw Error(ExitStatus::system,
-                fmt::format("{}{} does not exist; --file edits an existing file (without --file "
-                            "kaltune writes its own {})",
-                            out.path,
-                            out.rooted.through_symlink
-                                ? fmt::format(" (a symlink to {})", out.rooted.system.string())
-                                : "",
-                            own_file));
+  struct stat st {};
+  out.exists = ::stat(out.rooted.host.c_str(), &st) == 0;
+  out.through_symlink = out.rooted.system != out.path;
+  if (file && !out.exists) {
+    throw Error(
+        ExitStatus::system,
+        fmt::format("{}{} does not exist; --file edits an existing file (without --file "
+                    "kaltune writes its own {})",
+                    out.path,
+                    out.through_symlink ? fmt::format(" (a symlink to {})", out.rooted.system) : "",
+                    own_file));
   }
   return out;
 }
@@ -48,7 +57,7 @@ Located locate(const std::filesystem::path& root, const std::optional<std::strin
 FilePlan start_plan(Posix& posix, const Located& located) {
   FilePlan plan;
   plan.path = located.path;
-  plan.target = located.rooted.system.string();
+  plan.target = located.rooted.system;
   plan.host = located.rooted.host;
   plan.before = read_file_state(posix, plan.host);
   return plan;
@@ -98,7 +107,7 @@ FilePlan plan_remove(Posix& posix, const std::filesystem::path& root,
   add_notes(plan, edit);
   // kaltune's own file goes when only comments are left; never a file reached through a symlink,
   // and never a file given with --file.
-  if (!file && !located.rooted.through_symlink && only_comments(edit.content)) {
+  if (!file && !located.through_symlink && only_comments(edit.content)) {
     plan.after.reset();
   } else {
     plan.after = std::move(edit.content);
@@ -127,7 +136,7 @@ std::optional<std::string> boot_problem(const BootView& view, const KeyValues& w
           "*.conf file of a sysctl.d directory, or shadowed or masked by a file of the same name "
           "in a directory read first); without --file kaltune writes {}",
           what, plan.path, model_name(view), own_file));
-    } else if (names_plan(plan, winner->file)) {
+    } else if (names_plan(plan, winner->file) || names_plan(plan, winner->target)) {
       problems.push_back(
           fmt::format("boot would apply {} from {} ('{}'), a line kaltune does not edit; change it "
                       "by hand",

@@ -1,7 +1,5 @@
 #include "core/sources.hpp"
 
-#include "config/editor.hpp"
-#include "config/lexer.hpp"
 #include "core/runtime.hpp"
 
 #include <fmt/format.h>
@@ -14,7 +12,9 @@
 namespace kaltune {
 
 namespace {
-std::string read_source_file(std::string_view spec) {
+// The bytes of a file as given, or nullopt when it cannot be opened here (then the config-file
+// reader, which resolves it under --root, reports why).
+std::optional<std::string> read_if_possible(std::string_view spec) {
   const std::string path(spec);
   std::error_code ignored;
   if (std::filesystem::is_directory(path, ignored)) {
@@ -22,7 +22,7 @@ std::string read_source_file(std::string_view spec) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw SystemError(errno, fmt::format("cannot read source {}", path));
+    return std::nullopt;
   }
   std::ostringstream buffer;
   buffer << in.rdbuf();
@@ -37,68 +37,7 @@ bool looks_like_json(std::string_view content) {
   return first != std::string_view::npos && content[first] == '{';
 }
 
-int digit_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return 99;
-}
 } // namespace
-
-std::optional<std::int64_t> kernel_reading(Key key, std::string_view text) {
-  std::size_t pos = 0;
-  const bool negative = pos < text.size() && text[pos] == '-';
-  pos += negative ? 1 : 0;
-  int base = 10;
-  if (pos + 1 < text.size() && text[pos] == '0' && (text[pos + 1] == 'x' || text[pos + 1] == 'X') &&
-      pos + 2 < text.size() && digit_value(text[pos + 2]) < 16) {
-    base = 16;
-    pos += 2;
-  } else if (pos < text.size() && text[pos] == '0') {
-    base = 8;
-  }
-  std::int64_t value = 0;
-  const std::size_t digits_start = pos;
-  while (pos < text.size() && digit_value(text[pos]) < base) {
-    value = value * base + digit_value(text[pos]);
-    if (value > (std::int64_t{1} << 40)) {
-      return std::nullopt;
-    }
-    ++pos;
-  }
-  if (pos == digits_start ||
-      (pos < text.size() && text[pos] != ' ' && text[pos] != '\t' && text[pos] != '\n')) {
-    return std::nullopt;
-  }
-  value = negative ? -value : value;
-  if (!kernel_range(key).contains(value)) {
-    return std::nullopt;
-  }
-  return value;
-}
-
-SourcedSettings settings_from_conf(std::string_view label, std::string_view content) {
-  SourcedSettings out = sourced(std::string(label), kernel_defaults, "kernel default");
-  for (const ConfLine& line : lex_conf(content)) {
-    if (line.kind != ConfLine::Kind::assignment) {
-      continue;
-    }
-    const auto key = assigned_key(line.key());
-    if (!key) {
-      continue;
-    }
-    if (auto value = kernel_reading(*key, line.value())) {
-      out[*key] = {*value, fmt::format("{}:{}", label, line.number)};
-    }
-  }
-  return out;
-}
 
 Result<SourcedSettings> settings_from_snapshot(std::string_view label, std::string_view content) {
   using Failure = Result<SourcedSettings>;
@@ -150,15 +89,18 @@ SourcedSettings load_source(std::string_view spec, const SourceReaders& readers)
                             "a `kaltune --json show` snapshot (a path)",
                             spec));
   }
-  const std::string content = read_source_file(spec);
-  if (looks_like_json(content)) {
-    auto snapshot = settings_from_snapshot(spec, content);
+  const std::optional<std::string> content = read_if_possible(spec);
+  if (content && looks_like_json(*content)) {
+    auto snapshot = settings_from_snapshot(spec, *content);
     if (!snapshot) {
       throw Error(ExitStatus::usage, snapshot.error());
     }
     return *snapshot;
   }
-  return settings_from_conf(spec, content);
+  // Not a snapshot: a config file, read (under --root) as `show --source FILE` reads it.
+  SourcedSettings settings = readers.file(std::string(spec)).settings;
+  settings.source = std::string(spec);
+  return settings;
 }
 
 } // namespace kaltune

@@ -13,26 +13,21 @@
 
 namespace kaltune {
 
-// Where sources come from; boot is resolved only when asked for.
+// Where sources come from; each is read only when asked for.
 struct SourceReaders {
   ProcSys& proc;
-  std::function<BootView()> boot;
+  std::function<BootView()> boot;                   // resolve_boot under --root
+  std::function<BootView(const std::string&)> file; // resolve_file: a config file on its own
 };
 
-// Loads a source by name or path. Throws Error: exit 2 for a name that is neither a source nor a
-// file, or a snapshot that is not one; exit 3/4 for a file that cannot be read.
+// Loads a source by name or path: a file holding a JSON object is a snapshot, any other file a
+// sysctl config file, read as `show --source FILE` reads it (the boot model's rules applied to it
+// alone; keys it does not set keep the kernel default). Throws Error: exit 2 for a name that is
+// neither a source nor a file, or a snapshot that is not one; exit 3/4 for a file that cannot be
+// read.
 SourcedSettings load_source(std::string_view spec, const SourceReaders& readers);
-
-// A sysctl config file on its own, as one applier pass over it would leave the keys: the last
-// assignment of each key wins (globs and lines the kernel rejects set nothing); keys it does not
-// set keep the kernel default. Origins are "label:line".
-SourcedSettings settings_from_conf(std::string_view label, std::string_view content);
 
 // The settings of a `kaltune --json show` output; origins as recorded in it.
 Result<SourcedSettings> settings_from_snapshot(std::string_view label, std::string_view content);
-
-// The value the kernel stores for a sysctl.conf value text (strtoul base 0: 0300 is octal, 0x258
-// hex; anything after a blank ignored), or nullopt when it rejects the text.
-std::optional<std::int64_t> kernel_reading(Key key, std::string_view text);
 
 } // namespace kaltune
