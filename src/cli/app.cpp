@@ -38,8 +38,8 @@ const char* exit_status_help() {
          "  1  difference found (diff) or policy violated (check)\n"
          "  2  usage error or invalid value; nothing changed\n"
          "  3  permission denied; nothing changed\n"
-         "  4  the system refused or failed (I/O error, missing key, value rejected); any partial\n"
-         "     change rolled back\n";
+         "  4  the system refused or failed (I/O error, missing key, value rejected, persisted\n"
+         "     value overridden at boot); any partial change rolled back\n";
 }
 
 namespace {

@@ -41,8 +41,10 @@ int run_persist_command(Context& context, const PersistCommand& command) {
   const std::filesystem::path root = context.global.root;
   std::optional<FileLock> lock;
   if (!command.dry_run) {
-    lock.emplace(posix, default_lock_path, [&context] {
-      context.warn(fmt::format("waiting for another kaltune run to release {}", default_lock_path));
+    const std::filesystem::path lock_path = lock_file_path();
+    lock.emplace(posix, lock_path, [&context, &lock_path] {
+      context.warn(
+          fmt::format("waiting for another kaltune run to release {}", lock_path.string()));
     });
   }
   PersistReport report;

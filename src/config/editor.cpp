@@ -20,6 +20,11 @@ bool is_glob(std::string_view key_text) {
   return key_text.find_first_of("*?[") != std::string_view::npos;
 }
 
+bool starts_with_bom(const ConfLine& line) {
+  return line.number == 1 && line.kind == ConfLine::Kind::assignment &&
+         line.text.substr(0, 3) == "\xEF\xBB\xBF";
+}
+
 EditNote glob_note(const ConfLine& line, Key key) {
   return {line.number, fmt::format("glob '{}' also sets {}; kaltune leaves glob lines as they are",
                                    line.key(), sysctl_name(key))};
@@ -59,7 +64,13 @@ EditResult set_keys(std::string_view content, const KeyValues& values) {
   std::array<bool, key_count> seen{};
   for (const ConfLine& line : lines) {
     std::string text(line.text);
-    if (line.kind == ConfLine::Kind::assignment) {
+    if (starts_with_bom(line)) {
+      // Both appliers read the mark as part of the key: the line sets nothing; leave it.
+      if (auto key = assigned_key(line.key()); key && values[index_of(*key)]) {
+        result.notes.push_back({line.number, "starts with a UTF-8 byte-order mark, which both "
+                                             "appliers read as part of the key: it sets nothing"});
+      }
+    } else if (line.kind == ConfLine::Kind::assignment) {
       if (auto key = assigned_key(line.key()); key && values[index_of(*key)]) {
         seen[index_of(*key)] = true;
         const std::string number = fmt::format("{}", *values[index_of(*key)]);

@@ -9,7 +9,10 @@
 // a leading slash). Every such line is updated, so no stale duplicate can win. Glob lines
 // (`net.ipv4.tcp_keepalive_* = 5`) also set other keys, so they are never edited: they are
 // reported, and the boot-view check after writing decides whether they still win. Lines without
-// '=' set nothing and are left alone.
+// '=' are left alone, "-key" exclusions included (under systemd an exclusion after the last
+// assignment cancels it: the boot-view check reports that line). A first line that starts with a
+// UTF-8 byte-order mark sets nothing in either applier (the mark becomes part of the key), so it
+// is not "ours": it is left alone and the key appended.
 
 #include "core/keepalive.hpp"
 

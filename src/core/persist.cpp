@@ -130,7 +130,18 @@ std::optional<std::string> boot_problem(const BootView& view, const KeyValues& w
       }
     }
     const std::string what = fmt::format("{} = {}", sysctl_name(key), view.settings[key].value);
-    if (winner == nullptr) {
+    const BootAssignment* exclusion = nullptr;
+    for (const BootAssignment& assignment : view.assignments) {
+      if (assignment.key == key && assignment.exclusion) {
+        exclusion = &assignment;
+      }
+    }
+    if (winner == nullptr && exclusion != nullptr) {
+      problems.push_back(fmt::format(
+          "boot would leave {} (kernel default): the exclusion '{}' at {} cancels the assignment "
+          "({} model); remove that line by hand",
+          what, exclusion->text, exclusion->origin(), model_name(view)));
+    } else if (winner == nullptr) {
       problems.push_back(fmt::format(
           "boot would leave {} (kernel default): {} is not applied at boot ({} model: not a "
           "*.conf file of a sysctl.d directory, or shadowed or masked by a file of the same name "

@@ -9,6 +9,12 @@
 
 namespace kaltune {
 
+std::filesystem::path lock_file_path() {
+  std::error_code ignored;
+  return std::filesystem::is_directory("/run/lock", ignored) ? "/run/lock/kaltune.lock"
+                                                             : "/run/kaltune.lock";
+}
+
 FileLock::FileLock(Posix& posix, const std::filesystem::path& path,
                    const std::function<void()>& on_wait)
     : posix_(posix) {

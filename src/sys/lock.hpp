@@ -10,7 +10,8 @@ namespace kaltune {
 // The lock that serializes kaltune runs that change configuration files: an exclusive flock(2) on
 // /run/lock/kaltune.lock (created if missing, never removed: removing a lock file races with its
 // next user). Always on the host's /run, also with --root, so two runs on one image serialize.
-inline constexpr const char* default_lock_path = "/run/lock/kaltune.lock";
+// Where /run/lock is missing (minimal containers), /run/kaltune.lock.
+std::filesystem::path lock_file_path();
 
 class FileLock {
 public:

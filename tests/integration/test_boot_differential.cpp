@@ -6,6 +6,7 @@
 
 #include "../common/layouts.hpp"
 #include "harness.hpp"
+#include "replay.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -21,17 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using layouts::Layout;
-
-const char* const systemd_sysctl = "/lib/systemd/systemd-sysctl";
-
-std::string procps_sysctl() {
-  for (const char* path : {"/usr/sbin/sysctl", "/sbin/sysctl"}) {
-    if (fs::exists(path)) {
-      return path;
-    }
-  }
-  return "";
-}
 
 // The last line of defence: every line that could assign something, split the way either
 // applier splits lines, must name a keepalive key (possibly as a tcp_keepalive_ glob).
@@ -69,68 +59,6 @@ bool only_keepalive_keys(const std::string& content, std::string& offending) {
   return true;
 }
 
-// Mounts made for one replay, undone (lazily) when the test ends.
-class Mounts {
-public:
-  ~Mounts() {
-    for (auto it = targets_.rbegin(); it != targets_.rend(); ++it) {
-      ::umount2(it->c_str(), MNT_DETACH);
-    }
-  }
-  void tmpfs(const std::string& target) {
-    if (::mount("tmpfs", target.c_str(), "tmpfs", 0, "mode=0755") != 0) {
-      throw std::runtime_error("mount tmpfs on " + target + ": " + std::strerror(errno));
-    }
-    targets_.push_back(target);
-  }
-  void bind(const std::string& source, const std::string& target) {
-    if (::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
-      throw std::runtime_error("bind " + source + " on " + target + ": " + std::strerror(errno));
-    }
-    targets_.push_back(target);
-  }
-
-private:
-  std::vector<std::string> targets_;
-};
-
-void copy_into(const fs::path& from, const std::string& to) {
-  if (!fs::exists(from)) {
-    return;
-  }
-  const auto result = run({"cp", "-a", from.string() + "/.", to + "/"});
-  if (result.status != 0) {
-    throw std::runtime_error("cp " + from.string() + ": " + result.err);
-  }
-}
-
-// Replaces the boot configuration of this (private) mount namespace with the layout.
-void install_layout(Mounts& mounts, const fs::path& layout) {
-  mounts.tmpfs("/run");
-  mounts.tmpfs("/etc/sysctl.d");
-  mounts.tmpfs("/usr/local/lib");
-  mounts.tmpfs("/usr/lib/sysctl.d");
-  // Debian 12 merged /usr: /lib is a link to usr/lib, so /lib/sysctl.d is covered already.
-  if (!fs::is_symlink("/lib") && fs::is_directory("/lib/sysctl.d")) {
-    mounts.tmpfs("/lib/sysctl.d");
-  }
-  copy_into(layout / "run", "/run");
-  fs::create_directories("/run/sysctl.d");
-  copy_into(layout / "etc/sysctl.d", "/etc/sysctl.d");
-  copy_into(layout / "usr/local/lib", "/usr/local/lib");
-  fs::create_directories("/usr/local/lib/sysctl.d");
-  copy_into(layout / "usr/lib/sysctl.d", "/usr/lib/sysctl.d");
-  const fs::path conf = layout / "etc/sysctl.conf";
-  if (fs::is_symlink(conf) && fs::read_symlink(conf) == "/dev/null") {
-    mounts.bind("/dev/null", "/etc/sysctl.conf");
-  } else if (fs::is_regular_file(conf)) {
-    mounts.bind(conf.string(), "/etc/sysctl.conf");
-  } else {
-    std::ofstream("/run/kaltune-test-empty-sysctl.conf").close();
-    mounts.bind("/run/kaltune-test-empty-sysctl.conf", "/etc/sysctl.conf");
-  }
-}
-
 struct Case {
   const Layout* layout;
   std::string model; // "systemd" or "procps"
@@ -144,23 +72,9 @@ void PrintTo(const Case& c, std::ostream* os) {
 class BootDifferential : public ::testing::TestWithParam<Case> {};
 
 TEST_P(BootDifferential, RealApplierAgreesWithKaltune) {
-  KALTUNE_REQUIRE_ROOT();
-  if (!isolation().private_mountns) {
-    GTEST_SKIP() << "no private mount namespace: " << isolation().reason;
-  }
   const Case& c = GetParam();
-  const std::string sysctl = procps_sysctl();
-  if (c.model == "systemd" && !fs::exists(systemd_sysctl)) {
-    GTEST_SKIP() << systemd_sysctl << " is not installed";
-  }
-  if (c.model == "procps" && sysctl.empty()) {
-    GTEST_SKIP() << "procps sysctl is not installed";
-  }
-  for (const char* needed :
-       {"/usr/local/lib", "/etc/sysctl.conf", "/etc/sysctl.d", "/usr/lib/sysctl.d"}) {
-    if (!fs::exists(needed)) {
-      GTEST_SKIP() << needed << " is missing: nothing to mount over (the host stays untouched)";
-    }
+  if (const std::string why = replay_unavailable(c.model); !why.empty()) {
+    GTEST_SKIP() << why;
   }
   for (const auto& entry : c.layout->entries) {
     std::string offending;
@@ -171,18 +85,9 @@ TEST_P(BootDifferential, RealApplierAgreesWithKaltune) {
   TempDir root;
   layouts::write_layout(*c.layout, root.path());
 
-  Mounts mounts;
-  install_layout(mounts, root.path());
-  write_sysctl("net.ipv4.tcp_keepalive_time", 7200);
-  write_sysctl("net.ipv4.tcp_keepalive_intvl", 75);
-  write_sysctl("net.ipv4.tcp_keepalive_probes", 9);
-  const RunResult applied = c.model == "systemd"
-                                ? run({systemd_sysctl, "--prefix=/net/ipv4/tcp_keepalive_time",
-                                       "--prefix=/net/ipv4/tcp_keepalive_intvl",
-                                       "--prefix=/net/ipv4/tcp_keepalive_probes"},
-                                      RunOptions{{{"SYSTEMD_LOG_LEVEL", "debug"}}, {}, {}, {}, {}})
-                                : run({sysctl, "--system"});
-  const std::vector<long> real = read_keepalive();
+  const Replay replay = replay_layout(root.path(), c.model);
+  const RunResult& applied = replay.applied;
+  const std::vector<long>& real = replay.values;
 
   const auto predicted = run_kaltune({"--root", root.path().string(), "show", "--source", "boot",
                                       "--boot-model", c.model, "--json"});

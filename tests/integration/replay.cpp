@@ -1,0 +1,126 @@
+#include "replay.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+#include <sys/mount.h>
+
+namespace kaltune::itest {
+
+namespace fs = std::filesystem;
+
+namespace {
+const char* const systemd_sysctl = "/lib/systemd/systemd-sysctl";
+
+std::string procps_sysctl() {
+  for (const char* path : {"/usr/sbin/sysctl", "/sbin/sysctl"}) {
+    if (fs::exists(path)) {
+      return path;
+    }
+  }
+  return "";
+}
+
+void copy_into(const fs::path& from, const std::string& to) {
+  if (!fs::exists(from)) {
+    return;
+  }
+  const auto result = run({"cp", "-a", from.string() + "/.", to + "/"});
+  if (result.status != 0) {
+    throw std::runtime_error("cp " + from.string() + ": " + result.err);
+  }
+}
+} // namespace
+
+Mounts::~Mounts() {
+  for (auto it = targets_.rbegin(); it != targets_.rend(); ++it) {
+    ::umount2(it->c_str(), MNT_DETACH);
+  }
+}
+
+void Mounts::tmpfs(const std::string& target) {
+  if (::mount("tmpfs", target.c_str(), "tmpfs", 0, "mode=0755") != 0) {
+    throw std::runtime_error("mount tmpfs on " + target + ": " + std::strerror(errno));
+  }
+  targets_.push_back(target);
+}
+
+void Mounts::bind(const std::string& source, const std::string& target) {
+  if (::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    throw std::runtime_error("bind " + source + " on " + target + ": " + std::strerror(errno));
+  }
+  targets_.push_back(target);
+}
+
+std::string replay_unavailable(const std::string& model) {
+  if (!isolation().private_netns || !isolation().real_root) {
+    return "needs root in a private network namespace: " + isolation().reason;
+  }
+  if (!isolation().private_mountns) {
+    return "no private mount namespace: " + isolation().reason;
+  }
+  if (model == "systemd" && !fs::exists(systemd_sysctl)) {
+    return std::string(systemd_sysctl) + " is not installed";
+  }
+  if (model == "procps" && procps_sysctl().empty()) {
+    return "procps sysctl is not installed";
+  }
+  for (const char* needed :
+       {"/usr/local/lib", "/etc/sysctl.conf", "/etc/sysctl.d", "/usr/lib/sysctl.d"}) {
+    if (!fs::exists(needed)) {
+      return std::string(needed) + " is missing: nothing to mount over (the host stays untouched)";
+    }
+  }
+  return "";
+}
+
+void install_layout(Mounts& mounts, const fs::path& layout) {
+  mounts.tmpfs("/run");
+  mounts.tmpfs("/etc/sysctl.d");
+  mounts.tmpfs("/usr/local/lib");
+  mounts.tmpfs("/usr/lib/sysctl.d");
+  // Debian 12 merged /usr: /lib is a link to usr/lib, so /lib/sysctl.d is covered already.
+  if (!fs::is_symlink("/lib") && fs::is_directory("/lib/sysctl.d")) {
+    mounts.tmpfs("/lib/sysctl.d");
+  }
+  copy_into(layout / "run", "/run");
+  fs::create_directories("/run/sysctl.d");
+  fs::create_directories("/run/lock");
+  copy_into(layout / "etc/sysctl.d", "/etc/sysctl.d");
+  copy_into(layout / "usr/local/lib", "/usr/local/lib");
+  fs::create_directories("/usr/local/lib/sysctl.d");
+  copy_into(layout / "usr/lib/sysctl.d", "/usr/lib/sysctl.d");
+  const fs::path conf = layout / "etc/sysctl.conf";
+  if (fs::is_symlink(conf) && fs::read_symlink(conf) == "/dev/null") {
+    mounts.bind("/dev/null", "/etc/sysctl.conf");
+  } else if (fs::is_regular_file(conf)) {
+    mounts.bind(conf.string(), "/etc/sysctl.conf");
+  } else {
+    std::ofstream("/run/kaltune-test-empty-sysctl.conf").close();
+    mounts.bind("/run/kaltune-test-empty-sysctl.conf", "/etc/sysctl.conf");
+  }
+}
+
+Replay run_applier(const std::string& model) {
+  write_sysctl("net.ipv4.tcp_keepalive_time", 7200);
+  write_sysctl("net.ipv4.tcp_keepalive_intvl", 75);
+  write_sysctl("net.ipv4.tcp_keepalive_probes", 9);
+  Replay replay;
+  replay.applied = model == "systemd"
+                       ? run({systemd_sysctl, "--prefix=/net/ipv4/tcp_keepalive_time",
+                              "--prefix=/net/ipv4/tcp_keepalive_intvl",
+                              "--prefix=/net/ipv4/tcp_keepalive_probes"},
+                             RunOptions{{{"SYSTEMD_LOG_LEVEL", "debug"}}, {}, {}, {}, {}})
+                       : run({procps_sysctl(), "--system"});
+  replay.values = read_keepalive();
+  return replay;
+}
+
+Replay replay_layout(const fs::path& layout, const std::string& model) {
+  Mounts mounts;
+  install_layout(mounts, layout);
+  return run_applier(model);
+}
+
+} // namespace kaltune::itest
