@@ -87,6 +87,7 @@ void install_layout(Mounts& mounts, const fs::path& layout) {
   copy_into(layout / "run", "/run");
   fs::create_directories("/run/sysctl.d");
   fs::create_directories("/run/lock");
+  fs::permissions("/run/lock", fs::perms::all | fs::perms::sticky_bit); // 1777, as on Debian
   copy_into(layout / "etc/sysctl.d", "/etc/sysctl.d");
   copy_into(layout / "usr/local/lib", "/usr/local/lib");
   fs::create_directories("/usr/local/lib/sysctl.d");

@@ -10,8 +10,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <map>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
 
 namespace kaltune::itest {
 namespace {
@@ -254,6 +258,28 @@ TEST_F(Persist, ExactOutputAndFile) {
   EXPECT_EQ(read_keepalive(), (std::vector<long>{7200, 75, 9}));
 }
 
+TEST_F(Persist, WritesThroughTheSymlinkKeepingModeAndOwner) {
+  KALTUNE_REQUIRE_ROOT();
+  const auto target = root.write("etc/sysctl.conf", "# local\nnet.ipv4.tcp_keepalive_time = 1");
+  fs::create_symlink("../sysctl.conf", root.path() / "etc/sysctl.d/99-sysctl.conf");
+  ASSERT_EQ(::chmod(target.c_str(), 0600), 0);
+  ASSERT_EQ(::chown(target.c_str(), 1234, 4321), 0);
+  const RunResult result = kaltune({"set", "--time", "600", "--probes", "4", "--persist", "--file",
+                                    "/etc/sysctl.d/99-sysctl.conf"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.out.substr(0, result.out.find('\n')),
+            "updated /etc/sysctl.d/99-sysctl.conf (-> /etc/sysctl.conf)");
+  EXPECT_TRUE(fs::is_symlink(root.path() / "etc/sysctl.d/99-sysctl.conf"));
+  EXPECT_EQ(fs::read_symlink(root.path() / "etc/sysctl.d/99-sysctl.conf"), "../sysctl.conf");
+  EXPECT_EQ(read_file(target),
+            "# local\nnet.ipv4.tcp_keepalive_time = 600\nnet.ipv4.tcp_keepalive_probes = 4");
+  struct stat st {};
+  ASSERT_EQ(::stat(target.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(st.st_uid, 1234u);
+  EXPECT_EQ(st.st_gid, 4321u);
+}
+
 TEST_F(Persist, DryRunPrintsTheDiffAndWritesNothing) {
   root.write("etc/sysctl.conf", "# local\r\nnet.ipv4.tcp_keepalive_time = 100\r\n");
   const auto before = snapshot(root.path());
@@ -409,6 +435,43 @@ TEST_F(PersistLive, OverriddenAtBootChangesNeitherFileNorKernel) {
             "/usr/lib/sysctl.d/99-zzz.conf:1, which is applied after "
             "/etc/sysctl.d/99-kaltune.conf (systemd model); change it there with --file "
             "/usr/lib/sysctl.d/99-zzz.conf; /etc/sysctl.d/99-kaltune.conf restored as it was\n");
+  EXPECT_FALSE(fs::exists("/etc/sysctl.d/99-kaltune.conf"));
+  EXPECT_EQ(read_keepalive(), (std::vector<long>{7200, 75, 9}));
+}
+
+TEST_F(PersistLive, ConcurrentRunsSerializeOnTheLock) {
+  // Another "run" holds the lock (the test's tmpfs /run, so /run/lock is private to it).
+  const int fd = ::open("/run/lock/kaltune.lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  RunResult result;
+  std::thread second([&] { result = run_kaltune(set_asked); });
+  // Release only once kaltune is blocked on the lock: /proc/locks lists waiters as "->".
+  bool waiting = false;
+  for (int i = 0; i < 1000 && !waiting; ++i) {
+    waiting = read_file("/proc/locks").find("-> FLOCK") != std::string::npos;
+    ::usleep(10 * 1000);
+  }
+  ::close(fd);
+  second.join();
+  EXPECT_TRUE(waiting) << "kaltune never waited for the lock";
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.err,
+            "warning: waiting for another kaltune run to release /run/lock/kaltune.lock\n");
+  EXPECT_EQ(read_keepalive(), asked);
+}
+
+TEST_F(PersistLive, PermissionDeniedIsExitThreeAndChangesNothing) {
+  RunOptions nobody;
+  nobody.uid = 65534;
+  nobody.gid = 65534;
+  const RunResult result = run_kaltune(set_asked, nobody);
+  EXPECT_EQ(result.status, 3) << result.err;
+  EXPECT_NE(result.err.find("cannot write /etc/sysctl.d/99-kaltune.conf: creation of temporary "
+                            "file"),
+            std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("Permission denied"), std::string::npos);
   EXPECT_FALSE(fs::exists("/etc/sysctl.d/99-kaltune.conf"));
   EXPECT_EQ(read_keepalive(), (std::vector<long>{7200, 75, 9}));
 }
