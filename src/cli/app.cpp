@@ -113,6 +113,10 @@ std::optional<std::string> command_problem(const CLI::App& app) {
     if (!word.empty() && word.front() == '-') {
       return fmt::format("unknown option {}", word);
     }
+    if (!app.get_subcommands().empty()) {
+      return fmt::format("unexpected argument '{}' for {}", word,
+                         app.get_subcommands().front()->get_name());
+    }
     std::string best;
     std::size_t best_distance = 3; // suggest only close matches
     for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
