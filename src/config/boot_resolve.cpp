@@ -209,8 +209,7 @@ private:
   }
 
   static std::string overridden_by(const Directive& named) {
-    return fmt::format("not applied: {} names the key, and globs never override that",
-                       named.origin());
+    return fmt::format("{} names the key, and globs never override that", named.origin());
   }
 
   // Writes a glob line to each key it matches, unless `blocked(key)` gives a reason not to.
@@ -296,7 +295,7 @@ private:
           return "";
         }
         return blocker->value ? overridden_by(*blocker)
-                              : fmt::format("not applied: excluded by {}", blocker->origin());
+                              : fmt::format("excluded by {}", blocker->origin());
       });
     }
   }

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace kaltune {
 
 namespace {
@@ -54,7 +56,10 @@ std::string describe_model(BootModel model) {
 std::vector<Key> unassigned_keys(const BootView& view) {
   std::vector<Key> out;
   for (Key key : all_keys) {
-    if (view.settings[key].origin == "kernel default") {
+    const bool assigned =
+        std::any_of(view.assignments.begin(), view.assignments.end(),
+                    [key](const BootAssignment& a) { return a.key == key && !a.exclusion; });
+    if (!assigned) {
       out.push_back(key);
     }
   }

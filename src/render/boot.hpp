@@ -18,7 +18,7 @@ std::string render_boot_table(const BootView& view, bool single_file, const Styl
 // "diagnostics" (every boot warning as "file:line: what") and, for a FILE, "not_assigned".
 nlohmann::ordered_json to_json(const BootView& view, bool single_file);
 
-// The keys a single file leaves unassigned (their value is the kernel default).
+// The keys no line assigns (a rejected assignment counts as one); their value is the default.
 std::vector<Key> unassigned_keys(const BootView& view);
 
 // "systemd-sysctl (systemd 252)" / "procps sysctl --system (procps 4.0.2)"

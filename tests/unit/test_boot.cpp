@@ -114,6 +114,20 @@ TEST(BootResolve, SingleFileLeavesOtherKeysAtTheKernelDefault) {
   EXPECT_EQ(view.settings[Key::time].origin, "kernel default");
 }
 
+// Not replayable on Debian 12, where /lib is a link to usr/lib: a separate /lib/sysctl.d.
+TEST(BootResolve, OnlyProcpsReadsLibSysctlD) {
+  ConfTree t = tree({}, {file("/usr/lib/sysctl.d/x.conf", "net.ipv4.tcp_keepalive_time = 1\n")});
+  t.dirs.push_back({"/lib/sysctl.d",
+                    {file("/lib/sysctl.d/x.conf", "net.ipv4.tcp_keepalive_time = 2\n"),
+                     file("/lib/sysctl.d/y.conf", "net.ipv4.tcp_keepalive_intvl = 3\n")}});
+  const BootView procps = resolve_boot_tree(t, BootModel::procps);
+  EXPECT_EQ(procps.settings[Key::time].origin, "/usr/lib/sysctl.d/x.conf:1");
+  EXPECT_EQ(procps.settings[Key::intvl].origin, "/lib/sysctl.d/y.conf:1");
+  const BootView systemd = resolve_boot_tree(t, BootModel::systemd);
+  EXPECT_EQ(systemd.settings[Key::time].origin, "/usr/lib/sysctl.d/x.conf:1");
+  EXPECT_EQ(systemd.settings[Key::intvl].origin, "kernel default");
+}
+
 struct NormalizeCase {
   std::string_view key;
   std::string_view systemd;
