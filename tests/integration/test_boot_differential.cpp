@@ -14,6 +14,7 @@
 #include <cctype>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <sys/mount.h>
 
 namespace kaltune::itest {
@@ -67,6 +68,32 @@ bool only_keepalive_keys(const std::string& content, std::string& offending) {
     }
   }
   return true;
+}
+
+// The harness left the host's mount namespace and made "/" private; check both again right
+// before mounting over /etc and /usr, so nothing can reach the host.
+std::string mount_isolation_problem() {
+  // PID 1's namespace may be unreadable in a container; then the harness's word has to do.
+  std::error_code self_error;
+  std::error_code init_error;
+  const fs::path self = fs::read_symlink("/proc/self/ns/mnt", self_error);
+  const fs::path init = fs::read_symlink("/proc/1/ns/mnt", init_error);
+  if (!self_error && !init_error && self == init) {
+    return "still in PID 1's mount namespace";
+  }
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(mountinfo, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, device, root, mount_point, options, optional;
+    fields >> id >> parent >> device >> root >> mount_point >> options;
+    while (fields >> optional && optional != "-") {
+      if (mount_point == "/" && optional.rfind("shared:", 0) == 0) {
+        return "/ still propagates mounts (" + optional + ")";
+      }
+    }
+  }
+  return "";
 }
 
 // Mounts made for one replay, undone (lazily) when the test ends.
@@ -147,6 +174,9 @@ TEST_P(BootDifferential, RealApplierAgreesWithKaltune) {
   KALTUNE_REQUIRE_ROOT();
   if (!isolation().private_mountns) {
     GTEST_SKIP() << "no private mount namespace: " << isolation().reason;
+  }
+  if (const std::string problem = mount_isolation_problem(); !problem.empty()) {
+    GTEST_SKIP() << "refusing to mount over the boot configuration: " << problem;
   }
   const Case& c = GetParam();
   const std::string sysctl = procps_sysctl();

@@ -128,45 +128,6 @@ TEST(BootResolve, OnlyProcpsReadsLibSysctlD) {
   EXPECT_EQ(systemd.settings[Key::intvl].origin, "kernel default");
 }
 
-struct NormalizeCase {
-  std::string_view key;
-  std::string_view systemd;
-  std::string_view procps;
-};
-
-TEST(BootRules, KeySpellings) {
-  const NormalizeCase cases[] = {
-      {"net.ipv4.tcp_keepalive_time", "net/ipv4/tcp_keepalive_time",
-       "/proc/sys/net/ipv4/tcp_keepalive_time"},
-      {"net/ipv4/tcp_keepalive_time", "net/ipv4/tcp_keepalive_time",
-       "/proc/sys/net/ipv4/tcp_keepalive_time"},
-      {"/net/ipv4/tcp_keepalive_time", "net/ipv4/tcp_keepalive_time",
-       "/proc/sys//net/ipv4/tcp_keepalive_time"},
-      {"/net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_keepalive_time",
-       "/proc/sys//net.ipv4.tcp_keepalive_time"},
-      {"net.ipv4/tcp_keepalive_time", "net/ipv4.tcp_keepalive_time",
-       "/proc/sys/net/ipv4.tcp_keepalive_time"},
-      {"net..ipv4.tcp_keepalive_time", "net/ipv4/tcp_keepalive_time",
-       "/proc/sys/net//ipv4/tcp_keepalive_time"},
-      {"-net.ipv4.tcp_keepalive_time", "-net/ipv4/tcp_keepalive_time",
-       "/proc/sys/net/ipv4/tcp_keepalive_time"},
-  };
-  for (const auto& c : cases) {
-    EXPECT_EQ(systemd_normalize(c.key), c.systemd) << c.key;
-    EXPECT_EQ(procps_path(c.key), c.procps) << c.key;
-  }
-}
-
-TEST(BootRules, WhichKeyAPathReaches) {
-  EXPECT_EQ(procps_reaches("/proc/sys//net/ipv4/tcp_keepalive_time"), Key::time);
-  EXPECT_EQ(procps_reaches("/proc/sys/net/./ipv4/../ipv4/tcp_keepalive_intvl"), Key::intvl);
-  EXPECT_EQ(procps_reaches("/proc/sys/net/ipv4/tcp_keepalive_probes/"), std::nullopt);
-  EXPECT_EQ(procps_reaches("/proc/sys/net/ipv4.tcp_keepalive_time"), std::nullopt);
-  EXPECT_EQ(procps_reaches("/proc/sys/ net/ipv4/tcp_keepalive_time"), std::nullopt);
-  EXPECT_EQ(systemd_reaches("net/ipv4/tcp_keepalive_probes"), Key::probes);
-  EXPECT_EQ(systemd_reaches("net.ipv4.tcp_keepalive_probes"), std::nullopt);
-}
-
 TEST(BootModelDetection, SystemdWhenItsApplierExistsUnderTheRoot) {
   TempRoot root;
   EXPECT_EQ(detect_boot_model(root.path()), BootModel::procps);
@@ -174,30 +135,6 @@ TEST(BootModelDetection, SystemdWhenItsApplierExistsUnderTheRoot) {
   fs::create_directory_symlink("usr/lib", root.path() / "lib");
   std::ofstream(root.path() / "usr/lib/systemd/systemd-sysctl") << "#!/bin/true\n";
   EXPECT_EQ(detect_boot_model(root.path()), BootModel::systemd);
-}
-
-TEST(ConfTreeSeam, SymlinksNeverLeaveTheRoot) {
-  TempRoot root;
-  fs::create_directories(root.path() / "etc/sysctl.d");
-  fs::create_directories(root.path() / "run");
-  std::ofstream(root.path() / "run/x.conf") << "inside\n";
-  fs::create_symlink("/run/x.conf", root.path() / "etc/sysctl.d/abs.conf");
-  fs::create_symlink("../../../../../../run/x.conf", root.path() / "etc/sysctl.d/up.conf");
-  fs::create_symlink("/etc/passwd", root.path() / "etc/sysctl.d/host.conf");
-  const ConfNode abs = read_conf_node(root.path(), "/etc/sysctl.d/abs.conf");
-  EXPECT_EQ(abs.content, "inside\n");
-  EXPECT_EQ(abs.target, "/run/x.conf");
-  EXPECT_EQ(read_conf_node(root.path(), "/etc/sysctl.d/up.conf").content, "inside\n");
-  const ConfNode host = read_conf_node(root.path(), "/etc/sysctl.d/host.conf");
-  EXPECT_EQ(host.kind, NodeKind::broken); // the root has no /etc/passwd; the host's is not read
-  EXPECT_EQ(host.target, "/etc/passwd");
-}
-
-TEST(ConfTreeSeam, LinkToDevNullMasksEvenWithoutDevInTheRoot) {
-  TempRoot root;
-  fs::create_directories(root.path() / "etc/sysctl.d");
-  fs::create_symlink("/dev/null", root.path() / "etc/sysctl.d/m.conf");
-  EXPECT_EQ(read_conf_node(root.path(), "/etc/sysctl.d/m.conf").kind, NodeKind::null_device);
 }
 
 } // namespace
