@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace kaltune {
 
@@ -42,6 +43,7 @@ Selection select_files(const ConfTree& tree, BootModel model) {
   const std::vector<std::string> dirs = boot_dirs(model);
   std::map<std::string, const ConfNode*> winners; // by file name, sorted like strcmp
   std::vector<BootFile> skipped;
+  std::set<std::string> seen_targets;
   for (const std::string& dir : dirs) {
     const auto listing = std::find_if(tree.dirs.begin(), tree.dirs.end(),
                                       [&](const ConfDir& d) { return d.path == dir; });
@@ -68,7 +70,11 @@ Selection select_files(const ConfTree& tree, BootModel model) {
         continue;
       }
       const auto [it, inserted] = winners.emplace(name, entry);
-      if (!inserted) {
+      if (inserted) {
+        seen_targets.insert(entry->target);
+      }
+      // The same file seen again through a linked directory (/lib -> usr/lib) is no news.
+      if (!inserted && seen_targets.insert(entry->target).second) {
         skipped.push_back(BootFile{entry->path, entry->target, false,
                                    fmt::format("shadowed by {}", it->second->path)});
       }

@@ -95,6 +95,30 @@ std::string render_boot_table(const BootView& view, bool single_file, const Styl
       out += "    none: the kernel default stays\n";
     }
   }
+  std::string files;
+  for (const BootFile& file : view.files) {
+    if (!file.note.empty()) {
+      files += fmt::format("  {:<40} {}\n", file.path, file.note);
+    }
+  }
+  if (!files.empty()) {
+    out += "\nFiles masked, shadowed or skipped:\n" + files;
+  }
+  return out;
+}
+
+std::string render_boot_sysctl(const BootView& view, bool single_file) {
+  if (!single_file) {
+    return render_sysctl(view.settings);
+  }
+  std::string out;
+  const std::vector<Key> unassigned = unassigned_keys(view);
+  for (Key key : all_keys) {
+    const bool set = std::find(unassigned.begin(), unassigned.end(), key) == unassigned.end();
+    out += fmt::format(
+        "{}{} = {}{}\n", set ? "" : "# ", sysctl_name(key), view.settings[key].value,
+        set ? "" : fmt::format("  (not set in {}: kernel default)", view.settings.source));
+  }
   return out;
 }
 

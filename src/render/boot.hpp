@@ -14,6 +14,9 @@ namespace kaltune {
 // For a FILE, keys it does not assign say so instead of naming an origin.
 std::string render_boot_table(const BootView& view, bool single_file, const Style& style);
 
+// sysctl.conf lines; for a FILE, keys it does not set are commented out and say so.
+std::string render_boot_sysctl(const BootView& view, bool single_file);
+
 // The foundation schema (render/settings.hpp to_json) plus "model", "assignments", "files",
 // "diagnostics" (every boot warning as "file:line: what") and, for a FILE, "not_assigned".
 nlohmann::ordered_json to_json(const BootView& view, bool single_file);
