@@ -135,6 +135,14 @@ struct BadLine {
   std::string message; // a part of the one-line error
 };
 
+// gtest prints parameters in failure messages; show the command line instead of raw bytes.
+void PrintTo(const BadLine& bad, std::ostream* os) {
+  *os << "kaltune";
+  for (const auto& arg : bad.args) {
+    *os << " '" << arg << "'";
+  }
+}
+
 class BadCommandLines : public ShowSet, public ::testing::WithParamInterface<BadLine> {};
 
 TEST_P(BadCommandLines, ExitTwoWithMessageAndNothingChanged) {
@@ -154,7 +162,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadLine{{"set", "--time", "0"},
                 "tcp_keepalive_time (--time) value '0': out of range; " + time_range},
-        BadLine{{"set", "--time=-1"}, "tcp_keepalive_time (--time) value '-1'"},
+        BadLine{{"set", "--time=-1"},
+                "tcp_keepalive_time (--time) value '-1': a sign is not allowed"},
         BadLine{{"set", "--time", "32768"},
                 "tcp_keepalive_time (--time) value '32768': out of range"},
         BadLine{{"set", "--time", "5.5"}, "tcp_keepalive_time (--time) value '5.5'"},
@@ -187,7 +196,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "tcp_keepalive_probes (--probes) value '1000'"},
         BadLine{{"set"}, "give at least one of --time, --intvl, --probes"},
         BadLine{{"set", "--tme", "5"}, "--tme"}, BadLine{{"set", "--time"}, "--time"},
-        BadLine{{"show", "--format", "yaml"}, "--format"}, BadLine{{}, "A subcommand is required"},
+        BadLine{{"show", "--format", "yaml"}, "--format"},
+        BadLine{{}, "a command is required: show, set"},
+        BadLine{{"shwo"}, "unknown command 'shwo'; did you mean 'show'?"},
         BadLine{{"--netns", "x", "--pid", "1", "show"}, "--netns excludes --pid"}),
     [](const ::testing::TestParamInfo<BadLine>& info) {
       // "3_set_time_5_5": the index keeps names unique, the arguments make them readable.
