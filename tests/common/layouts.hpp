@@ -350,6 +350,23 @@ inline const std::vector<Layout>& all() {
                                        "-net.ipv4.tcp_keepalive_*\n")},
        {7200, 75, 9},
        {5, 5, 5}},
+      {"trailing_separator",
+       "a trailing '/' (or '.', which becomes one): systemd simplifies it away, procps looks "
+       "for a directory and finds none",
+       {file("etc/sysctl.d/50-a.conf", "net/ipv4/tcp_keepalive_time/ = 632\n"
+                                       "net.ipv4.tcp_keepalive_intvl. = 59\n")},
+       {632, 59, 9},
+       {7200, 75, 9}},
+      {"kaltune_dropin_overridden",
+       "/etc/sysctl.d/99-kaltune.conf sorts before Debian's 99-sysctl.conf link and a vendor "
+       "99-zz file: both beat it",
+       {file("etc/sysctl.d/99-kaltune.conf",
+             set(K_TIME, "600") + set(K_INTVL, "30") + set(K_PROBES, "4")),
+        file("etc/sysctl.conf", set(K_TIME, "900")),
+        link("etc/sysctl.d/99-sysctl.conf", "../sysctl.conf"),
+        file("usr/lib/sysctl.d/99-zz-vendor.conf", set(K_INTVL, "20"))},
+       {900, 20, 4},
+       {900, 20, 4}},
       {"double_dash",
        "'--key = value': procps strips a second dash, systemd does not",
        {file("etc/sysctl.d/50-a.conf", "-" + std::string("-") + set(K_TIME, "630"))},
