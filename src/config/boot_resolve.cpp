@@ -86,6 +86,19 @@ Selection select_files(const ConfTree& tree, BootModel model) {
   if (model == BootModel::procps && tree.sysctl_conf.kind == NodeKind::regular) {
     out.apply.push_back(&tree.sysctl_conf); // --system applies it again, at the very end
   }
+  const bool linked = std::any_of(out.apply.begin(), out.apply.end(), [&](const ConfNode* node) {
+    return node->target == tree.sysctl_conf.target;
+  });
+  if (model == BootModel::systemd && tree.sysctl_conf.kind == NodeKind::regular && !linked) {
+    skipped.push_back(BootFile{tree.sysctl_conf.path, tree.sysctl_conf.target, false,
+                               "not read: systemd-sysctl reads it only through a sysctl.d link"});
+    if (tree.sysctl_conf.content.find("tcp_keepalive") != std::string::npos) {
+      out.warnings.push_back(fmt::format(
+          "{}: mentions tcp_keepalive, but systemd-sysctl does not read it (no sysctl.d link such "
+          "as Debian's /etc/sysctl.d/99-sysctl.conf points to it)",
+          tree.sysctl_conf.path));
+    }
+  }
   for (const ConfNode* node : out.apply) {
     BootFile file{node->path, node->target, node->kind == NodeKind::regular, ""};
     if (node->kind != NodeKind::regular) {
@@ -131,7 +144,7 @@ public:
           }
         }
         if (directive.glob) {
-          a.notes.push_back(fmt::format("set through the pattern {}", directive.key));
+          a.notes.push_back(fmt::format("set through the pattern {}", printable(directive.key)));
         }
         if (directive.ignore_failure) {
           a.notes.push_back("'-' prefix: a failure to write it is ignored");
@@ -167,15 +180,15 @@ public:
       }
       for (const std::string& note : a.notes) {
         if (note.rfind("the kernel", 0) == 0) {
-          warnings.push_back(
-              fmt::format("{}: {} = {}: {}", a.origin(), sysctl_name(a.key), a.text, note));
+          warnings.push_back(fmt::format("{}: {} = {}: {}", a.origin(), sysctl_name(a.key),
+                                         printable(a.text), note));
         }
       }
     }
     for (const BootAssignment& a : assignments_) {
       if (a.written && !a.value) {
         warnings.push_back(fmt::format("{}: {} = {}: {}; the value before it stays", a.origin(),
-                                       sysctl_name(a.key), a.text, a.notes.front()));
+                                       sysctl_name(a.key), printable(a.text), a.notes.front()));
       }
     }
     for (Key key : all_keys) {

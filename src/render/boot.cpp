@@ -1,5 +1,6 @@
 #include "render/boot.hpp"
 
+#include "config/boot_rules.hpp"
 #include "render/settings.hpp"
 
 #include <fmt/format.h>
@@ -26,10 +27,10 @@ std::string reading(const BootAssignment& a) {
     return "(exclusion)";
   }
   if (!a.value) {
-    return fmt::format("{} (rejected)", a.text);
+    return fmt::format("{} (rejected)", printable(a.text));
   }
   if (fmt::format("{}", *a.value) != a.text) {
-    return fmt::format("{} \u2192 {}", a.text, *a.value);
+    return fmt::format("{} \u2192 {}", printable(a.text), *a.value);
   }
   return a.text;
 }

@@ -128,6 +128,19 @@ TEST(BootResolve, OnlyProcpsReadsLibSysctlD) {
   EXPECT_EQ(systemd.settings[Key::intvl].origin, "kernel default");
 }
 
+TEST(BootResolve, SystemdSaysWhenItDoesNotReadSysctlConf) {
+  const BootView view = resolve_boot_tree(
+      tree({}, {}, file("/etc/sysctl.conf", "net.ipv4.tcp_keepalive_time = 60\n")),
+      BootModel::systemd);
+  EXPECT_EQ(view.settings[Key::time].value, 7200);
+  ASSERT_EQ(view.warnings.size(), 1u);
+  EXPECT_EQ(view.warnings[0], "/etc/sysctl.conf: mentions tcp_keepalive, but systemd-sysctl does "
+                              "not read it (no sysctl.d link such as Debian's "
+                              "/etc/sysctl.d/99-sysctl.conf points to it)");
+  ASSERT_EQ(view.files.size(), 1u);
+  EXPECT_FALSE(view.files[0].applied);
+}
+
 TEST(BootModelDetection, SystemdWhenItsApplierExistsUnderTheRoot) {
   TempRoot root;
   EXPECT_EQ(detect_boot_model(root.path()), BootModel::procps);
