@@ -16,7 +16,7 @@ std::string BootAssignment::origin() const {
 
 BootModel detect_boot_model(const std::filesystem::path& root) {
   for (const char* path : {"/lib/systemd/systemd-sysctl", "/usr/lib/systemd/systemd-sysctl"}) {
-    if (read_conf_node(root, path).kind == NodeKind::regular) {
+    if (is_regular_in_root(root, path)) {
       return BootModel::systemd;
     }
   }

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <sys/mount.h>
 
@@ -17,6 +18,32 @@ std::string procps_sysctl() {
   for (const char* path : {"/usr/sbin/sysctl", "/sbin/sysctl"}) {
     if (fs::exists(path)) {
       return path;
+    }
+  }
+  return "";
+}
+
+// The harness left the host's mount namespace and made "/" private; check both again right
+// before mounting over /etc and /usr, so nothing can reach the host.
+std::string mount_isolation_problem() {
+  // PID 1's namespace may be unreadable in a container; then the harness's word has to do.
+  std::error_code self_error;
+  std::error_code init_error;
+  const fs::path self = fs::read_symlink("/proc/self/ns/mnt", self_error);
+  const fs::path init = fs::read_symlink("/proc/1/ns/mnt", init_error);
+  if (!self_error && !init_error && self == init) {
+    return "still in PID 1's mount namespace";
+  }
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(mountinfo, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, device, root, mount_point, options, optional;
+    fields >> id >> parent >> device >> root >> mount_point >> options;
+    while (fields >> optional && optional != "-") {
+      if (mount_point == "/" && optional.rfind("shared:", 0) == 0) {
+        return "/ still propagates mounts (" + optional + ")";
+      }
     }
   }
   return "";
@@ -59,6 +86,9 @@ std::string replay_unavailable(const std::string& model) {
   }
   if (!isolation().private_mountns) {
     return "no private mount namespace: " + isolation().reason;
+  }
+  if (const std::string problem = mount_isolation_problem(); !problem.empty()) {
+    return "refusing to mount over the boot configuration: " + problem;
   }
   if (model == "systemd" && !fs::exists(systemd_sysctl)) {
     return std::string(systemd_sysctl) + " is not installed";

@@ -28,7 +28,8 @@ private:
   std::vector<std::string> targets_;
 };
 
-// Why replays cannot run here ("" when they can): not root, no private mount namespace, the
+// Why replays cannot run here ("" when they can): not root, no private mount namespace (checked
+// again against PID 1's and for "/" still propagating mounts), the
 // applier of `model` ("systemd" or "procps") missing, or a directory to mount over missing.
 std::string replay_unavailable(const std::string& model);
 
