@@ -63,6 +63,9 @@ int run_persist_command(Context& context, const PersistCommand& command) {
   if (!command.dry_run) {
     PersistStep step;
     step.plan = report.plan;
+    step.predict_boot = [&context](const FilePlan& plan) {
+      return predict_boot(context.global.root, boot_model(context.global), plan);
+    };
     step.resolve_boot = [&context] {
       return resolve_boot(context.global.root, boot_model(context.global));
     };

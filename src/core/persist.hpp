@@ -49,19 +49,31 @@ FilePlan plan_remove(Posix& posix, const std::filesystem::path& root,
 std::optional<std::string> boot_problem(const BootView& view, const KeyValues& wanted,
                                         const FilePlan& plan);
 
+// The configuration tree as it will be once `plan` is written: every node whose target is the
+// planned file gets the new bytes (or, for a removal, is gone); a new *.conf file joins its
+// directory's listing. Pure.
+ConfTree apply_plan(ConfTree tree, const FilePlan& plan);
+
+// The boot view of the configuration under `root` as it will be once `plan` is written, computed
+// before anything is written (resolve_boot's reading, apply_plan, resolve_boot_tree).
+BootView predict_boot(const std::filesystem::path& root, BootModel model, const FilePlan& plan);
+
 // The steps of one persisting command.
 struct PersistStep {
   FilePlan plan;
+  std::function<BootView(const FilePlan&)> predict_boot; // the boot view before writing
   std::function<BootView()> resolve_boot; // the boot view of the configuration as it is on disk
   std::optional<KeyValues> wanted;        // what boot must apply afterwards (set), or nothing
   ProcSys* proc = nullptr;                // the running kernel, or nullptr for --no-runtime
   std::vector<Change> runtime_changes;
 };
 
-// Writes the plan (nothing when the file would not change), resolves the boot view, checks it
-// gives what was wanted, then applies the runtime changes. If any step fails, the file is
-// restored byte-identical (mode and owner too) and the runtime rolled back; the Error says so.
-// Returns the boot view after the change.
+// Predicts the boot view with the plan written and fails (exit 4, nothing written) unless it gives
+// what was wanted; then writes the plan (nothing when the file would not change), resolves the
+// boot view from disk and checks it again (a concurrent edit by something else), then applies
+// the runtime changes. If any step after the write fails, the file is restored byte-identical
+// (mode and owner too) and the runtime rolled back; the Error says so. Returns the boot view
+// after the change.
 BootView commit_persist(Posix& posix, const PersistStep& step);
 
 } // namespace kaltune

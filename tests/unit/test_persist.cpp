@@ -153,6 +153,51 @@ TEST(BootProblem, GlobInTheSameFile) {
             std::string::npos);
 }
 
+ConfNode node(std::string path, std::string target, std::string content) {
+  return {std::move(path), std::move(target), NodeKind::regular, std::move(content)};
+}
+
+TEST(ApplyPlan, NewBytesWhereverTheTargetIsReadAndNewFilesListed) {
+  ConfTree tree;
+  tree.dirs = {{"/etc/sysctl.d", {node("/etc/sysctl.d/99-sysctl.conf", "/etc/sysctl.conf", "a")}},
+               {"/usr/lib/sysctl.d", {}}};
+  tree.sysctl_conf = node("/etc/sysctl.conf", "/etc/sysctl.conf", "a");
+  FilePlan plan;
+  plan.path = "/etc/sysctl.d/99-sysctl.conf";
+  plan.target = "/etc/sysctl.conf";
+  plan.after = "b";
+  ConfTree edited = apply_plan(tree, plan);
+  EXPECT_EQ(edited.dirs[0].entries[0].content, "b");
+  EXPECT_EQ(edited.sysctl_conf.content, "b");
+
+  FilePlan own;
+  own.path = own.target = "/etc/sysctl.d/99-kaltune.conf";
+  own.after = "c";
+  edited = apply_plan(tree, own);
+  ASSERT_EQ(edited.dirs[0].entries.size(), 2u);
+  EXPECT_EQ(edited.dirs[0].entries[1].path, "/etc/sysctl.d/99-kaltune.conf");
+  EXPECT_EQ(edited.dirs[0].entries[1].content, "c");
+  EXPECT_TRUE(edited.dirs[1].entries.empty());
+
+  FilePlan removal = plan;
+  removal.after.reset();
+  edited = apply_plan(tree, removal);
+  EXPECT_TRUE(edited.dirs[0].entries.empty());
+  EXPECT_EQ(edited.sysctl_conf.kind, NodeKind::broken);
+}
+
+TEST(PredictBoot, SeesTheFileBeforeItIsWritten) {
+  TempRoot root;
+  root.write("usr/lib/sysctl.d/50-vendor.conf", "net.ipv4.tcp_keepalive_time = 100\n");
+  std::filesystem::create_directories(root.path() / "etc/sysctl.d");
+  Posix posix;
+  const FilePlan plan = plan_set(posix, root.path(), std::nullopt, time_600());
+  const BootView view = predict_boot(root.path(), BootModel::systemd, plan);
+  EXPECT_EQ(view.settings[Key::time].value, 600);
+  EXPECT_EQ(view.settings[Key::time].origin, "/etc/sysctl.d/99-kaltune.conf:4");
+  EXPECT_FALSE(std::filesystem::exists(root.path() / "etc/sysctl.d/99-kaltune.conf"));
+}
+
 class Commit : public ::testing::Test {
 protected:
   TempRoot root;
@@ -194,6 +239,26 @@ TEST_F(Commit, OverriddenAtBootRestoresTheFileAndLeavesRuntime) {
     EXPECT_NE(std::string(e.what()).find("restored as it was"), std::string::npos);
   }
   EXPECT_EQ(content(), own_header + "net.ipv4.tcp_keepalive_time = 1\n");
+  EXPECT_TRUE(proc.writes.empty());
+}
+
+TEST_F(Commit, PredictedOverrideWritesNothing) {
+  FakeBoot boot;
+  boot.win(Key::time, 600, "/etc/sysctl.d/99-kaltune.conf", 4);
+  PersistStep s = step(boot);
+  FakeBoot predicted;
+  predicted.win(Key::time, 9, "/etc/sysctl.d/zz.conf", 1);
+  s.predict_boot = [predicted](const FilePlan&) { return predicted.view; };
+  posix.calls.clear();
+  try {
+    commit_persist(posix, s);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), ExitStatus::system);
+    EXPECT_NE(std::string(e.what()).find("/etc/sysctl.d/zz.conf:1"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("; nothing was changed"), std::string::npos);
+  }
+  EXPECT_TRUE(posix.calls.empty());
   EXPECT_TRUE(proc.writes.empty());
 }
 
