@@ -21,12 +21,13 @@ KeySet keys_of(const Request& request) {
 }
 
 // After reset --persist: boot values that still differ from the defaults, and who sets them.
-void warn_remaining(Context& context, const BootView& view) {
+void warn_remaining(Context& context, const BootView& view, bool dry_run) {
   for (Key key : all_keys) {
     if (view.settings[key].value != kernel_defaults[key]) {
-      context.warn(fmt::format("boot will still apply {} = {} from {} (not the kernel default {})",
-                               sysctl_name(key), view.settings[key].value,
-                               view.settings[key].origin, kernel_defaults[key]));
+      context.warn(fmt::format("boot {} {} = {} from {} (not the kernel default {})",
+                               dry_run ? "would still apply" : "will still apply", sysctl_name(key),
+                               view.settings[key].value, view.settings[key].origin,
+                               kernel_defaults[key]));
     }
   }
 }
@@ -60,15 +61,19 @@ int run_persist_command(Context& context, const PersistCommand& command) {
   for (const std::string& note : report.plan.notes) {
     context.warn(note);
   }
-  if (!command.dry_run) {
+  const BootModel model = boot_model(context.global);
+  std::optional<std::string> dry_run_problem;
+  if (command.dry_run) {
+    // What boot would apply with the file written, and whether the real run would refuse.
+    report.boot = predict_boot(root, model, report.plan);
+    if (!command.remove) {
+      dry_run_problem = boot_problem(*report.boot, command.request, report.plan);
+    }
+  } else {
     PersistStep step;
     step.plan = report.plan;
-    step.predict_boot = [&context](const FilePlan& plan) {
-      return predict_boot(context.global.root, boot_model(context.global), plan);
-    };
-    step.resolve_boot = [&context] {
-      return resolve_boot(context.global.root, boot_model(context.global));
-    };
+    step.predict_boot = [&](const FilePlan& plan) { return predict_boot(root, model, plan); };
+    step.resolve_boot = [&] { return resolve_boot(root, model); };
     if (!command.remove) {
       step.wanted = command.request;
     }
@@ -77,15 +82,20 @@ int run_persist_command(Context& context, const PersistCommand& command) {
       step.runtime_changes = report.runtime->changes;
     }
     report.boot = commit_persist(posix, step);
-    if (command.remove) {
-      report.expected = kernel_defaults;
-      warn_remaining(context, *report.boot);
-    }
+  }
+  if (command.remove) {
+    report.expected = kernel_defaults;
+    warn_remaining(context, *report.boot, command.dry_run);
   }
   if (context.global.json) {
     context.out << to_json(report).dump(2) << '\n';
   } else {
     context.out << render_persist(report, context.out_style);
+  }
+  if (dry_run_problem) {
+    throw Error(ExitStatus::system,
+                fmt::format("{}; the real run would fail (dry run: nothing was written)",
+                            *dry_run_problem));
   }
   return 0;
 }

@@ -14,8 +14,9 @@ std::string boot_lines(const PersistReport& report) {
     if (!report.keys[index_of(key)]) {
       continue;
     }
-    out += fmt::format("boot ({} model) applies {} = {} from {}", to_string(view.model),
-                       sysctl_name(key), view.settings[key].value, view.settings[key].origin);
+    out += fmt::format("boot ({} model) {} {} = {} from {}", to_string(view.model),
+                       report.dry_run ? "would apply" : "applies", sysctl_name(key),
+                       view.settings[key].value, view.settings[key].origin);
     if (report.expected && (*report.expected)[key] != view.settings[key].value) {
       out += fmt::format(", not the kernel default {}", (*report.expected)[key]);
     }

@@ -285,7 +285,8 @@ TEST_F(Persist, WritesThroughTheSymlinkKeepingModeAndOwner) {
 
 TEST_F(Persist, DryRunPrintsTheDiffAndWritesNothing) {
   root.write("etc/sysctl.conf", "# local\r\nnet.ipv4.tcp_keepalive_time = 100\r\n");
-  const auto before = snapshot(root.path());
+  fs::create_symlink("../sysctl.conf", root.path() / "etc/sysctl.d/99-sysctl.conf");
+  const auto before = snapshot(root.path(), true);
   const RunResult result = kaltune({"set", "--time", "600", "--probes", "4", "--persist", "--file",
                                     "/etc/sysctl.conf", "--dry-run"});
   ASSERT_EQ(result.status, 0) << result.err;
@@ -296,8 +297,27 @@ TEST_F(Persist, DryRunPrintsTheDiffAndWritesNothing) {
                         "-net.ipv4.tcp_keepalive_time = 100\r\n"
                         "+net.ipv4.tcp_keepalive_time = 600\r\n"
                         "+net.ipv4.tcp_keepalive_probes = 4\r\n"
+                        "boot (systemd model) would apply net.ipv4.tcp_keepalive_time = 600 from "
+                        "/etc/sysctl.d/99-sysctl.conf:2\n"
+                        "boot (systemd model) would apply net.ipv4.tcp_keepalive_probes = 4 from "
+                        "/etc/sysctl.d/99-sysctl.conf:3\n"
                         "dry run: nothing was written\n");
-  EXPECT_EQ(snapshot(root.path()), before);
+  EXPECT_EQ(result.err, "");
+  EXPECT_EQ(snapshot(root.path(), true), before);
+}
+
+TEST_F(Persist, DryRunSaysWhenTheRealRunWouldFail) {
+  root.write("usr/lib/sysctl.d/99-zzz.conf", "net.ipv4.tcp_keepalive_time = 100\n");
+  const auto before = snapshot(root.path(), true);
+  const RunResult result = kaltune({"set", "--time", "600", "--persist", "--dry-run"});
+  EXPECT_EQ(result.status, 4);
+  EXPECT_NE(result.out.find("+net.ipv4.tcp_keepalive_time = 600\n"), std::string::npos);
+  EXPECT_EQ(result.err, "kaltune: boot would apply net.ipv4.tcp_keepalive_time = 100 from "
+                        "/usr/lib/sysctl.d/99-zzz.conf:1, which is applied after "
+                        "/etc/sysctl.d/99-kaltune.conf (systemd model); change it there with "
+                        "--file /usr/lib/sysctl.d/99-zzz.conf; the real run would fail (dry run: "
+                        "nothing was written)\n");
+  EXPECT_EQ(snapshot(root.path(), true), before);
 }
 
 TEST_F(Persist, JsonReport) {
@@ -530,6 +550,12 @@ TEST_F(Persist, ResetPersistDryRun) {
                             "-# kaltune rewrites only the net.ipv4.tcp_keepalive_* lines and "
                             "keeps any other line.\n"
                             "-net.ipv4.tcp_keepalive_time = 600\n"
+                            "boot (systemd model) would apply net.ipv4.tcp_keepalive_time = 7200 "
+                            "from kernel default\n"
+                            "boot (systemd model) would apply net.ipv4.tcp_keepalive_intvl = 75 "
+                            "from kernel default\n"
+                            "boot (systemd model) would apply net.ipv4.tcp_keepalive_probes = 9 "
+                            "from kernel default\n"
                             "dry run: nothing was written\n");
   EXPECT_TRUE(fs::exists(root.path() / "etc/sysctl.d/99-kaltune.conf"));
 }
