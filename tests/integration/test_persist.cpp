@@ -230,8 +230,14 @@ INSTANTIATE_TEST_SUITE_P(Layouts, PersistReplay, ::testing::ValuesIn(persist_par
 class Persist : public ::testing::Test {
 protected:
   TempDir root;
+  Mounts mounts;
   void SetUp() override {
     KALTUNE_REQUIRE_NETNS();
+    if (!isolation().private_mountns) {
+      GTEST_SKIP() << "no private mount namespace: " << isolation().reason;
+    }
+    // kaltune's lock lives in the host's /run/lock even with --root: give each test its own.
+    mounts.tmpfs("/run/lock");
     layouts::write_layout(layouts::Layout{}, root.path());
   }
   RunResult kaltune(std::vector<std::string> args, const RunOptions& options = {}) {
@@ -363,9 +369,10 @@ TEST_P(InjectedWriteFailure, OriginalByteIdentical) {
   const auto before = snapshot(root.path());
   std::vector<std::string> argv{"strace", "-f", "-o", "/dev/null"};
   argv.insert(argv.end(), GetParam().strace.begin(), GetParam().strace.end());
+  // -q: no "waiting for the lock" line on stderr, which would take the injected write.
   argv.insert(argv.end(),
-              {kaltune_binary(), "--root", root.path().string(), "--boot-model", "systemd", "set",
-               "--time", "600", "--persist", "--file", "/etc/sysctl.conf"});
+              {kaltune_binary(), "-q", "--root", root.path().string(), "--boot-model", "systemd",
+               "set", "--time", "600", "--persist", "--file", "/etc/sysctl.conf"});
   const RunResult result = run(argv);
   EXPECT_EQ(result.status, 4) << result.out << result.err;
   EXPECT_NE(result.err.find(GetParam().message), std::string::npos) << result.err;
