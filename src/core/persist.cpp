@@ -166,40 +166,23 @@ std::optional<std::string> boot_problem(const BootView& view, const KeyValues& w
 }
 
 ConfTree apply_plan(ConfTree tree, const FilePlan& plan) {
+  if (plan.after) {
+    return with_file(std::move(tree), plan.target, *plan.after);
+  }
+  // A removal: the file's name is no longer listed anywhere, /etc/sysctl.conf is gone.
   auto is_planned = [&plan](const ConfNode& node) { return node.target == plan.target; };
-  bool listed = false;
   for (ConfDir& dir : tree.dirs) {
-    if (!plan.after) {
-      std::erase_if(dir.entries, is_planned);
-      continue;
-    }
-    for (ConfNode& node : dir.entries) {
-      if (is_planned(node)) {
-        node.kind = NodeKind::regular;
-        node.content = *plan.after;
-        listed = true;
-      }
-    }
+    std::erase_if(dir.entries, is_planned);
   }
   if (is_planned(tree.sysctl_conf)) {
-    tree.sysctl_conf.kind = plan.after ? NodeKind::regular : NodeKind::broken;
-    tree.sysctl_conf.content = plan.after.value_or("");
-  }
-  const std::filesystem::path path = plan.path;
-  if (plan.after && !listed && path.extension() == ".conf") {
-    for (ConfDir& dir : tree.dirs) {
-      if (dir.path == path.parent_path().string()) {
-        dir.entries.push_back({plan.path, plan.target, NodeKind::regular, *plan.after});
-      }
-    }
+    tree.sysctl_conf.kind = NodeKind::broken;
+    tree.sysctl_conf.content.clear();
   }
   return tree;
 }
 
 BootView predict_boot(const std::filesystem::path& root, BootModel model, const FilePlan& plan) {
-  // As resolve_boot: both models' directories are read.
-  return resolve_boot_tree(apply_plan(read_conf_tree(root, boot_dirs(BootModel::procps)), plan),
-                           model);
+  return resolve_boot_tree(apply_plan(read_boot_tree(root), plan), model);
 }
 
 BootView commit_persist(Posix& posix, const PersistStep& step) {

@@ -49,13 +49,12 @@ FilePlan plan_remove(Posix& posix, const std::filesystem::path& root,
 std::optional<std::string> boot_problem(const BootView& view, const KeyValues& wanted,
                                         const FilePlan& plan);
 
-// The configuration tree as it will be once `plan` is written: every node whose target is the
-// planned file gets the new bytes (or, for a removal, is gone); a new *.conf file joins its
-// directory's listing. Pure.
+// The configuration tree as it will be once `plan` is written: the boot view's with_file for a
+// write; for a removal every node whose target is the file is gone. Pure.
 ConfTree apply_plan(ConfTree tree, const FilePlan& plan);
 
 // The boot view of the configuration under `root` as it will be once `plan` is written, computed
-// before anything is written (resolve_boot's reading, apply_plan, resolve_boot_tree).
+// before anything is written (read_boot_tree, apply_plan, resolve_boot_tree).
 BootView predict_boot(const std::filesystem::path& root, BootModel model, const FilePlan& plan);
 
 // The steps of one persisting command.

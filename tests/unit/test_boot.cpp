@@ -141,6 +141,24 @@ TEST(BootResolve, SystemdSaysWhenItDoesNotReadSysctlConf) {
   EXPECT_FALSE(view.files[0].applied);
 }
 
+TEST(BootResolve, WhatIfAFileWereWritten) {
+  ConfNode link{"/etc/sysctl.d/99-sysctl.conf", "/etc/sysctl.conf", NodeKind::regular, ""};
+  const ConfTree before =
+      tree({link, file("/etc/sysctl.d/99-zz.conf", "net.ipv4.tcp_keepalive_time = 1\n")}, {},
+           file("/etc/sysctl.conf", ""));
+  // Through the link: the target's content changes wherever it is read.
+  const ConfTree edited =
+      with_file(before, "/etc/sysctl.conf", "net.ipv4.tcp_keepalive_intvl = 30\n");
+  const BootView view = resolve_boot_tree(edited, BootModel::procps);
+  EXPECT_EQ(view.settings[Key::intvl].origin, "/etc/sysctl.conf:1");
+  EXPECT_EQ(view.assignments.size(), 3u); // 99-sysctl.conf, 99-zz.conf, then sysctl.conf again
+  // A new drop-in joins its directory and, sorting before 99-zz, loses to it.
+  const ConfTree added =
+      with_file(before, "/etc/sysctl.d/99-kaltune.conf", "net.ipv4.tcp_keepalive_time = 600\n");
+  const BootView after = resolve_boot_tree(added, BootModel::systemd);
+  EXPECT_EQ(after.settings[Key::time].origin, "/etc/sysctl.d/99-zz.conf:1");
+}
+
 TEST(BootModelDetection, SystemdWhenItsApplierExistsUnderTheRoot) {
   TempRoot root;
   EXPECT_EQ(detect_boot_model(root.path()), BootModel::procps);
