@@ -4,6 +4,7 @@
 #include "core/persist.hpp"
 #include "render/persist.hpp"
 #include "sys/lock.hpp"
+#include "sys/signals.hpp"
 
 #include <fmt/format.h>
 
@@ -81,6 +82,7 @@ int run_persist_command(Context& context, const PersistCommand& command) {
     if (report.runtime) {
       step.runtime_changes = report.runtime->changes;
     }
+    const DeferSignals defer; // Ctrl-C cannot leave half a change
     report.boot = commit_persist(posix, step);
   }
   if (command.remove) {

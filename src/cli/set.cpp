@@ -1,6 +1,7 @@
 #include "cli/set.hpp"
 
 #include "cli/persisting.hpp"
+#include "sys/signals.hpp"
 
 #include "core/runtime.hpp"
 #include "core/validate.hpp"
@@ -98,6 +99,7 @@ int run_runtime_change(Context& context, const Request& request, bool dry_run) {
     }
   }
   if (!dry_run) {
+    const DeferSignals defer; // Ctrl-C cannot leave half a change
     apply_changes(context.proc, changes);
   }
   const ChangeReport report{current, target, changes, dry_run};

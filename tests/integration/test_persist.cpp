@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fcntl.h>
 #include <map>
 #include <sys/file.h>
@@ -58,6 +59,16 @@ std::map<std::string, std::string> snapshot(const fs::path& root, bool times = f
     }
   }
   return out;
+}
+
+// Every name in a directory, hidden ones (temp files) included.
+std::vector<std::string> names_in(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 layouts::Layout layout_of(std::vector<Entry> entries) {
@@ -324,6 +335,35 @@ TEST_F(Persist, DryRunSaysWhenTheRealRunWouldFail) {
                         "--file /usr/lib/sysctl.d/99-zzz.conf; the real run would fail (dry run: "
                         "nothing was written)\n");
   EXPECT_EQ(snapshot(root.path(), true), before);
+}
+
+TEST_F(Persist, SigtermDuringTheWriteWaitsForTheChangeToFinish) {
+  // Each fsync takes a second; timeout(1) sends SIGTERM after 0.3 s, in the middle of the write.
+  const RunResult result = run({"strace",
+                                "-f",
+                                "-o",
+                                "/dev/null",
+                                "-e",
+                                "trace=fsync",
+                                "-e",
+                                "inject=fsync:delay_enter=1000000",
+                                "timeout",
+                                "-s",
+                                "TERM",
+                                "0.3",
+                                kaltune_binary(),
+                                "-q",
+                                "--root",
+                                root.path().string(),
+                                "--boot-model",
+                                "systemd",
+                                "set",
+                                "--time",
+                                "600",
+                                "--persist"});
+  EXPECT_EQ(result.status, 124) << result.err; // timeout's "it had to be stopped"
+  EXPECT_EQ(own(), header + "net.ipv4.tcp_keepalive_time = 600\n");
+  EXPECT_EQ(names_in(root.path() / "etc/sysctl.d"), std::vector<std::string>{"99-kaltune.conf"});
 }
 
 TEST_F(Persist, JsonReport) {
