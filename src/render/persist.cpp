@@ -24,6 +24,12 @@ std::string boot_lines(const PersistReport& report) {
   }
   return out;
 }
+// The unified diff of the planned change ("" when the file stays as it is).
+std::string file_diff(const FilePlan& plan, const Style& style) {
+  return unified_text_diff(plan.before.exists ? plan.target : "/dev/null",
+                           plan.after ? plan.target : "/dev/null", plan.before.content,
+                           plan.after.value_or(""), style);
+}
 } // namespace
 
 std::string_view file_action(const FilePlan& plan) {
@@ -53,9 +59,7 @@ std::string render_persist(const PersistReport& report, const Style& style) {
   if (!plan.changes()) {
     out += fmt::format("{}: nothing to change\n", shown);
   } else if (report.dry_run) {
-    out += unified_text_diff(plan.before.exists ? plan.target : "/dev/null",
-                             plan.after ? plan.target : "/dev/null", plan.before.content,
-                             plan.after.value_or(""), style);
+    out += file_diff(plan, style);
   } else {
     out += fmt::format("{} {}\n", file_action(plan), shown);
   }
@@ -76,6 +80,9 @@ nlohmann::ordered_json to_json(const PersistReport& report) {
                  {"target", report.plan.target},
                  {"action", file_action(report.plan)},
                  {"written", report.plan.changes() && !report.dry_run}};
+  if (report.dry_run) {
+    out["file"]["diff"] = file_diff(report.plan, Style(false));
+  }
   if (report.boot) {
     nlohmann::ordered_json settings = nlohmann::ordered_json::object();
     for (Key key : all_keys) {

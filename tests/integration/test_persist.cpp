@@ -376,6 +376,22 @@ TEST_F(Persist, JsonReport) {
   EXPECT_EQ(json["boot"]["settings"]["net.ipv4.tcp_keepalive_time"]["value"], 600);
   EXPECT_EQ(json["boot"]["settings"]["net.ipv4.tcp_keepalive_time"]["origin"],
             "/etc/sysctl.d/99-kaltune.conf:4");
+  EXPECT_FALSE(json["file"].contains("diff"));
+  const auto dry = nlohmann::json::parse(
+      kaltune({"--json", "set", "--time", "700", "--persist", "--dry-run"}).out);
+  EXPECT_EQ(dry["dry_run"], true);
+  EXPECT_EQ(dry["file"]["written"], false);
+  EXPECT_EQ(dry["file"]["diff"], "--- /etc/sysctl.d/99-kaltune.conf\n"
+                                 "+++ /etc/sysctl.d/99-kaltune.conf\n"
+                                 "@@ -1,4 +1,4 @@\n" +
+                                     header.substr(0, header.find('\n') + 1).insert(0, " ") +
+                                     " # Change them with `kaltune set --persist`, remove them "
+                                     "with `kaltune reset --persist`.\n"
+                                     " # kaltune rewrites only the net.ipv4.tcp_keepalive_* lines "
+                                     "and keeps any other line.\n"
+                                     "-net.ipv4.tcp_keepalive_time = 600\n"
+                                     "+net.ipv4.tcp_keepalive_time = 700\n");
+  EXPECT_EQ(dry["boot"]["settings"]["net.ipv4.tcp_keepalive_time"]["value"], 700);
 }
 
 TEST_F(Persist, UsageErrors) {
