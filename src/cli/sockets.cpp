@@ -8,8 +8,9 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
+#include <array>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <ostream>
 #include <unordered_map>
@@ -56,102 +57,128 @@ SocketFilter parse_filter(const SocketsOptions& options) {
   return filter;
 }
 
-// What --processes learns: owners and options by inode, and what it could not see.
-struct ProcessView {
-  std::unordered_map<std::uint32_t, SocketOwner> owners;
-  std::unordered_map<std::uint32_t, SocketOptions> options;
-  std::vector<std::string> missing;
+// What --processes learns while the dump goes: the owners from one pass over /proc made before
+// it, each socket's options read on first use, and what could not be seen.
+class ProcessView {
+public:
+  explicit ProcessView(bool enabled) : enabled_(enabled) {
+    if (enabled_) {
+      scan_ = scan_socket_owners([](std::uint32_t) { return true; });
+    }
+  }
+
+  const SocketOwner* owner(std::uint32_t inode) const {
+    const auto it = scan_.owners.find(inode);
+    return it == scan_.owners.end() ? nullptr : &it->second;
+  }
+
+  const SocketOptions* options(std::uint32_t inode) {
+    const SocketOwner* holder = owner(inode);
+    if (holder == nullptr) {
+      return nullptr;
+    }
+    auto [it, added] = options_.try_emplace(inode);
+    if (added) {
+      try {
+        it->second = read_socket_options(holder->pid, holder->fd);
+      } catch (const SystemError& error) {
+        const bool denied = error.error_number() == EPERM || error.error_number() == EACCES;
+        // Counted by call and error, not by process: one line says it for all of them.
+        const std::string call(error.what(), std::strcspn(error.what(), " "));
+        ++failures_[fmt::format("{}: {}{}", call, std::strerror(error.error_number()),
+                                denied ? " (needs ptrace rights over the process: run as root)"
+                                       : "")];
+      }
+    }
+    return it->second ? &*it->second : nullptr;
+  }
+
+  // Once per listed socket, to count those no visible process holds.
+  void note_listed(std::uint32_t inode) {
+    if (enabled_ && owner(inode) == nullptr) {
+      ++unowned_;
+    }
+  }
+
+  std::vector<std::string> missing() const {
+    std::vector<std::string> out;
+    for (const auto& [what, n] : failures_) {
+      out.push_back(fmt::format("socket options of {} socket{}: {}", n, n == 1 ? "" : "s", what));
+    }
+    if (scan_.unreadable > 0) {
+      out.push_back(fmt::format("owners among {} of {} processes whose descriptors are readable "
+                                "only by their user or root",
+                                scan_.unreadable, scan_.processes));
+    }
+    if (unowned_ > 0) {
+      out.push_back(fmt::format("the process of {} socket{}: no visible process holds {}", unowned_,
+                                unowned_ == 1 ? "" : "s", unowned_ == 1 ? "it" : "them"));
+    }
+    return out;
+  }
+
+private:
+  bool enabled_;
+  OwnerScan scan_;
+  std::unordered_map<std::uint32_t, std::optional<SocketOptions>> options_;
+  std::map<std::string, std::size_t> failures_; // one line per distinct failure, with its count
+  std::size_t unowned_ = 0;
 };
 
-ProcessView look_at_processes(const std::vector<DiagSocket>& sockets) {
-  std::vector<std::uint32_t> inodes;
-  inodes.reserve(sockets.size());
-  for (const DiagSocket& socket : sockets) {
-    if (socket.inode != 0) {
-      inodes.push_back(socket.inode);
-    }
-  }
-  std::sort(inodes.begin(), inodes.end());
-  OwnerScan scan = scan_socket_owners([&inodes](std::uint32_t inode) {
-    return std::binary_search(inodes.begin(), inodes.end(), inode);
-  });
-  ProcessView view;
-  // One line per distinct failure, with how many sockets it hid.
-  std::map<std::string, std::size_t> failures;
-  for (const auto& [inode, owner] : scan.owners) {
-    try {
-      view.options.emplace(inode, read_socket_options(owner.pid, owner.fd));
-    } catch (const SystemError& error) {
-      const bool denied = error.error_number() == EPERM || error.error_number() == EACCES;
-      failures[fmt::format("pidfd_getfd: {}{}", std::strerror(error.error_number()),
-                           denied ? " (needs ptrace rights over the owner: run as root)" : "")]++;
-    }
-  }
-  for (const auto& [what, n] : failures) {
-    view.missing.push_back(
-        fmt::format("socket options of {} socket{}: {}", n, n == 1 ? "" : "s", what));
-  }
-  if (scan.unreadable > 0) {
-    view.missing.push_back(fmt::format(
-        "owners among {} of {} processes whose descriptors are readable only by their user or "
-        "root",
-        scan.unreadable, scan.processes));
-  }
-  const std::size_t unowned = inodes.size() - scan.owners.size();
-  if (unowned > 0) {
-    view.missing.push_back(fmt::format("the process of {} socket{}: no visible process holds {}",
-                                       unowned, unowned == 1 ? "" : "s",
-                                       unowned == 1 ? "it" : "them"));
-  }
-  view.owners = std::move(scan.owners);
-  return view;
-}
-
-template <typename T>
-const T* find(const std::unordered_map<std::uint32_t, T>& map, std::uint32_t inode) {
-  const auto it = map.find(inode);
-  return it == map.end() ? nullptr : &it->second;
-}
+constexpr std::array<Coverage, 5> coverage_order{Coverage::none, Coverage::unacked, Coverage::stale,
+                                                 Coverage::keepalive, Coverage::other};
 } // namespace
 
 int run_sockets(Context& context, const SocketsOptions& options) {
   const SocketFilter filter = parse_filter(options);
-  const Settings sysctls = read_running(context.proc);
-  // One compact record per listed socket, kept only to sort: the dump itself streams.
-  std::vector<DiagSocket> sockets;
+  SocketsHead head{read_running(context.proc), {}, options.processes, {}};
+  ProcessView view(options.processes);
+  auto line_of = [&](const DiagSocket& socket) {
+    const SocketOptions* own = view.options(socket.inode);
+    return SocketLine{socket, classify(socket, head.sysctls, own), view.owner(socket.inode), own};
+  };
+  if (context.global.json || options.format == "json") {
+    // Streams: each socket is written as it is decoded; nothing is kept.
+    context.out << sockets_json_open();
+    bool first = true;
+    dump_tcp_sockets(filter.families, filter.states, [&](const DiagSocket& socket) {
+      if (!port_matches(filter, socket)) {
+        return;
+      }
+      view.note_listed(socket.inode);
+      const SocketLine line = line_of(socket);
+      count(head.summary, socket, line.coverage, line.options, head.sysctls);
+      context.out << (first ? "\n" : ",\n") << socket_json(line, head.sysctls, options.processes);
+      first = false;
+    });
+    head.missing = view.missing();
+    context.out << sockets_json_close(head);
+    return 0;
+  }
+  // The table puts the summary first and the uncovered first: one compact record per listed
+  // socket, in a deque so that growing never copies, then one pass per coverage class.
+  std::deque<DiagSocket> sockets;
   dump_tcp_sockets(filter.families, filter.states, [&](const DiagSocket& socket) {
     if (port_matches(filter, socket)) {
       sockets.push_back(socket);
     }
   });
-  ProcessView view;
-  if (options.processes) {
-    view = look_at_processes(sockets);
-  }
-  auto coverage_of = [&](const DiagSocket& socket) {
-    return classify(socket, sysctls, find(view.options, socket.inode));
-  };
-  std::stable_sort(sockets.begin(), sockets.end(), [&](const DiagSocket& a, const DiagSocket& b) {
-    return coverage_of(a) < coverage_of(b);
-  });
-  SocketsHead head{sysctls, {}, options.processes, std::move(view.missing)};
   for (const DiagSocket& socket : sockets) {
-    count(head.summary, socket, coverage_of(socket), find(view.options, socket.inode), sysctls);
+    view.note_listed(socket.inode);
+    const SocketLine line = line_of(socket);
+    count(head.summary, socket, line.coverage, line.options, head.sysctls);
   }
-  const bool json = context.global.json || options.format == "json";
-  context.out << (json ? sockets_json_open(head) : render_sockets_head(head, context.out_style));
-  bool first = true;
-  for (const DiagSocket& socket : sockets) {
-    const SocketLine line{socket, coverage_of(socket), find(view.owners, socket.inode),
-                          find(view.options, socket.inode)};
-    if (json) {
-      context.out << (first ? "\n" : ",\n") << socket_json(line, sysctls, options.processes);
-    } else {
-      context.out << render_socket_row(line, sysctls, options.processes, context.out_style);
+  head.missing = view.missing();
+  context.out << render_sockets_head(head, context.out_style);
+  for (Coverage coverage : coverage_order) {
+    for (const DiagSocket& socket : sockets) {
+      const SocketLine line = line_of(socket);
+      if (line.coverage == coverage) {
+        context.out << render_socket_row(line, head.sysctls, options.processes, context.out_style);
+      }
     }
-    first = false;
   }
-  context.out << (json ? sockets_json_close() : render_sockets_legend(head.summary));
+  context.out << render_sockets_legend(head.summary);
   return 0;
 }
 

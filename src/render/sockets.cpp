@@ -99,6 +99,9 @@ std::string render_sockets_head(const SocketsHead& head, const Style& style) {
     header +=
         fmt::format("  {:>7} {:<15}  {:<22} {}", "PID", "COMMAND", "IDLE/INTVL/CNT", "DETECT");
   }
+  while (header.back() == ' ') {
+    header.pop_back();
+  }
   return out + "\n" + style.bold(header) + "\n";
 }
 
@@ -151,10 +154,8 @@ nlohmann::ordered_json to_json(const SocketSummary& summary, const Settings& sys
   return out;
 }
 
-std::string sockets_json_open(const SocketsHead& head) {
-  nlohmann::ordered_json missing = head.missing;
-  return fmt::format("{{\n\"summary\": {},\n\"missing\": {},\n\"sockets\": [",
-                     to_json(head.summary, head.sysctls, head.processes).dump(), missing.dump());
+std::string sockets_json_open() {
+  return "{\n\"sockets\": [";
 }
 
 std::string socket_json(const SocketLine& line, const Settings& sysctls, bool processes) {
@@ -192,8 +193,10 @@ std::string socket_json(const SocketLine& line, const Settings& sysctls, bool pr
   return out;
 }
 
-std::string sockets_json_close() {
-  return "\n]\n}\n";
+std::string sockets_json_close(const SocketsHead& head) {
+  const nlohmann::ordered_json missing = head.missing;
+  return fmt::format("\n],\n\"summary\": {},\n\"missing\": {}\n}}\n",
+                     to_json(head.summary, head.sysctls, head.processes).dump(), missing.dump());
 }
 
 } // namespace kaltune

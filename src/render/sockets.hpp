@@ -35,11 +35,13 @@ std::string render_socket_row(const SocketLine& line, const Settings& sysctls, b
 // "none: N established connections ...": the legend after the table, for what was listed.
 std::string render_sockets_legend(const SocketSummary& summary);
 
-// The documented JSON: {"summary": {...}, "sockets": [...]}, written in pieces so a dump of any
-// size streams: the opening up to "sockets": [, each socket's object, and the closing.
-std::string sockets_json_open(const SocketsHead& head);
+// The documented JSON: {"sockets": [...], "summary": {...}, "missing": [...]}, written in pieces
+// so that a dump of any size streams at constant memory: the sockets come in the kernel's order
+// and the summary after them (an object's keys have no order for jq; the counts are only known at
+// the end). The opening up to "sockets": [, each socket's object, and the closing.
+std::string sockets_json_open();
 std::string socket_json(const SocketLine& line, const Settings& sysctls, bool processes);
-std::string sockets_json_close();
+std::string sockets_json_close(const SocketsHead& head);
 nlohmann::ordered_json to_json(const SocketSummary& summary, const Settings& sysctls,
                                bool processes);
 

@@ -7,8 +7,8 @@
 
 #include <cerrno>
 #include <csignal>
-#include <fcntl.h>
 #include <cstring>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <net/if.h>
 #include <netinet/in.h>
