@@ -75,6 +75,14 @@ TEST_F(Verify, RefusesUpFrontWhenTheCapIsShorter) {
       << result.err;
 }
 
+// Timers never fire early: a cap equal to the expected time always passes first.
+TEST_F(Verify, TimeoutCapsTheWaitAndFails) {
+  const auto result =
+      run_kaltune({"verify", "--time", "1", "--intvl", "1", "--probes", "1", "--timeout", "2"});
+  EXPECT_EQ(result.status, 4) << result.out << result.err;
+  EXPECT_NE(result.out.find("no ETIMEDOUT within --timeout 2 s"), std::string::npos) << result.out;
+}
+
 TEST_F(Verify, RejectsBadValuesAndCombinations) {
   EXPECT_EQ(run_kaltune({"verify", "--time", "0"}).status, 2);
   EXPECT_EQ(run_kaltune({"verify", "--running", "--time", "5"}).status, 2);
