@@ -1,5 +1,6 @@
 #include "cli/app.hpp"
 
+#include "cli/check.hpp"
 #include "cli/context.hpp"
 #include "cli/set.hpp"
 #include "cli/show.hpp"
@@ -28,6 +29,7 @@ struct Cli::State {
   SetOptions set;
   SocketsOptions sockets;
   VerifyOptions verify;
+  CheckOptions check;
 };
 
 const char* exit_status_help() {
@@ -41,6 +43,8 @@ const char* exit_status_help() {
 }
 
 namespace {
+constexpr int nagios_unknown = 3;
+
 void setup_global(CLI::App& app, GlobalOptions& global) {
   app.set_version_flag("--version", fmt::format("kaltune {}", version));
   auto* netns = app.add_option_function<std::string>(
@@ -130,6 +134,7 @@ Cli::Cli() : state_(std::make_unique<State>()) {
   setup_set(state_->app, state_->set);
   setup_sockets(state_->app, state_->sockets);
   setup_verify(state_->app, state_->verify);
+  setup_check(state_->app, state_->check);
   // Only the top level collects leftovers, so "kaltune shwo" can be answered with "did you mean
   // show?"; subcommands keep rejecting unknown options themselves.
   state_->app.allow_extras(true);
@@ -178,13 +183,19 @@ int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream&
     if (app.got_subcommand("verify")) {
       return run_verify(context, state_->verify);
     }
+    if (app.got_subcommand("check")) {
+      return run_check(context, state_->check);
+    }
     return static_cast<int>(ExitStatus::usage);
-  } catch (const Error& e) {
-    err << "kaltune: " << e.what() << '\n';
-    return static_cast<int>(e.status());
   } catch (const std::exception& e) {
+    // A monitoring plugin answers UNKNOWN (3) on stdout for its own failures.
+    if (app.got_subcommand("check") && state_->check.nagios) {
+      out << "KALTUNE UNKNOWN - " << e.what() << '\n';
+      return nagios_unknown;
+    }
     err << "kaltune: " << e.what() << '\n';
-    return static_cast<int>(ExitStatus::system);
+    const auto* error = dynamic_cast<const Error*>(&e);
+    return static_cast<int>(error != nullptr ? error->status() : ExitStatus::system);
   }
 }
 

@@ -45,6 +45,9 @@ Result<std::int64_t> parse_unsigned_duration(std::string_view text) {
   if (text.empty()) {
     return Result<std::int64_t>::failure("empty value");
   }
+  if (text.front() == '-' || text.front() == '+') {
+    return Result<std::int64_t>::failure("a sign is not allowed");
+  }
   std::int64_t total = 0;
   std::size_t next_unit = 0; // units must come from largest to smallest, each once
   while (!text.empty()) {

@@ -135,6 +135,14 @@ struct BadLine {
   std::string message; // a part of the one-line error
 };
 
+// gtest prints parameters in failure messages; show the command line instead of raw bytes.
+void PrintTo(const BadLine& bad, std::ostream* os) {
+  *os << "kaltune";
+  for (const auto& arg : bad.args) {
+    *os << " '" << arg << "'";
+  }
+}
+
 class BadCommandLines : public ShowSet, public ::testing::WithParamInterface<BadLine> {};
 
 TEST_P(BadCommandLines, ExitTwoWithMessageAndNothingChanged) {
@@ -154,7 +162,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadLine{{"set", "--time", "0"},
                 "tcp_keepalive_time (--time) value '0': out of range; " + time_range},
-        BadLine{{"set", "--time=-1"}, "tcp_keepalive_time (--time) value '-1'"},
+        BadLine{{"set", "--time=-1"},
+                "tcp_keepalive_time (--time) value '-1': a sign is not allowed"},
         BadLine{{"set", "--time", "32768"},
                 "tcp_keepalive_time (--time) value '32768': out of range"},
         BadLine{{"set", "--time", "5.5"}, "tcp_keepalive_time (--time) value '5.5'"},
