@@ -1,5 +1,6 @@
 #include "cli/sockets.hpp"
 
+#include "core/duration.hpp"
 #include "core/runtime.hpp"
 #include "core/sockets.hpp"
 #include "render/sockets.hpp"
@@ -34,12 +35,46 @@ void setup_sockets(CLI::App& app, SocketsOptions& options) {
       ->type_name("PORT");
   sockets->add_option("--family", options.family, "ipv4, ipv6 or all (default)")
       ->check(CLI::IsMember({"ipv4", "ipv6", "all"}));
+  sockets
+      ->add_option("--filter", options.filters,
+                   "Filters as KEY=VALUE (repeat or separate with commas): state=STATE, "
+                   "port=PORT, family=ipv4|ipv6|all; the same as --state, --port, --family")
+      ->delimiter(',')
+      ->type_name("KEY=VALUE");
   sockets->add_option("--format", options.format, "Output format")
       ->check(CLI::IsMember({"table", "json"}));
 }
 
 namespace {
-SocketFilter parse_filter(const SocketsOptions& options) {
+// --filter items folded into the options they stand for.
+SocketsOptions with_filters(SocketsOptions options) {
+  for (const std::string& item : options.filters) {
+    const auto equals = item.find('=');
+    const std::string key = item.substr(0, equals);
+    const std::string value = equals == std::string::npos ? "" : item.substr(equals + 1);
+    if (key == "state" && !value.empty()) {
+      options.states.push_back(value);
+    } else if (key == "family" && !value.empty()) {
+      options.family = value;
+    } else if (key == "port" && !value.empty()) {
+      const auto port = parse_count(value);
+      if (!port || *port > 65535) {
+        throw Error(ExitStatus::usage,
+                    fmt::format("sockets --filter {}: expected a port number 0-65535", item));
+      }
+      options.port = static_cast<int>(*port);
+    } else {
+      throw Error(ExitStatus::usage,
+                  fmt::format("sockets --filter '{}': expected state=STATE, port=PORT or "
+                              "family=ipv4|ipv6|all",
+                              item));
+    }
+  }
+  return options;
+}
+
+SocketFilter parse_filter(const SocketsOptions& given) {
+  const SocketsOptions options = with_filters(given);
   SocketFilter filter;
   auto states = parse_states(options.states);
   if (!states) {

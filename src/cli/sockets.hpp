@@ -16,6 +16,8 @@ struct SocketsOptions {
   std::optional<int> port;
   std::string family = "all";
   std::string format = "table";
+  // --filter KEY=VALUE (DESIGN.md's contract): state=…, port=…, family=…, the same as the options.
+  std::vector<std::string> filters;
 };
 
 void setup_sockets(CLI::App& app, SocketsOptions& options);

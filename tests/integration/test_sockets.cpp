@@ -196,6 +196,14 @@ TEST_F(Sockets, FamilyAndStateFilters) {
       nlohmann::json::parse(run_kaltune({"--json", "sockets", "--state", "listening"}).out);
   EXPECT_EQ(listening["summary"]["listed"], 2);
   EXPECT_EQ(listening["summary"]["established"], 0);
+  const auto filtered = nlohmann::json::parse(
+      run_kaltune({"--json", "sockets", "--filter", "family=ipv6,state=established"}).out);
+  EXPECT_EQ(filtered["summary"]["listed"], 2);
+  EXPECT_EQ(filtered["summary"]["keepalive"], 1);
+  const auto bad_filter = run_kaltune({"sockets", "--filter", "colour=red"});
+  EXPECT_EQ(bad_filter.status, 2);
+  EXPECT_NE(bad_filter.err.find("expected state=STATE, port=PORT or family"), std::string::npos)
+      << bad_filter.err;
   const auto bad = run_kaltune({"sockets", "--state", "up"});
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.err.find("unknown state 'up'"), std::string::npos) << bad.err;
