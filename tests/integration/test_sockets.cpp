@@ -209,6 +209,18 @@ TEST_F(Sockets, FamilyAndStateFilters) {
   EXPECT_NE(bad.err.find("unknown state 'up'"), std::string::npos) << bad.err;
 }
 
+TEST_F(Sockets, ListsTheTargetNamespacesConnections) {
+  KALTUNE_REQUIRE_ROOT();
+  const NamespaceHolder other; // a namespace of its own, without connections
+  const auto result =
+      run_kaltune({"--json", "--pid", std::to_string(other.pid()), "sockets", "--state", "all"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["summary"]["listed"], 0);
+  EXPECT_TRUE(json["sockets"].empty());
+  EXPECT_EQ(json["summary"]["settings"]["net.ipv4.tcp_keepalive_time"], 7200);
+}
+
 TEST_F(Sockets, ProcessesShowTheSocketsOwnOptions) {
   KALTUNE_REQUIRE_ROOT();
   const auto result = run_kaltune({"--json", "sockets", "--processes", "--state", "established"});
