@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <charconv>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
@@ -146,15 +147,41 @@ void write_all(int fd, const std::string& text) {
 }
 
 std::optional<milliseconds> parse_answer(const std::string& answer) {
-  if (answer.rfind("ok ", 0) == 0) {
-    return milliseconds(std::stoll(answer.substr(3)));
+  std::int64_t ms = 0;
+  if (answer.rfind("ok ", 0) == 0 &&
+      std::from_chars(answer.data() + 3, answer.data() + answer.size(), ms).ec == std::errc()) {
+    return milliseconds(ms);
   }
   if (answer.rfind("error ", 0) == 0 && answer.size() > 8) {
     const int status = answer[6] - '0';
     throw Error(static_cast<ExitStatus>(status), answer.substr(8));
   }
-  throw Error(ExitStatus::system, "the measuring process ended without an answer");
+  throw Error(ExitStatus::system,
+              fmt::format("the measuring process ended without an answer{}",
+                          answer.empty() ? "" : fmt::format(" ('{}')", answer)));
 }
+
+// The measuring child: killed and reaped on every way out, so none outlives the measurement.
+class Child {
+public:
+  explicit Child(pid_t pid) : pid_(pid) {}
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      reap();
+    }
+  }
+  void reap() {
+    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+  }
+
+private:
+  pid_t pid_;
+};
 } // namespace
 
 std::optional<milliseconds> measure_dead_peer(const MeasureRequest& request) {
@@ -170,6 +197,7 @@ std::optional<milliseconds> measure_dead_peer(const MeasureRequest& request) {
     read_end.reset();
     run_child(request, write_end.get());
   }
+  Child child_process(child);
   write_end.reset();
   const auto start = Clock::now();
   std::string answer;
@@ -177,9 +205,7 @@ std::optional<milliseconds> measure_dead_peer(const MeasureRequest& request) {
   while (!finished) {
     const auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
     if (elapsed >= request.cap) {
-      ::kill(child, SIGKILL);
-      ::waitpid(child, nullptr, 0);
-      return std::nullopt;
+      return std::nullopt; // the child is killed on the way out
     }
     pollfd wait{read_end.get(), POLLIN, 0};
     const auto timeout = std::min<milliseconds>(milliseconds(1000), request.cap - elapsed);
@@ -198,7 +224,7 @@ std::optional<milliseconds> measure_dead_peer(const MeasureRequest& request) {
       request.tick(std::chrono::duration_cast<milliseconds>(Clock::now() - start));
     }
   }
-  ::waitpid(child, nullptr, 0);
+  child_process.reap();
   return parse_answer(answer);
 }
 

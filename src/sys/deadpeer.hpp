@@ -17,7 +17,7 @@ struct MeasureRequest {
   // loopback up, it writes the values to measure. May throw Error.
   std::function<void()> prepare;
   std::chrono::milliseconds cap{0}; // give up after this long
-  // Called about once a second while waiting, with the time since keepalive was enabled.
+  // Called about once a second while waiting, with the time since the measurement began.
   std::function<void(std::chrono::milliseconds)> tick;
 };
 
