@@ -81,11 +81,8 @@ std::optional<std::int64_t> own_detect_seconds(const SocketOptions& options) {
 void count(SocketSummary& summary, const DiagSocket& socket, Coverage coverage,
            const SocketOptions* options, const Settings& sysctls) {
   ++summary.listed;
-  if (options != nullptr) {
-    ++summary.with_options;
-    if (options->keepalive && overrides(*options, sysctls)) {
-      ++summary.overriding;
-    }
+  if (options != nullptr && options->keepalive && overrides(*options, sysctls)) {
+    ++summary.overriding;
   }
   if (socket.state != TCP_ESTABLISHED) {
     return;

@@ -47,8 +47,7 @@ struct SocketSummary {
   std::size_t unacked = 0;      // established with data in flight
   std::size_t stale = 0;        // keepalive timers armed before the last change
   // With --processes:
-  std::size_t with_options = 0; // sockets whose options were read
-  std::size_t overriding = 0;   // SO_KEEPALIVE sockets with their own TCP_KEEPIDLE/INTVL/CNT
+  std::size_t overriding = 0; // SO_KEEPALIVE sockets with their own TCP_KEEPIDLE/INTVL/CNT
 };
 
 void count(SocketSummary& summary, const DiagSocket& socket, Coverage coverage,

@@ -81,7 +81,6 @@ TEST(Summary, CountsEstablishedByCoverage) {
   EXPECT_EQ(summary.no_keepalive, 1u);
   EXPECT_EQ(summary.unacked, 1u);
   EXPECT_EQ(summary.stale, 1u);
-  EXPECT_EQ(summary.with_options, 1u);
   EXPECT_EQ(summary.overriding, 1u);
 }
 
