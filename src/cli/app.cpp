@@ -6,6 +6,8 @@
 #include "cli/reset.hpp"
 #include "cli/set.hpp"
 #include "cli/show.hpp"
+#include "cli/sockets.hpp"
+#include "cli/verify.hpp"
 #include "core/error.hpp"
 #include "version.hpp"
 
@@ -29,6 +31,8 @@ struct Cli::State {
   SetOptions set;
   ResetOptions reset;
   DiffOptions diff;
+  SocketsOptions sockets;
+  VerifyOptions verify;
   CheckOptions check;
 };
 
@@ -150,6 +154,8 @@ Cli::Cli() : state_(std::make_unique<State>()) {
   setup_set(state_->app, state_->set);
   setup_reset(state_->app, state_->reset);
   setup_diff(state_->app, state_->diff);
+  setup_sockets(state_->app, state_->sockets);
+  setup_verify(state_->app, state_->verify);
   setup_check(state_->app, state_->check);
   // Only the top level collects leftovers, so "kaltune shwo" can be answered with "did you mean
   // show?"; subcommands keep rejecting unknown options themselves.
@@ -198,6 +204,12 @@ int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream&
     }
     if (app.got_subcommand("diff")) {
       return run_diff(context, state_->diff);
+    }
+    if (app.got_subcommand("sockets")) {
+      return run_sockets(context, state_->sockets);
+    }
+    if (app.got_subcommand("verify")) {
+      return run_verify(context, state_->verify);
     }
     if (app.got_subcommand("check")) {
       return run_check(context, state_->check);
