@@ -44,9 +44,11 @@ int run_persist_command(Context& context, const PersistCommand& command) {
   std::optional<FileLock> lock;
   if (!command.dry_run) {
     const std::filesystem::path lock_path = lock_file_path();
-    lock.emplace(posix, lock_path, [&context, &lock_path] {
-      context.warn(
-          fmt::format("waiting for another kaltune run to release {}", lock_path.string()));
+    lock.emplace(posix, lock_path, [&context, &lock_path](pid_t holder) {
+      context.warn(fmt::format(
+          "waiting up to {} s for another kaltune run{} to release {}",
+          std::chrono::duration_cast<std::chrono::seconds>(lock_timeout).count(),
+          holder > 0 ? fmt::format(" (pid {})", holder) : std::string(), lock_path.string()));
     });
   }
   PersistReport report;

@@ -2,23 +2,37 @@
 
 #include "sys/posix.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
+#include <string>
+#include <sys/types.h>
 
 namespace kaltune {
 
 // The lock that serializes kaltune runs that change configuration files: an exclusive flock(2) on
-// /run/lock/kaltune.lock (created if missing, never removed: removing a lock file races with its
-// next user). Always on the host's /run, also with --root, so two runs on one image serialize.
-// Where /run/lock is missing (minimal containers), /run/kaltune.lock.
+// /run/kaltune.lock (created if missing, never removed: removing a lock file races with its next
+// user). /run is root-owned and not world-writable, unlike /run/lock, so no other user can
+// pre-create the file (fs.protected_regular would then make root's open fail) or plant a link.
+// Always on the host's /run, also with --root, so two runs on one image serialize; a caller
+// that is not root needs the file to exist already (any root run creates it).
 std::filesystem::path lock_file_path();
+
+// How long a run waits for another one before giving up with exit 4.
+inline constexpr std::chrono::milliseconds lock_timeout{30'000};
+
+// The pid holding a flock on the file (device, inode) according to /proc/locks, or 0.
+pid_t flock_holder(dev_t device, ino_t inode);
 
 class FileLock {
 public:
-  // Blocks until the lock is ours; `on_wait` runs once first when another run holds it.
-  // Throws SystemError naming the lock file.
+  // Waits until the lock is ours, at most `timeout`; `on_wait` runs once first when another run
+  // holds it, with that run's pid (0 when unknown). The file is opened with O_NOFOLLOW and must
+  // be a regular file owned by root (or by the caller). Throws SystemError naming the lock file
+  // when it cannot be opened, Error (exit 4) when it is refused or the wait times out.
   FileLock(Posix& posix, const std::filesystem::path& path,
-           const std::function<void()>& on_wait = {});
+           const std::function<void(pid_t holder)>& on_wait = {},
+           std::chrono::milliseconds timeout = lock_timeout);
   ~FileLock();
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;

@@ -211,6 +211,9 @@ TEST_P(PersistReplay, RealApplierYieldsTheValuesOrNothingChanged) {
   if (const std::string why = replay_unavailable(p.model); !why.empty()) {
     GTEST_SKIP() << why;
   }
+  // kaltune's lock is the host's /run/kaltune.lock even with --root: keep it in a private /run.
+  Mounts run;
+  run.tmpfs("/run");
   TempDir root;
   layouts::write_layout(layout_of(p.c->entries), root.path());
   const auto before = snapshot(root.path(), true);
@@ -250,8 +253,8 @@ TEST_P(PersistRandomized, ExitZeroMeansBootAppliesItElseNothingChanged) {
   if (const std::string why = replay_unavailable(model); !why.empty()) {
     GTEST_SKIP() << why;
   }
-  Mounts lock;
-  lock.tmpfs("/run/lock");
+  Mounts run; // the lock, /run/kaltune.lock, in a private /run
+  run.tmpfs("/run");
   const char* wanted = std::getenv("KALTUNE_RANDOM_LAYOUTS");
   const unsigned seeds =
       wanted != nullptr ? static_cast<unsigned>(std::strtoul(wanted, nullptr, 10)) : 100;
@@ -305,8 +308,8 @@ protected:
     if (!isolation().private_mountns) {
       GTEST_SKIP() << "no private mount namespace: " << isolation().reason;
     }
-    // kaltune's lock lives in the host's /run/lock even with --root: give each test its own.
-    mounts.tmpfs("/run/lock");
+    // kaltune's lock is the host's /run/kaltune.lock even with --root: give each test its own.
+    mounts.tmpfs("/run");
     layouts::write_layout(layouts::Layout{}, root.path());
   }
   RunResult kaltune(std::vector<std::string> args, const RunOptions& options = {}) {
@@ -589,28 +592,47 @@ TEST_F(PersistLive, OverriddenAtBootChangesNeitherFileNorKernel) {
 }
 
 TEST_F(PersistLive, ConcurrentRunsSerializeOnTheLock) {
-  // Another "run" holds the lock (the test's tmpfs /run, so /run/lock is private to it).
-  const int fd = ::open("/run/lock/kaltune.lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+  // Another "run" holds the lock (the test's tmpfs /run, private to it).
+  const int fd = ::open("/run/kaltune.lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::flock(fd, LOCK_EX), 0);
   RunResult result;
   std::thread second([&] { result = run_kaltune(set_asked); });
-  // Release only once kaltune is blocked on the lock: /proc/locks lists waiters as "->".
+  // kaltune polls with LOCK_NB (its wait is bounded), so /proc/locks lists no waiter: release
+  // once another process has the lock file open, and a little later.
+  // Only processes of this mount namespace: other test runs may hold their own /run/kaltune.lock.
+  const fs::path own_mountns = fs::read_symlink("/proc/self/ns/mnt");
   bool waiting = false;
   for (int i = 0; i < 1000 && !waiting; ++i) {
-    waiting = read_file("/proc/locks").find("-> FLOCK") != std::string::npos;
     ::usleep(10 * 1000);
+    std::error_code listing;
+    std::error_code ignored;
+    for (fs::directory_iterator proc("/proc", listing), end; !listing && proc != end;
+         proc.increment(listing)) {
+      const std::string pid = proc->path().filename().string();
+      if (pid.find_first_not_of("0123456789") != std::string::npos ||
+          pid == std::to_string(::getpid()) ||
+          fs::read_symlink(proc->path() / "ns/mnt", ignored) != own_mountns) {
+        continue;
+      }
+      for (const auto& fd_link : fs::directory_iterator(proc->path() / "fd", ignored)) {
+        waiting = waiting || fs::read_symlink(fd_link.path(), ignored) == "/run/kaltune.lock";
+      }
+    }
   }
+  ::usleep(300 * 1000);
   ::close(fd);
   second.join();
   EXPECT_TRUE(waiting) << "kaltune never waited for the lock";
   EXPECT_EQ(result.status, 0) << result.err;
-  EXPECT_EQ(result.err,
-            "warning: waiting for another kaltune run to release /run/lock/kaltune.lock\n");
+  EXPECT_EQ(result.err, "warning: waiting up to 30 s for another kaltune run (pid " +
+                            std::to_string(::getpid()) + ") to release /run/kaltune.lock\n");
   EXPECT_EQ(read_keepalive(), asked);
 }
 
 TEST_F(PersistLive, PermissionDeniedIsExitThreeAndChangesNothing) {
+  // The lock exists, as after any root run: what stops this user is the file itself.
+  ::close(::open("/run/kaltune.lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0644));
   RunOptions nobody;
   nobody.uid = 65534;
   nobody.gid = 65534;
@@ -621,6 +643,39 @@ TEST_F(PersistLive, PermissionDeniedIsExitThreeAndChangesNothing) {
             std::string::npos)
       << result.err;
   EXPECT_NE(result.err.find("Permission denied"), std::string::npos);
+  EXPECT_FALSE(fs::exists("/etc/sysctl.d/99-kaltune.conf"));
+  EXPECT_EQ(read_keepalive(), (std::vector<long>{7200, 75, 9}));
+}
+
+TEST_F(PersistLive, UserCannotCreateTheLockInRun) {
+  RunOptions nobody;
+  nobody.uid = 65534;
+  nobody.gid = 65534;
+  const RunResult result = run_kaltune(set_asked, nobody);
+  EXPECT_EQ(result.status, 3) << result.err;
+  EXPECT_EQ(result.err, "kaltune: cannot open lock file /run/kaltune.lock: Permission denied\n");
+  EXPECT_FALSE(fs::exists("/run/kaltune.lock"));
+  EXPECT_EQ(read_keepalive(), (std::vector<long>{7200, 75, 9}));
+}
+
+// A lock file another user planted (possible in the old world-writable /run/lock) or a link is
+// refused with exit 4 before anything changes, never followed or waited on.
+TEST_F(PersistLive, PlantedLockFileIsRefused) {
+  const int fd = ::open("/run/kaltune.lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::fchown(fd, 65534, 65534), 0);
+  ::close(fd);
+  RunResult result = run_kaltune(set_asked);
+  EXPECT_EQ(result.status, 4) << result.err;
+  EXPECT_EQ(result.err, "kaltune: refusing lock file /run/kaltune.lock: owned by uid 65534, not "
+                        "root (remove it; kaltune creates it as root)\n");
+  fs::remove("/run/kaltune.lock");
+  fs::create_symlink("/run/elsewhere", "/run/kaltune.lock");
+  result = run_kaltune(set_asked);
+  EXPECT_EQ(result.status, 4) << result.err;
+  EXPECT_NE(result.err.find("cannot open lock file /run/kaltune.lock"), std::string::npos)
+      << result.err;
+  EXPECT_FALSE(fs::exists("/run/elsewhere"));
   EXPECT_FALSE(fs::exists("/etc/sysctl.d/99-kaltune.conf"));
   EXPECT_EQ(read_keepalive(), (std::vector<long>{7200, 75, 9}));
 }

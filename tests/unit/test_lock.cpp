@@ -7,8 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -51,10 +53,92 @@ TEST(FileLock, WaitsForTheHolderAndSaysSo) {
     ::close(holder);
   });
   Posix posix;
-  FileLock lock(posix, path, [&] { waited = true; });
+  pid_t said = -1;
+  FileLock lock(posix, path, [&](pid_t holder) {
+    said = holder;
+    waited = true;
+  });
   release.join();
   EXPECT_TRUE(waited);
+  EXPECT_EQ(said, ::getpid()); // /proc/locks names the holder
   EXPECT_FALSE(free_now(path));
+}
+
+TEST(FileLock, GivesUpAfterTheTimeoutWithExitFour) {
+  test::TempRoot root;
+  const auto path = root.path() / "kaltune.lock";
+  const int holder = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_EQ(::flock(holder, LOCK_EX), 0);
+  Posix posix;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    FileLock lock(posix, path, {}, std::chrono::milliseconds(300));
+    ADD_FAILURE() << "took a lock that another holder has";
+  } catch (const SystemError&) {
+    ADD_FAILURE() << "a timeout is not a system call failure";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), ExitStatus::system);
+    EXPECT_EQ(std::string(e.what()), "gave up after 0.3 s waiting for another kaltune (pid " +
+                                         std::to_string(::getpid()) + ") to release " +
+                                         path.string() + "; nothing was changed");
+  }
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(300));
+  ::close(holder);
+}
+
+TEST(FileLock, RefusesASymlink) {
+  test::TempRoot root;
+  const auto target = root.path() / "elsewhere";
+  const auto path = root.path() / "kaltune.lock";
+  std::filesystem::create_symlink(target, path);
+  Posix posix;
+  try {
+    FileLock lock(posix, path);
+    ADD_FAILURE() << "followed a symlink";
+  } catch (const SystemError& e) {
+    EXPECT_EQ(e.error_number(), ELOOP);
+    EXPECT_EQ(e.status(), ExitStatus::system);
+  }
+  EXPECT_FALSE(std::filesystem::exists(target)); // nothing created through the link
+}
+
+TEST(FileLock, RefusesWhatIsNotARegularFile) {
+  test::TempRoot root;
+  const auto path = root.path() / "kaltune.lock";
+  ASSERT_EQ(::mkfifo(path.c_str(), 0644), 0);
+  Posix posix;
+  try {
+    FileLock lock(posix, path); // O_NONBLOCK: a FIFO must not hang the open
+    ADD_FAILURE() << "locked a FIFO";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), ExitStatus::system);
+    EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+  }
+}
+
+TEST(FileLock, RefusesAFileAnotherUserOwns) {
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "needs root to give the file to another user";
+  }
+  test::TempRoot root;
+  const auto path = root.path() / "kaltune.lock";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::fchown(fd, 65534, 65534), 0);
+  ::close(fd);
+  Posix posix;
+  try {
+    FileLock lock(posix, path);
+    ADD_FAILURE() << "used a lock file another user planted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), ExitStatus::system);
+    EXPECT_NE(std::string(e.what()).find("owned by uid 65534, not root"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(FileLock, LivesInRootOwnedRun) {
+  EXPECT_EQ(lock_file_path(), "/run/kaltune.lock");
 }
 
 TEST(FileLock, UnopenableLockFileIsASystemError) {
