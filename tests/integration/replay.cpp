@@ -1,11 +1,15 @@
 #include "replay.hpp"
 
+#include "../common/keepalive_guard.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 namespace kaltune::itest {
 
@@ -133,18 +137,95 @@ void install_layout(Mounts& mounts, const fs::path& layout) {
   }
 }
 
+std::string foreign_config() {
+  std::vector<fs::path> files{"/etc/sysctl.conf"};
+  for (const char* dir : {"/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d",
+                          "/usr/lib/sysctl.d", "/lib/sysctl.d"}) {
+    std::error_code error;
+    if (!fs::is_directory(dir, error)) {
+      continue;
+    }
+    for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+      const std::string name = it->path().filename().string();
+      if (name.size() >= 5 && name.compare(name.size() - 5, 5, ".conf") == 0) {
+        files.push_back(it->path());
+      }
+    }
+    if (error) {
+      return std::string(dir) + ": cannot list: " + error.message();
+    }
+  }
+  for (const fs::path& file : files) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) {
+      continue; // a broken link or a directory: nothing an applier reads
+    }
+    if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
+      continue; // /dev/null
+    }
+    if (!S_ISREG(st.st_mode)) {
+      return file.string() + ": neither a regular file nor /dev/null";
+    }
+    if (const auto problem = guard::foreign_line(read_file(file))) {
+      return file.string() + ": " + *problem;
+    }
+  }
+  return "";
+}
+
+std::vector<std::string> confined(const std::vector<std::string>& argv) {
+  // setpriv first: as real root, --map-root-user would map root to itself and leave every
+  // sysctl writable; as nobody, the namespace's root is nobody outside.
+  static const char* const script = R"(for f in /proc/sys/kernel/panic /proc/sys/vm/swappiness; do
+  if test -w "$f"; then echo "not confined: $f is writable" >&2; exit 99; fi
+done
+"$@"
+status=$?
+echo @@kaltune-values@@
+cat /proc/sys/net/ipv4/tcp_keepalive_time /proc/sys/net/ipv4/tcp_keepalive_intvl \
+    /proc/sys/net/ipv4/tcp_keepalive_probes
+exit $status)";
+  std::vector<std::string> out{"setpriv",
+                               "--reuid=65534",
+                               "--regid=65534",
+                               "--clear-groups",
+                               "--",
+                               "unshare",
+                               "--user",
+                               "--map-root-user",
+                               "--net",
+                               "--",
+                               "sh",
+                               "-c",
+                               script,
+                               "sh"};
+  out.insert(out.end(), argv.begin(), argv.end());
+  return out;
+}
+
 Replay run_applier(const std::string& model) {
-  write_sysctl("net.ipv4.tcp_keepalive_time", 7200);
-  write_sysctl("net.ipv4.tcp_keepalive_intvl", 75);
-  write_sysctl("net.ipv4.tcp_keepalive_probes", 9);
   Replay replay;
+  replay.refused = foreign_config();
+  if (!replay.refused.empty()) {
+    replay.refused = "refusing to run the " + model + " applier: " + replay.refused;
+    ADD_FAILURE() << replay.refused;
+    return replay;
+  }
   replay.applied = model == "systemd"
-                       ? run({systemd_sysctl, "--prefix=/net/ipv4/tcp_keepalive_time",
-                              "--prefix=/net/ipv4/tcp_keepalive_intvl",
-                              "--prefix=/net/ipv4/tcp_keepalive_probes"},
+                       ? run(confined({systemd_sysctl, "--prefix=/net/ipv4/tcp_keepalive_time",
+                                       "--prefix=/net/ipv4/tcp_keepalive_intvl",
+                                       "--prefix=/net/ipv4/tcp_keepalive_probes"}),
                              RunOptions{{{"SYSTEMD_LOG_LEVEL", "debug"}}, {}, {}, {}, {}})
-                       : run({procps_sysctl(), "--system"});
-  replay.values = read_keepalive();
+                       : run(confined({procps_sysctl(), "--system"}));
+  const std::string marker = "@@kaltune-values@@\n";
+  const std::size_t at = replay.applied.out.rfind(marker);
+  if (at != std::string::npos) {
+    std::istringstream values(replay.applied.out.substr(at + marker.size()));
+    for (long value = 0; values >> value;) {
+      replay.values.push_back(value);
+    }
+    replay.applied.out.erase(at);
+  }
   return replay;
 }
 

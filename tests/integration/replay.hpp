@@ -3,8 +3,9 @@
 // Replaying a configuration layout with the real boot-time appliers, safely: inside the test
 // process's private mount + network namespaces, tmpfs over /run and the sysctl.d directories, the
 // layout copied in and /etc/sysctl.conf bind-mounted, then systemd-sysctl (--prefix, one per key)
-// or procps `sysctl --system`, and the three values read back from /proc/sys. Shared by the
-// boot-view differential tests and the persist tests.
+// or procps `sysctl --system` in a new user + network namespace, and the three values read back
+// there. Every file the applier could read is checked first for keys other than keepalive ones.
+// Shared by the boot-view differential tests and the persist tests.
 
 #include "harness.hpp"
 
@@ -40,10 +41,26 @@ void install_layout(Mounts& mounts, const std::filesystem::path& layout);
 struct Replay {
   std::vector<long> values; // time, intvl, probes as the kernel holds them afterwards
   RunResult applied;        // the applier's own output, for failure messages
+  std::string refused;      // why the applier was not run (a test failure is recorded too)
 };
 
-// Resets the keys to the kernel defaults, runs the real applier of `model` over the boot
-// configuration now in place, and reads the keys back.
+// The first line, in any file an applier could read now (every *.conf in the sysctl.d
+// directories of both models, hidden ones too, and /etc/sysctl.conf), that could reach a key
+// other than the three keepalive keys (tests/common/keepalive_guard.hpp), as "file: why"; ""
+// when there is none.
+std::string foreign_config();
+
+// `argv` wrapped so that it runs as root of a new user namespace mapped to nobody, in a new
+// network namespace (at the kernel defaults), sharing the test's mount namespace: writes to
+// sysctls that are not per network namespace (kernel.*, vm.*) fail with EACCES by
+// construction. It refuses to start (exit 99) if /proc/sys/kernel/panic or /proc/sys/vm/swappiness
+// is writable there, and prints "@@kaltune-values@@" and the three keepalive values of that
+// namespace after argv has run; the exit status is argv's.
+std::vector<std::string> confined(const std::vector<std::string>& argv);
+
+// Runs the real applier of `model`, confined, over the boot configuration now in place and
+// reads the keys back in the same namespace — unless foreign_config() finds a line that could
+// reach another key: then the applier is not run, the test fails and `refused` says why.
 Replay run_applier(const std::string& model);
 
 // install_layout + run_applier, with the mounts gone afterwards.
