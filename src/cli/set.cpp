@@ -90,6 +90,13 @@ int run_set(Context& context, const SetOptions& options) {
 }
 
 int run_runtime_change(Context& context, const Request& request, bool dry_run) {
+  // --root names an image or a staging tree: its running kernel is not this one.
+  if (context.global.root != "/") {
+    throw Error(ExitStatus::usage,
+                fmt::format("--root {} edits configuration only; add --persist (the running "
+                            "kernel is never changed under --root)",
+                            context.global.root));
+  }
   const Settings current = read_running(context.proc);
   const Settings target = merge(current, request);
   const auto changes = plan_changes(current, target);
