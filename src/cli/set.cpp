@@ -30,8 +30,8 @@ void setup_set(CLI::App& app, SetOptions& options) {
   }
   set->add_flag("--dry-run", options.dry_run, "Print what would change; write nothing");
   set->add_flag("--force", options.force,
-                "Allow values the kernel accepts but the socket API refuses (time/intvl <= 0, "
-                "probes 0 or 128-255)");
+                "Allow values the kernel accepts but the socket API refuses: time and intvl "
+                "-2147483 to 2147483 s (0 and below, or above 32767), probes 0-255");
   auto* persist = set->add_flag(
       "--persist", options.persist,
       "Also make boot apply the values: kaltune's own /etc/sysctl.d/99-kaltune.conf, or --file");
