@@ -87,15 +87,6 @@ std::optional<Key> key_from_sysctl_name(std::string_view name) {
   return std::nullopt;
 }
 
-std::optional<Key> key_from_short_name(std::string_view name) {
-  for (Key key : all_keys) {
-    if (name == short_name(key)) {
-      return key;
-    }
-  }
-  return std::nullopt;
-}
-
 std::int64_t detect_seconds(const Settings& settings) {
   return settings[Key::time] + settings[Key::intvl] * settings[Key::probes];
 }
