@@ -102,9 +102,26 @@ inline std::optional<std::string> check_line(std::string_view line) {
     return std::nullopt;
   }
   const std::size_t equals = line.find('=');
-  const std::string key = normalized_key(line.substr(0, equals));
-  if (!keepalive_key(key, equals != std::string_view::npos)) {
-    return "key '" + key + "' is not a keepalive key";
+  // Neither applier removes blanks inside a key, so a key with inner blanks (procps keeps a CR
+  // that systemd splits at) reaches nothing; every word of it must still be a keepalive name.
+  std::string word;
+  const std::string_view text = line.substr(0, equals);
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && !blank(text[i])) {
+      word += text[i];
+      continue;
+    }
+    const std::string key = normalized_key(word);
+    word.clear();
+    if (key.empty() || key == "#" || key == ";") {
+      continue; // "key\r# comment": a lone comment mark names nothing
+    }
+    if (!keepalive_key(key, equals != std::string_view::npos)) {
+      return "key '" + key + "' is not a keepalive key";
+    }
+    if (equals == std::string_view::npos) {
+      return std::nullopt; // assigns nothing: only the name read matters
+    }
   }
   return std::nullopt;
 }
