@@ -4,6 +4,7 @@
 #include "core/sources.hpp"
 #include "render/diff.hpp"
 
+#include "render/json.hpp"
 #include <ostream>
 
 namespace kaltune {
@@ -31,7 +32,7 @@ int run_diff(Context& context, const DiffOptions& options) {
   const SourceDiff diff = diff_sources(std::move(a), std::move(b));
   const std::string format = context.global.json ? "json" : options.format;
   if (format == "json") {
-    context.out << to_json(diff).dump(2) << '\n';
+    context.out << dump_json(to_json(diff)) << '\n';
   } else if (format == "table") {
     context.out << render_diff_table(diff, context.out_style);
   } else {

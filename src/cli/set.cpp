@@ -7,6 +7,7 @@
 #include "core/validate.hpp"
 #include "render/changes.hpp"
 
+#include "render/json.hpp"
 #include <fmt/format.h>
 
 #include <ostream>
@@ -104,7 +105,7 @@ int run_runtime_change(Context& context, const Request& request, bool dry_run) {
   }
   const ChangeReport report{current, target, changes, dry_run};
   if (context.global.json) {
-    context.out << to_json(report).dump(2) << '\n';
+    context.out << dump_json(to_json(report)) << '\n';
   } else {
     context.out << render_changes(report, context.out_style);
   }

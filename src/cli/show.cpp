@@ -5,6 +5,7 @@
 #include "core/runtime.hpp"
 #include "render/boot.hpp"
 #include "render/settings.hpp"
+#include "render/json.hpp"
 
 #include <ostream>
 
@@ -39,7 +40,7 @@ int show_boot(Context& context, const ShowOptions& options, const std::string& f
                                     : resolve_boot(context.global.root, model);
   context.info("boot model: " + describe_model(model));
   if (format == "json") {
-    context.out << to_json(view, single_file).dump(2) << '\n';
+    context.out << dump_json(to_json(view, single_file)) << '\n';
     return 0;
   }
   if (format == "sysctl") {
@@ -70,7 +71,7 @@ int run_show(Context& context, const ShowOptions& options) {
     report.tcp_retries2 = read_integer(context.proc, "net.ipv4.tcp_retries2");
   }
   if (format == "json") {
-    context.out << to_json(report).dump(2) << '\n';
+    context.out << dump_json(to_json(report)) << '\n';
   } else if (format == "sysctl") {
     context.out << render_sysctl(report.settings);
   } else if (format == "prometheus") {
