@@ -1,10 +1,11 @@
 #include "cli/diff.hpp"
 
+#include "cli/non_empty.hpp"
 #include "cli/show.hpp"
 #include "core/sources.hpp"
 #include "render/diff.hpp"
-
 #include "render/json.hpp"
+
 #include <ostream>
 
 namespace kaltune {
@@ -14,8 +15,9 @@ void setup_diff(CLI::App& app, DiffOptions& options) {
       "diff", "Compare two sources (default: running against boot); exit 1 when they differ");
   diff->add_option("A", options.a,
                    "running (default), boot, default, a sysctl config file, or a `kaltune --json "
-                   "show` snapshot");
-  diff->add_option("B", options.b, "The same choices; boot by default");
+                   "show` snapshot")
+      ->check(non_empty());
+  diff->add_option("B", options.b, "The same choices; boot by default")->check(non_empty());
   diff->add_option("--format", options.format, "Output format")
       ->check(CLI::IsMember({"unified", "table", "json"}));
 }

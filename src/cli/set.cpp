@@ -1,13 +1,14 @@
 #include "cli/set.hpp"
 
+#include "cli/non_empty.hpp"
 #include "cli/persisting.hpp"
 #include "sys/signals.hpp"
 
 #include "core/runtime.hpp"
 #include "core/validate.hpp"
 #include "render/changes.hpp"
-
 #include "render/json.hpp"
+
 #include <fmt/format.h>
 
 #include <ostream>
@@ -40,6 +41,7 @@ void setup_set(CLI::App& app, SetOptions& options) {
          "--file", [&options](const std::string& value) { options.file = value; },
          "With --persist: edit this existing file in place (e.g. /etc/sysctl.conf)")
       ->type_name("PATH")
+      ->check(non_empty())
       ->needs(persist);
   set->add_flag("--no-runtime", options.no_runtime,
                 "With --persist: change only the file, not the running kernel (implied by --root)")

@@ -1,11 +1,12 @@
 #include "cli/show.hpp"
 
+#include "cli/non_empty.hpp"
 #include "config/boot.hpp"
 #include "core/error.hpp"
 #include "core/runtime.hpp"
 #include "render/boot.hpp"
-#include "render/settings.hpp"
 #include "render/json.hpp"
+#include "render/settings.hpp"
 
 #include <ostream>
 
@@ -17,7 +18,8 @@ void setup_show(CLI::App& app, ShowOptions& options) {
                    "Which values: running (default), boot (what boot applies, with every "
                    "assignment and its file:line), default, or a sysctl config FILE (what it "
                    "assigns; keys it leaves out keep the kernel default)")
-      ->type_name("running|boot|default|FILE");
+      ->type_name("running|boot|default|FILE")
+      ->check(non_empty());
   show->add_option("--format", options.format, "Output format")
       ->check(CLI::IsMember({"table", "json", "sysctl", "prometheus"}));
 }

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <sys/mount.h>
 
@@ -261,6 +262,28 @@ TEST(Help, ListsExitStatuses) {
   EXPECT_EQ(result.status, 0);
   EXPECT_NE(result.out.find("3  permission denied; nothing changed"), std::string::npos)
       << result.out;
+}
+
+TEST_F(ShowSet, EmptyStringOptionsAreUsageErrors) {
+  const std::vector<std::vector<std::string>> cases{
+      {"--netns", "", "show"},
+      {"--root", "", "show"},
+      {"show", "--source", ""},
+      {"--root", "/", "show", "--source", ""},
+      {"set", "--time", "600", "--persist", "--file", "", "--dry-run"},
+      {"diff", ""},
+      {"diff", "running", ""},
+  };
+  const auto before = read_keepalive();
+  for (const auto& args : cases) {
+    const RunResult result = run_kaltune(args);
+    EXPECT_EQ(result.status, 2) << args[0] << " " << args[1] << ": " << result.err;
+    EXPECT_EQ(result.out, "");
+    // One line, saying what is wrong.
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    EXPECT_NE(result.err.find("empty"), std::string::npos) << result.err;
+  }
+  EXPECT_EQ(read_keepalive(), before);
 }
 
 } // namespace
