@@ -45,23 +45,39 @@ Result<SourcedSettings> settings_from_snapshot(std::string_view label, std::stri
   try {
     json = nlohmann::json::parse(content);
   } catch (const nlohmann::json::exception& e) {
-    return Failure::failure(
-        fmt::format("{}: not a `kaltune --json show` snapshot: {}", label, e.what()));
+    return Failure::failure(fmt::format("{}: {}", not_one, e.what()));
+  }
+  if (!json.is_object() || !json.contains("settings") || !json["settings"].is_object()) {
+    return Failure::failure(fmt::format("{}: no \"settings\" object", not_one));
   }
   SourcedSettings out;
   out.source = std::string(label);
   for (Key key : all_keys) {
     const std::string name(sysctl_name(key));
-    if (!json.is_object() || !json.contains("settings") || !json["settings"].is_object() ||
-        !json["settings"].contains(name) || !json["settings"][name].is_object() ||
-        !json["settings"][name].contains("value") ||
-        !json["settings"][name]["value"].is_number_integer()) {
-      return Failure::failure(
-          fmt::format("{}: not a `kaltune --json show` snapshot: no integer settings.\"{}\".value",
-                      label, name));
+    if (!settings.contains(name)) {
+      return Failure::failure(fmt::format("{}: settings.\"{}\" is missing", not_one, name));
     }
-    const auto& entry = json["settings"][name];
-    out[key].value = entry["value"].get<std::int64_t>();
+    const auto& entry = settings[name];
+    if (!entry.is_object() || !entry.contains("value")) {
+      return Failure::failure(fmt::format("{}: settings.\"{}\" has no \"value\"", not_one, name));
+    }
+    const auto& value = entry["value"];
+    if (!value.is_number_integer()) {
+      return Failure::failure(fmt::format("{}: settings.\"{}\".value is {}, not an integer",
+                                          not_one, name, value.type_name()));
+    }
+    // Only what the kernel could hold: anything else is no real host's value, and would
+    // overflow the detection time.
+    const Range range = kernel_range(key);
+    const bool in_range = value.is_number_unsigned()
+                              ? value.get<std::uint64_t>() <= static_cast<std::uint64_t>(range.max)
+                              : range.contains(value.get<std::int64_t>());
+    if (!in_range) {
+      return Failure::failure(
+          fmt::format("{}: {} = {} is outside what the kernel accepts ({} to {})", label, name,
+                      value.dump(), range.min, range.max));
+    }
+    out[key].value = value.get<std::int64_t>();
     out[key].origin = entry.contains("origin") && entry["origin"].is_string()
                           ? entry["origin"].get<std::string>()
                           : std::string(label);
@@ -76,6 +92,7 @@ SourcedSettings load_source(std::string_view spec, const SourceReaders& readers)
   if (spec == "boot") {
     SourcedSettings boot = readers.boot().settings;
     boot.source = "boot";
+  const std::string not_one = fmt::format("{}: not a `kaltune --json show` snapshot", label);
     return boot;
   }
   if (spec == "default") {
@@ -83,6 +100,7 @@ SourcedSettings load_source(std::string_view spec, const SourceReaders& readers)
   }
   std::error_code ignored;
   if (spec.find('/') == std::string_view::npos &&
+  const auto& settings = json["settings"];
       !std::filesystem::exists(std::filesystem::path(spec), ignored)) {
     throw Error(ExitStatus::usage,
                 fmt::format("unknown source '{}': running, boot, default, a sysctl config file or "

@@ -126,6 +126,20 @@ TEST_F(Diff, Errors) {
   EXPECT_EQ(run_kaltune({"diff", "--format", "yaml"}).status, 2);
 }
 
+TEST_F(Diff, SnapshotValuesTheKernelCannotHoldAreRefused) {
+  const RunResult show = run_kaltune({"--json", "show"});
+  ASSERT_EQ(show.status, 0) << show.err;
+  auto json = nlohmann::json::parse(show.out);
+  json["settings"]["net.ipv4.tcp_keepalive_probes"]["value"] = 9223372036854775807LL;
+  const auto snapshot = root.write("huge.json", json.dump());
+  const RunResult result = run_kaltune({"diff", snapshot.string(), "running"});
+  EXPECT_EQ(result.status, 2);
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err, "kaltune: " + snapshot.string() +
+                            ": net.ipv4.tcp_keepalive_probes = 9223372036854775807 is outside "
+                            "what the kernel accepts (0 to 255)\n");
+}
+
 TEST_F(Diff, ColourOnATerminalAndNeverWithNoColor) {
   // script(1) gives kaltune a terminal for stdout.
   const std::string command = kaltune_binary() + " --root " + root.path().string() +

@@ -23,8 +23,60 @@ TEST(SettingsFromSnapshot, RejectsWhatIsNotOne) {
   EXPECT_FALSE(settings_from_snapshot("x", "{"));
   const auto missing = settings_from_snapshot("x", R"({"settings": {}})");
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error(), "x: not a `kaltune --json show` snapshot: no integer "
-                             "settings.\"net.ipv4.tcp_keepalive_time\".value");
+  EXPECT_EQ(missing.error(), "x: not a `kaltune --json show` snapshot: "
+                             "settings.\"net.ipv4.tcp_keepalive_time\" is missing");
+}
+
+// A snapshot with these three values (JSON text, so any type fits).
+std::string snapshot(const std::string& time, const std::string& intvl, const std::string& probes) {
+  return R"({"settings": {"net.ipv4.tcp_keepalive_time": {"value": )" + time +
+         R"(}, "net.ipv4.tcp_keepalive_intvl": {"value": )" + intvl +
+         R"(}, "net.ipv4.tcp_keepalive_probes": {"value": )" + probes + "}}}";
+}
+
+TEST(SettingsFromSnapshot, RejectsValuesTheKernelCannotHold) {
+  const struct {
+    std::string time, intvl, probes, error;
+  } cases[] = {
+      {"9223372036854775807", "1", "1",
+       "s.json: net.ipv4.tcp_keepalive_time = 9223372036854775807 is outside what the kernel "
+       "accepts (-2147483648 to 2147483647)"},
+      {"18446744073709551615", "1", "1",
+       "s.json: net.ipv4.tcp_keepalive_time = 18446744073709551615 is outside what the kernel "
+       "accepts (-2147483648 to 2147483647)"},
+      {"600", "-2147483649", "1",
+       "s.json: net.ipv4.tcp_keepalive_intvl = -2147483649 is outside what the kernel accepts "
+       "(-2147483648 to 2147483647)"},
+      {"600", "30", "256",
+       "s.json: net.ipv4.tcp_keepalive_probes = 256 is outside what the kernel accepts (0 to "
+       "255)"},
+      {"600", "30", "-1",
+       "s.json: net.ipv4.tcp_keepalive_probes = -1 is outside what the kernel accepts (0 to "
+       "255)"},
+      {"600", "30", "\"4\"",
+       "s.json: not a `kaltune --json show` snapshot: "
+       "settings.\"net.ipv4.tcp_keepalive_probes\".value is string, not an integer"},
+      {"600.5", "30", "4",
+       "s.json: not a `kaltune --json show` snapshot: "
+       "settings.\"net.ipv4.tcp_keepalive_time\".value is number, not an integer"},
+  };
+  for (const auto& c : cases) {
+    const auto result = settings_from_snapshot("s.json", snapshot(c.time, c.intvl, c.probes));
+    ASSERT_FALSE(result) << c.time << " " << c.intvl << " " << c.probes;
+    EXPECT_EQ(result.error(), c.error);
+  }
+  const auto edges = settings_from_snapshot("s.json", snapshot("2147483647", "-2147483648", "255"));
+  ASSERT_TRUE(edges) << edges.error();
+  EXPECT_EQ(edges->settings(), (Settings{{2147483647, -2147483648, 255}}));
+  const auto no_value =
+      settings_from_snapshot("s.json", R"({"settings": {"net.ipv4.tcp_keepalive_time": 600}})");
+  ASSERT_FALSE(no_value);
+  EXPECT_EQ(no_value.error(), "s.json: not a `kaltune --json show` snapshot: "
+                              "settings.\"net.ipv4.tcp_keepalive_time\" has no \"value\"");
+  const auto no_settings = settings_from_snapshot("s.json", "[1]");
+  ASSERT_FALSE(no_settings);
+  EXPECT_EQ(no_settings.error(),
+            "s.json: not a `kaltune --json show` snapshot: no \"settings\" object");
 }
 
 TEST(LoadSource, NamesAndErrors) {
