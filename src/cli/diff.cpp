@@ -27,7 +27,8 @@ int run_diff(Context& context, const DiffOptions& options) {
   const SourceReaders readers{
       context.proc,
       [&] { return resolve_boot(root, boot_model(context.global)); },
-      [&](const std::string& path) { return resolve_file(root, path, boot_model(context.global)); },
+      [&](const ConfNode& file) { return resolve_file(file, boot_model(context.global)); },
+      root,
   };
   SourcedSettings a = load_source(options.a, readers);
   SourcedSettings b = load_source(options.b, readers);
