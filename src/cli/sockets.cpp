@@ -115,7 +115,10 @@ public:
     auto [it, added] = options_.try_emplace(inode);
     if (added) {
       try {
-        it->second = read_socket_options(holder->pid, holder->fd);
+        it->second = read_socket_options(holder->pid, holder->fd, inode);
+        if (!it->second) {
+          ++failures_["its descriptor holds another file now (closed and reused since the scan)"];
+        }
       } catch (const SystemError& error) {
         const bool denied = error.error_number() == EPERM || error.error_number() == EACCES;
         // Counted by call and error, not by process: one line says it for all of them.
