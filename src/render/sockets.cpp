@@ -194,6 +194,10 @@ std::string socket_json(const SocketLine& line, const Settings& sysctls, bool pr
   return out;
 }
 
+std::string sockets_json_abort(std::string_view error) {
+  return fmt::format("\n],\n\"error\": {}\n}}\n", dump_json_compact(std::string(error)));
+}
+
 std::string sockets_json_close(const SocketsHead& head) {
   const nlohmann::ordered_json missing = head.missing;
   return fmt::format("\n],\n\"summary\": {},\n\"missing\": {}\n}}\n",
