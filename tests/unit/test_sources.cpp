@@ -42,13 +42,13 @@ TEST(SettingsFromSnapshot, RejectsValuesTheKernelCannotHold) {
   } cases[] = {
       {"9223372036854775807", "1", "1",
        "s.json: net.ipv4.tcp_keepalive_time = 9223372036854775807 is outside what the kernel "
-       "accepts (-2147483648 to 2147483647)"},
+       "accepts (-2147483 to 2147483)"},
       {"18446744073709551615", "1", "1",
        "s.json: net.ipv4.tcp_keepalive_time = 18446744073709551615 is outside what the kernel "
-       "accepts (-2147483648 to 2147483647)"},
-      {"600", "-2147483649", "1",
-       "s.json: net.ipv4.tcp_keepalive_intvl = -2147483649 is outside what the kernel accepts "
-       "(-2147483648 to 2147483647)"},
+       "accepts (-2147483 to 2147483)"},
+      {"600", "-2147484", "1",
+       "s.json: net.ipv4.tcp_keepalive_intvl = -2147484 is outside what the kernel accepts "
+       "(-2147483 to 2147483)"},
       {"600", "30", "256",
        "s.json: net.ipv4.tcp_keepalive_probes = 256 is outside what the kernel accepts (0 to "
        "255)"},
@@ -67,9 +67,9 @@ TEST(SettingsFromSnapshot, RejectsValuesTheKernelCannotHold) {
     ASSERT_FALSE(result) << c.time << " " << c.intvl << " " << c.probes;
     EXPECT_EQ(result.error(), c.error);
   }
-  const auto edges = settings_from_snapshot("s.json", snapshot("2147483647", "-2147483648", "255"));
+  const auto edges = settings_from_snapshot("s.json", snapshot("2147483", "-2147483", "255"));
   ASSERT_TRUE(edges) << edges.error();
-  EXPECT_EQ(edges->settings(), (Settings{{2147483647, -2147483648, 255}}));
+  EXPECT_EQ(edges->settings(), (Settings{{2147483, -2147483, 255}}));
   const auto no_value =
       settings_from_snapshot("s.json", R"({"settings": {"net.ipv4.tcp_keepalive_time": 600}})");
   ASSERT_FALSE(no_value);
