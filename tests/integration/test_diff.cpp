@@ -134,8 +134,7 @@ TEST_F(Diff, ConfigFileSourceIsReadInsideTheRoot) {
   // The host has no such file; the root does (written in SetUp).
   const RunResult result = kaltune({"diff", "default", "/etc/sysctl.d/99-kaltune.conf"});
   EXPECT_EQ(result.status, 1) << result.err;
-  EXPECT_NE(result.out.find("+net.ipv4.tcp_keepalive_time = 600"), std::string::npos)
-      << result.out;
+  EXPECT_NE(result.out.find("+net.ipv4.tcp_keepalive_time = 600"), std::string::npos) << result.out;
   const RunResult host_only = kaltune({"diff", "default", "/etc/hostname"});
   EXPECT_EQ(host_only.status, 4);
   EXPECT_NE(host_only.err.find("cannot open source /etc/hostname"), std::string::npos)
