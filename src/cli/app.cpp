@@ -3,6 +3,7 @@
 #include "cli/check.hpp"
 #include "cli/context.hpp"
 #include "cli/diff.hpp"
+#include "cli/non_empty.hpp"
 #include "cli/reset.hpp"
 #include "cli/set.hpp"
 #include "cli/show.hpp"
@@ -54,7 +55,7 @@ void setup_global(CLI::App& app, GlobalOptions& global) {
   auto* netns = app.add_option_function<std::string>(
       "--netns", [&global](const std::string& value) { global.target.netns = value; },
       "Work on this network namespace: a name under /run/netns, or a namespace file");
-  netns->type_name("NAME|PATH");
+  netns->type_name("NAME|PATH")->check(non_empty());
   auto* pid = app.add_option_function<pid_t>(
       "--pid", [&global](const pid_t& value) { global.target.pid = value; },
       "Work on the network namespace of process PID");
@@ -64,6 +65,7 @@ void setup_global(CLI::App& app, GlobalOptions& global) {
                  "Read (and write) every configuration path under DIR; symlinks resolve inside "
                  "it (image builds, tests)")
       ->type_name("DIR")
+      ->check(non_empty())
       ->check(CLI::ExistingDirectory);
   app.add_option("--boot-model", global.boot_model,
                  "Which boot-time applier the boot view follows: systemd (systemd-sysctl), "

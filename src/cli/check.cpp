@@ -3,6 +3,7 @@
 #include "core/duration.hpp"
 #include "core/policy.hpp"
 #include "core/runtime.hpp"
+#include "render/json.hpp"
 #include "render/policy.hpp"
 
 #include <fmt/format.h>
@@ -57,7 +58,7 @@ int run_check(Context& context, const CheckOptions& options) {
     return static_cast<int>(severity);
   }
   if (context.global.json) {
-    context.out << to_json(report).dump(2) << '\n';
+    context.out << dump_json(to_json(report)) << '\n';
   } else {
     context.out << render_check(report, context.out_style);
   }

@@ -1,8 +1,10 @@
 #include "cli/diff.hpp"
 
+#include "cli/non_empty.hpp"
 #include "cli/show.hpp"
 #include "core/sources.hpp"
 #include "render/diff.hpp"
+#include "render/json.hpp"
 
 #include <ostream>
 
@@ -13,8 +15,9 @@ void setup_diff(CLI::App& app, DiffOptions& options) {
       "diff", "Compare two sources (default: running against boot); exit 1 when they differ");
   diff->add_option("A", options.a,
                    "running (default), boot, default, a sysctl config file, or a `kaltune --json "
-                   "show` snapshot");
-  diff->add_option("B", options.b, "The same choices; boot by default");
+                   "show` snapshot")
+      ->check(non_empty());
+  diff->add_option("B", options.b, "The same choices; boot by default")->check(non_empty());
   diff->add_option("--format", options.format, "Output format")
       ->check(CLI::IsMember({"unified", "table", "json"}));
 }
@@ -24,14 +27,15 @@ int run_diff(Context& context, const DiffOptions& options) {
   const SourceReaders readers{
       context.proc,
       [&] { return resolve_boot(root, boot_model(context.global)); },
-      [&](const std::string& path) { return resolve_file(root, path, boot_model(context.global)); },
+      [&](const ConfNode& file) { return resolve_file(file, boot_model(context.global)); },
+      root,
   };
   SourcedSettings a = load_source(options.a, readers);
   SourcedSettings b = load_source(options.b, readers);
   const SourceDiff diff = diff_sources(std::move(a), std::move(b));
   const std::string format = context.global.json ? "json" : options.format;
   if (format == "json") {
-    context.out << to_json(diff).dump(2) << '\n';
+    context.out << dump_json(to_json(diff)) << '\n';
   } else if (format == "table") {
     context.out << render_diff_table(diff, context.out_style);
   } else {

@@ -2,6 +2,7 @@
 
 #include "cli/show.hpp"
 #include "core/persist.hpp"
+#include "render/json.hpp"
 #include "render/persist.hpp"
 #include "sys/lock.hpp"
 #include "sys/signals.hpp"
@@ -92,7 +93,7 @@ int run_persist_command(Context& context, const PersistCommand& command) {
     warn_remaining(context, *report.boot, command.dry_run);
   }
   if (context.global.json) {
-    context.out << to_json(report).dump(2) << '\n';
+    context.out << dump_json(to_json(report)) << '\n';
   } else {
     context.out << render_persist(report, context.out_style);
   }

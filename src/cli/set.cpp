@@ -1,11 +1,13 @@
 #include "cli/set.hpp"
 
+#include "cli/non_empty.hpp"
 #include "cli/persisting.hpp"
 #include "sys/signals.hpp"
 
 #include "core/runtime.hpp"
 #include "core/validate.hpp"
 #include "render/changes.hpp"
+#include "render/json.hpp"
 
 #include <fmt/format.h>
 
@@ -39,6 +41,7 @@ void setup_set(CLI::App& app, SetOptions& options) {
          "--file", [&options](const std::string& value) { options.file = value; },
          "With --persist: edit this existing file in place (e.g. /etc/sysctl.conf)")
       ->type_name("PATH")
+      ->check(non_empty())
       ->needs(persist);
   set->add_flag("--no-runtime", options.no_runtime,
                 "With --persist: change only the file, not the running kernel (implied by --root)")
@@ -111,7 +114,7 @@ int run_runtime_change(Context& context, const Request& request, bool dry_run) {
   }
   const ChangeReport report{current, target, changes, dry_run};
   if (context.global.json) {
-    context.out << to_json(report).dump(2) << '\n';
+    context.out << dump_json(to_json(report)) << '\n';
   } else {
     context.out << render_changes(report, context.out_style);
   }

@@ -115,7 +115,10 @@ public:
     auto [it, added] = options_.try_emplace(inode);
     if (added) {
       try {
-        it->second = read_socket_options(holder->pid, holder->fd);
+        it->second = read_socket_options(holder->pid, holder->fd, inode);
+        if (!it->second) {
+          ++failures_["its descriptor holds another file now (closed and reused since the scan)"];
+        }
       } catch (const SystemError& error) {
         const bool denied = error.error_number() == EPERM || error.error_number() == EACCES;
         // Counted by call and error, not by process: one line says it for all of them.
@@ -176,16 +179,23 @@ int run_sockets(Context& context, const SocketsOptions& options) {
     // Streams: each socket is written as it is decoded; nothing is kept.
     context.out << sockets_json_open();
     bool first = true;
-    dump_tcp_sockets(filter.families, filter.states, [&](const DiagSocket& socket) {
-      if (!port_matches(filter, socket)) {
-        return;
-      }
-      view.note_listed(socket.inode);
-      const SocketLine line = line_of(socket);
-      count(head.summary, socket, line.coverage, line.options, head.sysctls);
-      context.out << (first ? "\n" : ",\n") << socket_json(line, head.sysctls, options.processes);
-      first = false;
-    });
+    try {
+      dump_tcp_sockets(filter.families, filter.states, [&](const DiagSocket& socket) {
+        if (!port_matches(filter, socket)) {
+          return;
+        }
+        view.note_listed(socket.inode);
+        const SocketLine line = line_of(socket);
+        count(head.summary, socket, line.coverage, line.options, head.sysctls);
+        context.out << (first ? "\n" : ",\n") << socket_json(line, head.sysctls, options.processes);
+        first = false;
+      });
+    } catch (const std::exception& error) {
+      // Part of the document is out already: close it validly, then fail as usual (the
+      // message on stderr, exit 3 or 4).
+      context.out << sockets_json_abort(error.what());
+      throw;
+    }
     head.missing = view.missing();
     context.out << sockets_json_close(head);
     return 0;

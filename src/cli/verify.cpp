@@ -4,6 +4,7 @@
 #include "core/runtime.hpp"
 #include "core/validate.hpp"
 #include "render/duration.hpp"
+#include "render/json.hpp"
 #include "render/verify.hpp"
 #include "sys/deadpeer.hpp"
 
@@ -122,7 +123,7 @@ int run_verify(Context& context, const VerifyOptions& options) {
     report.measured_ms = measured->count();
   }
   if (context.global.json) {
-    context.out << to_json(report).dump(2) << '\n';
+    context.out << dump_json(to_json(report)) << '\n';
   } else {
     context.out << render_verify(report, context.out_style);
   }

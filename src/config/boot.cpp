@@ -59,8 +59,11 @@ ConfTree with_file(ConfTree tree, const std::string& path, const std::string& co
 }
 
 BootView resolve_file(const std::filesystem::path& root, const std::string& path, BootModel model) {
+  if (path.empty()) {
+    throw Error(ExitStatus::usage, "the file name is empty");
+  }
   std::string system_path = path;
-  if (root != "/" && (path.empty() || path.front() != '/')) {
+  if (root != "/" && path.front() != '/') {
     system_path = "/" + path; // under --root, a file is always a path inside the root
   }
   const ConfNode node = system_path.front() == '/'

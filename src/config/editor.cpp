@@ -1,5 +1,6 @@
 #include "config/editor.hpp"
 
+#include "config/boot_rules.hpp"
 #include "config/lexer.hpp"
 
 #include <fmt/format.h>
@@ -14,10 +15,6 @@ std::string_view without_ignore_mark(std::string_view key_text) {
     key_text.remove_prefix(1);
   }
   return key_text;
-}
-
-bool is_glob(std::string_view key_text) {
-  return key_text.find_first_of("*?[") != std::string_view::npos;
 }
 
 bool starts_with_bom(const ConfLine& line) {
@@ -41,12 +38,41 @@ std::string_view file_ending(const std::vector<ConfLine>& lines) {
 }
 } // namespace
 
-std::optional<Key> assigned_key(std::string_view key_text) {
-  const std::string_view key = without_ignore_mark(key_text);
-  if (is_glob(key)) {
+namespace {
+// The key `line_text` assigns explicitly (no glob, with '=') as `model` reads it, or nullopt.
+std::optional<Key> reaches(BootModel model, std::string_view line_text) {
+  // With its newline, as the applier sees a line in the middle of a file.
+  const ParsedFile parsed = parse_file(model, "", "", std::string(line_text) + "\n");
+  if (parsed.directives.size() != 1) {
     return std::nullopt;
   }
-  return key_from_sysctl_name(key);
+  const Directive& directive = parsed.directives.front();
+  if (!directive.value || directive.glob) {
+    return std::nullopt;
+  }
+  return directive.reaches;
+}
+
+bool breaks_for_systemd(std::string_view line_text) {
+  // systemd's read_line also ends a line at a lone CR or a NUL: such a line is two for it.
+  return line_text.find_first_of(std::string_view("\r\0", 2)) != std::string_view::npos;
+}
+} // namespace
+
+std::optional<Key> assigned_key(std::string_view line_text) {
+  if (breaks_for_systemd(line_text)) {
+    return std::nullopt;
+  }
+  const auto systemd = reaches(BootModel::systemd, line_text);
+  return systemd && systemd == reaches(BootModel::procps, line_text) ? systemd : std::nullopt;
+}
+
+std::optional<Key> assigned_key_by_either(std::string_view line_text) {
+  const auto procps = reaches(BootModel::procps, line_text);
+  if (procps || breaks_for_systemd(line_text)) {
+    return procps;
+  }
+  return reaches(BootModel::systemd, line_text);
 }
 
 bool glob_matches(std::string_view key_text, Key key) {
@@ -66,12 +92,12 @@ EditResult set_keys(std::string_view content, const KeyValues& values) {
     std::string text(line.text);
     if (starts_with_bom(line)) {
       // Both appliers read the mark as part of the key: the line sets nothing; leave it.
-      if (auto key = assigned_key(line.key()); key && values[index_of(*key)]) {
+      if (auto key = assigned_key(line.text.substr(3)); key && values[index_of(*key)]) {
         result.notes.push_back({line.number, "starts with a UTF-8 byte-order mark, which both "
                                              "appliers read as part of the key: it sets nothing"});
       }
     } else if (line.kind == ConfLine::Kind::assignment) {
-      if (auto key = assigned_key(line.key()); key && values[index_of(*key)]) {
+      if (auto key = assigned_key(line.text); key && values[index_of(*key)]) {
         seen[index_of(*key)] = true;
         const std::string number = fmt::format("{}", *values[index_of(*key)]);
         if (line.value() != number) {
@@ -116,7 +142,7 @@ EditResult remove_keys(std::string_view content, const KeySet& keys) {
   EditResult result;
   for (const ConfLine& line : lex_conf(content)) {
     if (line.kind == ConfLine::Kind::assignment) {
-      if (auto key = assigned_key(line.key()); key && keys[index_of(*key)]) {
+      if (auto key = assigned_key_by_either(line.text); key && keys[index_of(*key)]) {
         result.removed.push_back(line.number);
         continue;
       }

@@ -4,15 +4,19 @@
 // bytes of lines that assign one of the three keys change; every other byte, the line endings
 // and a missing final newline are kept.
 //
-// Which lines are "ours": an assignment whose key, after one optional leading '-' (the "ignore
-// failure" mark, kept), names a keepalive key in any spelling the appliers accept (dots, slashes,
-// a leading slash). Every such line is updated, so no stale duplicate can win. Glob lines
+// Which lines are "ours" when setting a key K: an assignment that both appliers (systemd-sysctl
+// and procps `sysctl --system`, config/boot_rules) read as an explicit write of K — the rules the
+// boot view uses, so the file's spelling is kept only where it works for both (dots, slashes, a
+// leading slash, one leading '-' "ignore failure" mark, kept). Every such line is updated, so no
+// stale duplicate can win. A line that reaches K for one applier only (`--key = v` for procps,
+// `key/ = v` for systemd) or for neither (`net.ipv4/tcp_keepalive_time = v`, a first line
+// starting with a UTF-8 byte-order mark, a line with a lone CR) is left alone and a working
+// `name = value` line is appended after it, so it wins in both. Glob lines
 // (`net.ipv4.tcp_keepalive_* = 5`) also set other keys, so they are never edited: they are
 // reported, and the boot-view check after writing decides whether they still win. Lines without
 // '=' are left alone, "-key" exclusions included (under systemd an exclusion after the last
-// assignment cancels it: the boot-view check reports that line). A first line that starts with a
-// UTF-8 byte-order mark sets nothing in either applier (the mark becomes part of the key), so it
-// is not "ours": it is left alone and the key appended.
+// assignment cancels it: the boot-view check reports that line). Removing K takes every line
+// that either applier would write to K.
 
 #include "core/keepalive.hpp"
 
@@ -54,8 +58,11 @@ EditResult set_keys(std::string_view content, const KeyValues& values);
 // Removes every line assigning one of `keys` (the whole line and its ending).
 EditResult remove_keys(std::string_view content, const KeySet& keys);
 
-// The key an assignment line sets, or nullopt (other keys, globs, comments, …).
-std::optional<Key> assigned_key(std::string_view key_text);
+// The key a line (without its line ending) assigns explicitly as both appliers read it, or
+// nullopt (other keys, globs, comments, a spelling only one applier reaches, …).
+std::optional<Key> assigned_key(std::string_view line_text);
+// The key a line assigns explicitly as either applier reads it (what `remove_keys` removes).
+std::optional<Key> assigned_key_by_either(std::string_view line_text);
 // Whether a key text is a glob (`*`, `?`, `[`) that matches `key`.
 bool glob_matches(std::string_view key_text, Key key);
 

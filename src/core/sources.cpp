@@ -1,35 +1,70 @@
 #include "core/sources.hpp"
 
 #include "core/runtime.hpp"
+#include "sys/conftree.hpp"
+#include "sys/fd.hpp"
+#include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 namespace kaltune {
 
 namespace {
-// The bytes of a file as given, or nullopt when it cannot be opened here (then the config-file
-// reader, which resolves it under --root, reports why).
-std::optional<std::string> read_if_possible(std::string_view spec) {
-  const std::string path(spec);
-  std::error_code ignored;
-  if (std::filesystem::is_directory(path, ignored)) {
-    throw Error(ExitStatus::system, fmt::format("cannot read source {}: is a directory", path));
+// A source file larger than this is neither a sysctl config file nor a snapshot.
+constexpr std::size_t max_source_bytes = 1024 * 1024;
+
+std::string_view kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) {
+    return "a directory";
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return std::nullopt;
+  if (S_ISFIFO(mode)) {
+    return "a FIFO";
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    throw SystemError(errno, fmt::format("cannot read source {}", path));
+  if (S_ISSOCK(mode)) {
+    return "a socket";
   }
-  return buffer.str();
+  if (S_ISCHR(mode) || S_ISBLK(mode)) {
+    return "a device";
+  }
+  return "not a regular file";
+}
+
+// The bytes of a source file at `host` (`spec` names it in messages). Only a regular file is
+// read, and only up to max_source_bytes: /dev/zero, a FIFO or a directory is a bad source
+// (exit 2), never read or waited on; a file that cannot be opened or read is 3 or 4.
+std::string read_source(const std::filesystem::path& host, std::string_view spec) {
+  // O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
+  const UniqueFd fd(::open(host.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  if (fd.get() < 0) {
+    throw SystemError(errno, fmt::format("cannot open source {}", spec));
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
+    throw SystemError(errno, fmt::format("cannot examine source {}", spec));
+  }
+  if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
+    return ""; // /dev/null: an empty config file, as `show --source` reads it
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw Error(ExitStatus::usage,
+                fmt::format("source {} is {}: a sysctl config file or a `kaltune --json show` "
+                            "snapshot must be a regular file",
+                            spec, kind_of(st.st_mode)));
+  }
+  std::string content = read_fd(fd.get(), fmt::format("source {}", spec), max_source_bytes + 1);
+  if (content.size() > max_source_bytes) {
+    throw Error(ExitStatus::usage,
+                fmt::format("source {} is larger than 1 MiB: not a sysctl config file or a "
+                            "`kaltune --json show` snapshot",
+                            spec));
+  }
+  return content;
 }
 
 bool looks_like_json(std::string_view content) {
@@ -41,27 +76,45 @@ bool looks_like_json(std::string_view content) {
 
 Result<SourcedSettings> settings_from_snapshot(std::string_view label, std::string_view content) {
   using Failure = Result<SourcedSettings>;
+  const std::string not_one = fmt::format("{}: not a `kaltune --json show` snapshot", label);
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(content);
   } catch (const nlohmann::json::exception& e) {
-    return Failure::failure(
-        fmt::format("{}: not a `kaltune --json show` snapshot: {}", label, e.what()));
+    return Failure::failure(fmt::format("{}: {}", not_one, e.what()));
   }
+  if (!json.is_object() || !json.contains("settings") || !json["settings"].is_object()) {
+    return Failure::failure(fmt::format("{}: no \"settings\" object", not_one));
+  }
+  const auto& settings = json["settings"];
   SourcedSettings out;
   out.source = std::string(label);
   for (Key key : all_keys) {
     const std::string name(sysctl_name(key));
-    if (!json.is_object() || !json.contains("settings") || !json["settings"].is_object() ||
-        !json["settings"].contains(name) || !json["settings"][name].is_object() ||
-        !json["settings"][name].contains("value") ||
-        !json["settings"][name]["value"].is_number_integer()) {
-      return Failure::failure(
-          fmt::format("{}: not a `kaltune --json show` snapshot: no integer settings.\"{}\".value",
-                      label, name));
+    if (!settings.contains(name)) {
+      return Failure::failure(fmt::format("{}: settings.\"{}\" is missing", not_one, name));
     }
-    const auto& entry = json["settings"][name];
-    out[key].value = entry["value"].get<std::int64_t>();
+    const auto& entry = settings[name];
+    if (!entry.is_object() || !entry.contains("value")) {
+      return Failure::failure(fmt::format("{}: settings.\"{}\" has no \"value\"", not_one, name));
+    }
+    const auto& value = entry["value"];
+    if (!value.is_number_integer()) {
+      return Failure::failure(fmt::format("{}: settings.\"{}\".value is {}, not an integer",
+                                          not_one, name, value.type_name()));
+    }
+    // Only what the kernel could hold: anything else is no real host's value, and would
+    // overflow the detection time.
+    const Range range = kernel_range(key);
+    const bool in_range = value.is_number_unsigned()
+                              ? value.get<std::uint64_t>() <= static_cast<std::uint64_t>(range.max)
+                              : range.contains(value.get<std::int64_t>());
+    if (!in_range) {
+      return Failure::failure(
+          fmt::format("{}: {} = {} is outside what the kernel accepts ({} to {})", label, name,
+                      value.dump(), range.min, range.max));
+    }
+    out[key].value = value.get<std::int64_t>();
     out[key].origin = entry.contains("origin") && entry["origin"].is_string()
                           ? entry["origin"].get<std::string>()
                           : std::string(label);
@@ -81,24 +134,42 @@ SourcedSettings load_source(std::string_view spec, const SourceReaders& readers)
   if (spec == "default") {
     return sourced("default", kernel_defaults, "kernel default");
   }
-  std::error_code ignored;
-  if (spec.find('/') == std::string_view::npos &&
-      !std::filesystem::exists(std::filesystem::path(spec), ignored)) {
+  if (spec.empty()) {
+    throw Error(ExitStatus::usage, "the source is empty: running, boot, default or a path");
+  }
+  // A path: inside --root as `show --source FILE` takes it (relative paths from the root),
+  // symlinks resolved inside the root.
+  std::string system_path(spec);
+  if (readers.root != "/" && system_path.front() != '/') {
+    system_path = "/" + system_path;
+  }
+  const bool in_root = system_path.front() == '/';
+  const RootPath resolved = in_root ? resolve_in_root(readers.root, system_path)
+                                    : RootPath{std::filesystem::path(system_path), system_path};
+  struct stat st {};
+  if (spec.find('/') == std::string_view::npos && !resolved.loop &&
+      ::stat(resolved.host.c_str(), &st) != 0 && errno == ENOENT) {
     throw Error(ExitStatus::usage,
                 fmt::format("unknown source '{}': running, boot, default, a sysctl config file or "
                             "a `kaltune --json show` snapshot (a path)",
                             spec));
   }
-  const std::optional<std::string> content = read_if_possible(spec);
-  if (content && looks_like_json(*content)) {
-    auto snapshot = settings_from_snapshot(spec, *content);
+  if (resolved.loop) {
+    throw SystemError(ELOOP, fmt::format("cannot open source {}", spec));
+  }
+  const std::string content =
+      resolved.system == "/dev/null" ? std::string() : read_source(resolved.host, spec);
+  if (looks_like_json(content)) {
+    auto snapshot = settings_from_snapshot(spec, content);
     if (!snapshot) {
       throw Error(ExitStatus::usage, snapshot.error());
     }
     return *snapshot;
   }
-  // Not a snapshot: a config file, read (under --root) as `show --source FILE` reads it.
-  SourcedSettings settings = readers.file(std::string(spec)).settings;
+  // Not a snapshot: a config file, applied alone as `show --source FILE` applies it.
+  const std::string shown = in_root ? system_path : std::filesystem::absolute(system_path).string();
+  const ConfNode node{shown, in_root ? resolved.system : shown, NodeKind::regular, content};
+  SourcedSettings settings = readers.file(node).settings;
   settings.source = std::string(spec);
   return settings;
 }

@@ -1,6 +1,7 @@
 #include "render/sockets.hpp"
 
 #include "render/duration.hpp"
+#include "render/json.hpp"
 
 #include <fmt/format.h>
 
@@ -173,7 +174,7 @@ std::string socket_json(const SocketLine& line, const Settings& sysctls, bool pr
   if (processes) {
     if (line.owner != nullptr) {
       out += fmt::format(",\"process\":{{\"pid\":{},\"command\":{},\"fd\":{}}}", line.owner->pid,
-                         nlohmann::json(line.owner->command).dump(), line.owner->fd);
+                         dump_json_compact(line.owner->command), line.owner->fd);
     } else {
       out += ",\"process\":null";
     }
@@ -193,10 +194,15 @@ std::string socket_json(const SocketLine& line, const Settings& sysctls, bool pr
   return out;
 }
 
+std::string sockets_json_abort(std::string_view error) {
+  return fmt::format("\n],\n\"error\": {}\n}}\n", dump_json_compact(std::string(error)));
+}
+
 std::string sockets_json_close(const SocketsHead& head) {
   const nlohmann::ordered_json missing = head.missing;
   return fmt::format("\n],\n\"summary\": {},\n\"missing\": {}\n}}\n",
-                     to_json(head.summary, head.sysctls, head.processes).dump(), missing.dump());
+                     dump_json_compact(to_json(head.summary, head.sysctls, head.processes)),
+                     dump_json_compact(missing));
 }
 
 } // namespace kaltune

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kaltune {
@@ -42,6 +43,9 @@ std::string render_sockets_legend(const SocketSummary& summary);
 std::string sockets_json_open();
 std::string socket_json(const SocketLine& line, const Settings& sysctls, bool processes);
 std::string sockets_json_close(const SocketsHead& head);
+// The closing when the dump failed partway: the sockets listed so far and {"error": "..."}
+// instead of the summary, so that what stdout holds is still one valid JSON document.
+std::string sockets_json_abort(std::string_view error);
 nlohmann::ordered_json to_json(const SocketSummary& summary, const Settings& sysctls,
                                bool processes);
 

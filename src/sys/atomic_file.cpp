@@ -1,6 +1,7 @@
 #include "sys/atomic_file.hpp"
 
 #include "core/error.hpp"
+#include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
 
@@ -104,20 +105,10 @@ FileState read_file_state(Posix& posix, const std::filesystem::path& path) {
   if (!S_ISREG(st.st_mode)) {
     throw Error(ExitStatus::system, fmt::format("{} is not a regular file", path.string()));
   }
-  char buffer[8192];
-  while (true) {
-    const ssize_t n = posix.read(fd.get(), buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      throw SystemError(errno, fmt::format("cannot read {}", path.string()));
-    }
-    if (n == 0) {
-      break;
-    }
-    state.content.append(buffer, static_cast<std::size_t>(n));
-  }
+  state.content =
+      read_fd(fd.get(), path.string(), [&posix](int file, void* buffer, std::size_t size) {
+        return posix.read(file, buffer, size);
+      });
   state.exists = true;
   state.mode = st.st_mode & 07777;
   state.uid = st.st_uid;

@@ -1,6 +1,8 @@
 #include "sys/conftree.hpp"
 
 #include "core/error.hpp"
+#include "sys/fd.hpp"
+#include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
 
@@ -49,29 +51,11 @@ std::filesystem::path host_path(const std::filesystem::path& root,
 }
 
 std::string read_all(const std::filesystem::path& path, const std::string& system) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  if (fd.get() < 0) {
     throw SystemError(errno, fmt::format("cannot open {}", system));
   }
-  std::string out;
-  char buffer[65536];
-  while (true) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      const int saved = errno;
-      ::close(fd);
-      throw SystemError(saved, fmt::format("cannot read {}", system));
-    }
-    if (n == 0) {
-      break;
-    }
-    out.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return out;
+  return read_fd(fd.get(), system);
 }
 } // namespace
 

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "sys/fd.hpp"
+#include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
 
@@ -64,21 +65,7 @@ std::filesystem::path sysctl_path(const std::filesystem::path& base, std::string
 std::string RealProcSys::read(std::string_view name) {
   const auto path = sysctl_path(base_, name);
   UniqueFd fd(open_or_throw(path, O_RDONLY, "reading"));
-  std::string out;
-  char buffer[256];
-  while (true) {
-    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      throw SystemError(errno, fmt::format("cannot read {}", path.string()));
-    }
-    if (n == 0) {
-      return out;
-    }
-    out.append(buffer, static_cast<std::size_t>(n));
-  }
+  return read_fd(fd.get(), path.string());
 }
 
 void RealProcSys::write(std::string_view name, std::string_view text) {

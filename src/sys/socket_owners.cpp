@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -132,7 +133,7 @@ OwnerScan scan_socket_owners(const std::function<bool(std::uint32_t)>& wanted) {
   return scan;
 }
 
-SocketOptions read_socket_options(pid_t pid, int fd) {
+std::optional<SocketOptions> read_socket_options(pid_t pid, int fd, std::uint32_t inode) {
   // Through syscall(): glibc before 2.36 has no wrappers for either call.
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (pidfd.get() < 0) {
@@ -141,6 +142,13 @@ SocketOptions read_socket_options(pid_t pid, int fd) {
   UniqueFd copy(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0)));
   if (copy.get() < 0) {
     throw SystemError(errno, fmt::format("pidfd_getfd of descriptor {} of process {}", fd, pid));
+  }
+  struct stat st {};
+  if (::fstat(copy.get(), &st) != 0) {
+    throw SystemError(errno, fmt::format("fstat of descriptor {} of process {}", fd, pid));
+  }
+  if (!S_ISSOCK(st.st_mode) || st.st_ino != inode) {
+    return std::nullopt; // closed and reused since the scan: not the socket asked about
   }
   SocketOptions out;
   out.keepalive =

@@ -110,5 +110,16 @@ TEST(BootShow, WarningsGoToStderrAndQuietSilencesThem) {
   EXPECT_EQ(quiet.out, loud.out);
 }
 
+TEST(BootShow, JsonReplacesBytesThatAreNotUtf8) {
+  TempDir root;
+  root.write("etc/sysctl.d/a.conf", "net.ipv4.tcp_keepalive_time = 600 # caf\xe9\n");
+  const auto result = run_kaltune({"--root", root.path().string(), "--json", "show", "--source",
+                                   "boot", "--boot-model", "systemd"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_time"]["value"], 600);
+  EXPECT_NE(result.out.find("caf\xef\xbf\xbd"), std::string::npos) << result.out;
+}
+
 } // namespace
 } // namespace kaltune::itest

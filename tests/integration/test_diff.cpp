@@ -117,13 +117,42 @@ TEST_F(Diff, Errors) {
   EXPECT_EQ(missing.out, "");
   EXPECT_NE(missing.err.find("/nonexistent/x.conf"), std::string::npos) << missing.err;
   const RunResult directory = run_kaltune({"diff", "default", root.path().string()});
-  EXPECT_EQ(directory.status, 4);
+  EXPECT_EQ(directory.status, 2);
   EXPECT_NE(directory.err.find("is a directory"), std::string::npos) << directory.err;
+  const RunResult device = run_kaltune({"diff", "default", "/dev/zero"});
+  EXPECT_EQ(device.status, 2);
+  EXPECT_EQ(device.err, "kaltune: source /dev/zero is a device: a sysctl config file or a "
+                        "`kaltune --json show` snapshot must be a regular file\n");
   const auto bad = root.write("bad.json", "{ \"settings\": {} }");
   const RunResult not_snapshot = run_kaltune({"diff", bad.string()});
   EXPECT_EQ(not_snapshot.status, 2);
   EXPECT_NE(not_snapshot.err.find("not a `kaltune --json show` snapshot"), std::string::npos);
   EXPECT_EQ(run_kaltune({"diff", "--format", "yaml"}).status, 2);
+}
+
+TEST_F(Diff, ConfigFileSourceIsReadInsideTheRoot) {
+  // The host has no such file; the root does (written in SetUp).
+  const RunResult result = kaltune({"diff", "default", "/etc/sysctl.d/99-kaltune.conf"});
+  EXPECT_EQ(result.status, 1) << result.err;
+  EXPECT_NE(result.out.find("+net.ipv4.tcp_keepalive_time = 600"), std::string::npos) << result.out;
+  const RunResult host_only = kaltune({"diff", "default", "/etc/hostname"});
+  EXPECT_EQ(host_only.status, 4);
+  EXPECT_NE(host_only.err.find("cannot open source /etc/hostname"), std::string::npos)
+      << host_only.err;
+}
+
+TEST_F(Diff, SnapshotValuesTheKernelCannotHoldAreRefused) {
+  const RunResult show = run_kaltune({"--json", "show"});
+  ASSERT_EQ(show.status, 0) << show.err;
+  auto json = nlohmann::json::parse(show.out);
+  json["settings"]["net.ipv4.tcp_keepalive_probes"]["value"] = 9223372036854775807LL;
+  const auto snapshot = root.write("huge.json", json.dump());
+  const RunResult result = run_kaltune({"diff", snapshot.string(), "running"});
+  EXPECT_EQ(result.status, 2);
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err, "kaltune: " + snapshot.string() +
+                            ": net.ipv4.tcp_keepalive_probes = 9223372036854775807 is outside "
+                            "what the kernel accepts (0 to 255)\n");
 }
 
 TEST_F(Diff, ColourOnATerminalAndNeverWithNoColor) {

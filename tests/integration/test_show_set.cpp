@@ -272,5 +272,27 @@ TEST(Help, ListsExitStatuses) {
       << result.out;
 }
 
+TEST_F(ShowSet, EmptyStringOptionsAreUsageErrors) {
+  const std::vector<std::vector<std::string>> cases{
+      {"--netns", "", "show"},
+      {"--root", "", "show"},
+      {"show", "--source", ""},
+      {"--root", "/", "show", "--source", ""},
+      {"set", "--time", "600", "--persist", "--file", "", "--dry-run"},
+      {"diff", ""},
+      {"diff", "running", ""},
+  };
+  const auto before = read_keepalive();
+  for (const auto& args : cases) {
+    const RunResult result = run_kaltune(args);
+    EXPECT_EQ(result.status, 2) << args[0] << " " << args[1] << ": " << result.err;
+    EXPECT_EQ(result.out, "");
+    // One line saying what is wrong (then CLI11's pointer to --help, as for any usage error).
+    const std::string first = result.err.substr(0, result.err.find('\n'));
+    EXPECT_NE(first.find(": must not be empty"), std::string::npos) << result.err;
+  }
+  EXPECT_EQ(read_keepalive(), before);
+}
+
 } // namespace
 } // namespace kaltune::itest

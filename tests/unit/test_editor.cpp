@@ -99,6 +99,22 @@ INSTANTIATE_TEST_SUITE_P(
                  "net.ipv4.tcp_keepalive_time = 600\n"},
         EditCase{"NegativeValueWithForce", "net.ipv4.tcp_keepalive_time = 5\n", values(-1),
                  "net.ipv4.tcp_keepalive_time = -1\n"},
+        // Lines that only look like ours: whatever reaches no key for both appliers keeps its
+        // bytes, and a line both read as the key is appended after it, so it wins in both.
+        EditCase{"MixedSeparatorsReachNothingSoTheKeyIsAppended",
+                 "net.ipv4/tcp_keepalive_time = 1\n", values(600),
+                 "net.ipv4/tcp_keepalive_time = 1\nnet.ipv4.tcp_keepalive_time = 600\n"},
+        EditCase{"LeadingSlashWithDotsReachesNothing", "/net.ipv4.tcp_keepalive_intvl = 1\n",
+                 values({}, 30),
+                 "/net.ipv4.tcp_keepalive_intvl = 1\nnet.ipv4.tcp_keepalive_intvl = 30\n"},
+        EditCase{"DoubleDashIsProcpsOnly", "--net.ipv4.tcp_keepalive_time = 1\n", values(600),
+                 "--net.ipv4.tcp_keepalive_time = 1\nnet.ipv4.tcp_keepalive_time = 600\n"},
+        EditCase{"TrailingSlashIsSystemdOnly", "net/ipv4/tcp_keepalive_probes/ = 1\n",
+                 values({}, {}, 4),
+                 "net/ipv4/tcp_keepalive_probes/ = 1\nnet.ipv4.tcp_keepalive_probes = 4\n"},
+        EditCase{"LoneCarriageReturnSplitsTheLineForSystemd",
+                 "net.ipv4.tcp_keepalive_time = 1\r# x\n", values(600),
+                 "net.ipv4.tcp_keepalive_time = 1\r# x\nnet.ipv4.tcp_keepalive_time = 600\n"},
         EditCase{"OnlyBlankLinesFile", "\n\n", values({}, {}, 3),
                  "\n\nnet.ipv4.tcp_keepalive_probes = 3\n"}),
     [](const ::testing::TestParamInfo<EditCase>& info) { return info.param.name; });
@@ -127,6 +143,15 @@ TEST(RemoveKeys, RemovesEveryAssignmentAndKeepsTheRest) {
   EXPECT_TRUE(result.changed);
 }
 
+TEST(RemoveKeys, LinesEitherApplierWritesToTheKey) {
+  const EditResult result = remove_keys("--net.ipv4.tcp_keepalive_time = 1\n"
+                                        "net/ipv4/tcp_keepalive_time/ = 2\n"
+                                        "net.ipv4/tcp_keepalive_time = 3\n",
+                                        KeySet{true, true, true});
+  EXPECT_EQ(result.content, "net.ipv4/tcp_keepalive_time = 3\n");
+  EXPECT_EQ(result.removed, (std::vector<std::size_t>{1, 2}));
+}
+
 TEST(RemoveKeys, OnlyTheChosenKeys) {
   const EditResult result =
       remove_keys("net.ipv4.tcp_keepalive_time = 5\nnet.ipv4.tcp_keepalive_probes = 4\n",
@@ -149,11 +174,21 @@ TEST(OwnFile, HeaderIsOnlyComments) {
 }
 
 TEST(AssignedKey, Spellings) {
-  EXPECT_EQ(assigned_key("net.ipv4.tcp_keepalive_time"), Key::time);
-  EXPECT_EQ(assigned_key("-net/ipv4/tcp_keepalive_intvl"), Key::intvl);
-  EXPECT_EQ(assigned_key("/net/ipv4/tcp_keepalive_probes"), Key::probes);
-  EXPECT_EQ(assigned_key("net.ipv4.tcp_keepalive_*"), std::nullopt);
-  EXPECT_EQ(assigned_key("- net.ipv4.tcp_keepalive_time"), std::nullopt);
+  EXPECT_EQ(assigned_key("net.ipv4.tcp_keepalive_time = 1"), Key::time);
+  EXPECT_EQ(assigned_key("-net/ipv4/tcp_keepalive_intvl=1"), Key::intvl);
+  EXPECT_EQ(assigned_key("/net/ipv4/tcp_keepalive_probes = 1"), Key::probes);
+  EXPECT_EQ(assigned_key("net.ipv4.tcp_keepalive_* = 1"), std::nullopt);
+  EXPECT_EQ(assigned_key("net.ipv4.tcp_keepalive_time"), std::nullopt);
+  // One applier only, or neither: not ours when setting.
+  EXPECT_EQ(assigned_key("- net.ipv4.tcp_keepalive_time = 1"), std::nullopt);  // systemd only
+  EXPECT_EQ(assigned_key("--net.ipv4.tcp_keepalive_time = 1"), std::nullopt);  // procps only
+  EXPECT_EQ(assigned_key("net/ipv4/tcp_keepalive_time/ = 1"), std::nullopt);   // systemd only
+  EXPECT_EQ(assigned_key("net.ipv4/tcp_keepalive_time = 1"), std::nullopt);    // neither
+  EXPECT_EQ(assigned_key("/net.ipv4.tcp_keepalive_time = 1"), std::nullopt);   // neither
+  EXPECT_EQ(assigned_key("net.ipv4.tcp_keepalive_time = 1\r2"), std::nullopt); // two lines
+  EXPECT_EQ(assigned_key_by_either("--net.ipv4.tcp_keepalive_time = 1"), Key::time);
+  EXPECT_EQ(assigned_key_by_either("net/ipv4/tcp_keepalive_time/ = 1"), Key::time);
+  EXPECT_EQ(assigned_key_by_either("net.ipv4/tcp_keepalive_time = 1"), std::nullopt);
   EXPECT_TRUE(glob_matches("net.ipv4.tcp_keepalive_*", Key::probes));
   EXPECT_TRUE(glob_matches("-net/ipv4/tcp_keepalive_[ti]*", Key::intvl));
   EXPECT_FALSE(glob_matches("net.ipv4.tcp_keepalive_[ti]*", Key::probes));

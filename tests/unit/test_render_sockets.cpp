@@ -97,6 +97,18 @@ TEST(RenderSockets, JsonIsValidAndStreamed) {
   EXPECT_LT(text.find("\"sockets\""), text.find("\"summary\""));
 }
 
+TEST(RenderSockets, JsonClosedWithAnErrorWhenTheDumpFails) {
+  const std::string text = sockets_json_open() + "\n" +
+                           socket_json({loopback_socket(), Coverage::keepalive}, sysctls, false) +
+                           sockets_json_abort("sock_diag dump: \"x\" failed");
+  const auto json = nlohmann::json::parse(text);
+  EXPECT_EQ(json["sockets"].size(), 1u);
+  EXPECT_EQ(json["error"], "sock_diag dump: \"x\" failed");
+  EXPECT_FALSE(json.contains("summary"));
+  EXPECT_EQ(nlohmann::json::parse(sockets_json_open() + sockets_json_abort("e"))["sockets"].size(),
+            0u);
+}
+
 TEST(RenderSockets, JsonWithProcesses) {
   const DiagSocket socket = loopback_socket();
   const SocketOwner owner{123, 4, "a \"quoted\" name"};

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 namespace kaltune {
 namespace {
 
@@ -23,8 +25,60 @@ TEST(SettingsFromSnapshot, RejectsWhatIsNotOne) {
   EXPECT_FALSE(settings_from_snapshot("x", "{"));
   const auto missing = settings_from_snapshot("x", R"({"settings": {}})");
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error(), "x: not a `kaltune --json show` snapshot: no integer "
-                             "settings.\"net.ipv4.tcp_keepalive_time\".value");
+  EXPECT_EQ(missing.error(), "x: not a `kaltune --json show` snapshot: "
+                             "settings.\"net.ipv4.tcp_keepalive_time\" is missing");
+}
+
+// A snapshot with these three values (JSON text, so any type fits).
+std::string snapshot(const std::string& time, const std::string& intvl, const std::string& probes) {
+  return R"({"settings": {"net.ipv4.tcp_keepalive_time": {"value": )" + time +
+         R"(}, "net.ipv4.tcp_keepalive_intvl": {"value": )" + intvl +
+         R"(}, "net.ipv4.tcp_keepalive_probes": {"value": )" + probes + "}}}";
+}
+
+TEST(SettingsFromSnapshot, RejectsValuesTheKernelCannotHold) {
+  const struct {
+    std::string time, intvl, probes, error;
+  } cases[] = {
+      {"9223372036854775807", "1", "1",
+       "s.json: net.ipv4.tcp_keepalive_time = 9223372036854775807 is outside what the kernel "
+       "accepts (-2147483 to 2147483)"},
+      {"18446744073709551615", "1", "1",
+       "s.json: net.ipv4.tcp_keepalive_time = 18446744073709551615 is outside what the kernel "
+       "accepts (-2147483 to 2147483)"},
+      {"600", "-2147484", "1",
+       "s.json: net.ipv4.tcp_keepalive_intvl = -2147484 is outside what the kernel accepts "
+       "(-2147483 to 2147483)"},
+      {"600", "30", "256",
+       "s.json: net.ipv4.tcp_keepalive_probes = 256 is outside what the kernel accepts (0 to "
+       "255)"},
+      {"600", "30", "-1",
+       "s.json: net.ipv4.tcp_keepalive_probes = -1 is outside what the kernel accepts (0 to "
+       "255)"},
+      {"600", "30", "\"4\"",
+       "s.json: not a `kaltune --json show` snapshot: "
+       "settings.\"net.ipv4.tcp_keepalive_probes\".value is string, not an integer"},
+      {"600.5", "30", "4",
+       "s.json: not a `kaltune --json show` snapshot: "
+       "settings.\"net.ipv4.tcp_keepalive_time\".value is number, not an integer"},
+  };
+  for (const auto& c : cases) {
+    const auto result = settings_from_snapshot("s.json", snapshot(c.time, c.intvl, c.probes));
+    ASSERT_FALSE(result) << c.time << " " << c.intvl << " " << c.probes;
+    EXPECT_EQ(result.error(), c.error);
+  }
+  const auto edges = settings_from_snapshot("s.json", snapshot("2147483", "-2147483", "255"));
+  ASSERT_TRUE(edges) << edges.error();
+  EXPECT_EQ(edges->settings(), (Settings{{2147483, -2147483, 255}}));
+  const auto no_value =
+      settings_from_snapshot("s.json", R"({"settings": {"net.ipv4.tcp_keepalive_time": 600}})");
+  ASSERT_FALSE(no_value);
+  EXPECT_EQ(no_value.error(), "s.json: not a `kaltune --json show` snapshot: "
+                              "settings.\"net.ipv4.tcp_keepalive_time\" has no \"value\"");
+  const auto no_settings = settings_from_snapshot("s.json", "[1]");
+  ASSERT_FALSE(no_settings);
+  EXPECT_EQ(no_settings.error(),
+            "s.json: not a `kaltune --json show` snapshot: no \"settings\" object");
 }
 
 TEST(LoadSource, NamesAndErrors) {
@@ -39,11 +93,11 @@ TEST(LoadSource, NamesAndErrors) {
                           view.settings = sourced("x", kernel_defaults, "kernel default");
                           return view;
                         },
-                        [&](const std::string& path) {
-                          files_asked.push_back(path);
+                        [&](const ConfNode& file) {
+                          files_asked.push_back(file.path);
                           BootView view;
                           view.settings = sourced("x", kernel_defaults, "kernel default");
-                          view.settings[Key::intvl] = {5, path + ":1"};
+                          view.settings[Key::intvl] = {5, file.path + ":1"};
                           return view;
                         }};
   EXPECT_EQ(load_source("running", readers)[Key::time].value, 300);
@@ -70,6 +124,94 @@ TEST(LoadSource, NamesAndErrors) {
   } catch (const Error& e) {
     EXPECT_EQ(e.status(), ExitStatus::usage);
   }
+}
+
+// A config-file reader that records which file (path, target, bytes) it was given.
+struct RecordingReaders {
+  test::FakeProcSys proc;
+  std::vector<ConfNode> files;
+  SourceReaders readers(const std::filesystem::path& root) {
+    return SourceReaders{proc, [] { return BootView{}; },
+                         [this](const ConfNode& file) {
+                           files.push_back(file);
+                           return resolve_file(file, BootModel::systemd);
+                         },
+                         root};
+  }
+};
+
+ExitStatus status_of(const std::string& spec, const SourceReaders& readers, std::string& message) {
+  try {
+    load_source(spec, readers);
+  } catch (const Error& e) {
+    message = e.what();
+    return e.status();
+  }
+  return ExitStatus::ok;
+}
+
+TEST(LoadSource, OnlyRegularFilesAreRead) {
+  RecordingReaders recording;
+  const auto readers = recording.readers("/");
+  test::TempRoot root;
+  const auto fifo = root.path() / "fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string message;
+  // Without the check, the FIFO blocks forever and /dev/zero is read until memory runs out.
+  EXPECT_EQ(status_of(fifo.string(), readers, message), ExitStatus::usage);
+  EXPECT_EQ(message, "source " + fifo.string() +
+                         " is a FIFO: a sysctl config file or a `kaltune --json show` snapshot "
+                         "must be a regular file");
+  EXPECT_EQ(status_of("/dev/zero", readers, message), ExitStatus::usage);
+  EXPECT_EQ(message, "source /dev/zero is a device: a sysctl config file or a `kaltune --json "
+                     "show` snapshot must be a regular file");
+  EXPECT_EQ(status_of(root.path().string(), readers, message), ExitStatus::usage);
+  EXPECT_NE(message.find("is a directory"), std::string::npos) << message;
+  EXPECT_EQ(status_of((root.path() / "missing.conf").string(), readers, message),
+            ExitStatus::system);
+  EXPECT_TRUE(recording.files.empty());
+}
+
+TEST(LoadSource, SizeIsCappedAt1MiB) {
+  RecordingReaders recording;
+  const auto readers = recording.readers("/");
+  test::TempRoot root;
+  const std::string line = "net.ipv4.tcp_keepalive_time = 600\n";
+  std::string content;
+  while (content.size() + line.size() <= 1024 * 1024) {
+    content += line;
+  }
+  content.append(1024 * 1024 - content.size(), '#');
+  const auto fits = root.write("fits.conf", content);
+  EXPECT_EQ(load_source(fits.string(), readers)[Key::time].value, 600);
+  const auto big = root.write("big.conf", content + "\n");
+  std::string message;
+  EXPECT_EQ(status_of(big.string(), readers, message), ExitStatus::usage);
+  EXPECT_EQ(message, "source " + big.string() +
+                         " is larger than 1 MiB: not a sysctl config file or a `kaltune --json "
+                         "show` snapshot");
+}
+
+TEST(LoadSource, PathsAreReadInsideTheRoot) {
+  RecordingReaders recording;
+  test::TempRoot root;
+  const auto readers = recording.readers(root.path());
+  root.write("etc/sysctl.d/k.conf", "net.ipv4.tcp_keepalive_intvl = 5\n");
+  std::filesystem::create_symlink("/etc/sysctl.d/k.conf", root.path() / "etc/link.conf");
+  std::filesystem::create_symlink("/dev/null", root.path() / "etc/mask.conf");
+  // An absolute link target restarts at the root: the host's /etc is never read.
+  const SourcedSettings linked = load_source("/etc/link.conf", readers);
+  EXPECT_EQ(linked.source, "/etc/link.conf");
+  EXPECT_EQ(linked[Key::intvl].value, 5);
+  EXPECT_EQ(linked[Key::intvl].origin, "/etc/link.conf:1");
+  ASSERT_EQ(recording.files.size(), 1U);
+  EXPECT_EQ(recording.files[0].target, "/etc/sysctl.d/k.conf");
+  EXPECT_EQ(load_source("etc/sysctl.d/k.conf", readers)[Key::intvl].value, 5);
+  EXPECT_EQ(load_source("/etc/mask.conf", readers).settings(), kernel_defaults);
+  std::string message;
+  // /etc/hostname exists on the host, not in the root.
+  EXPECT_EQ(status_of("/etc/hostname", readers, message), ExitStatus::system);
+  EXPECT_EQ(status_of("", readers, message), ExitStatus::usage);
 }
 
 } // namespace
