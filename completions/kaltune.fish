@@ -1,0 +1,68 @@
+# fish completion for kaltune(8). Installed in fish's vendor_completions.d.
+# tests/completion/fish.sh drives it with the commands and options of the CLI model.
+
+# The command on the command line (the first word that is neither a global option nor the
+# value of one); fails when there is none yet.
+function __kaltune_command
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    while set -q tokens[1]
+        switch $tokens[1]
+            case --netns --pid --color
+                set -e tokens[1]
+            case '-*'
+            case '*'
+                echo $tokens[1]
+                return 0
+        end
+        set -e tokens[1]
+    end
+    return 1
+end
+
+function __kaltune_needs_command
+    not __kaltune_command >/dev/null
+end
+
+function __kaltune_using
+    set -l command (__kaltune_command)
+    and test "$command" = $argv[1]
+end
+
+# Names made by `ip netns add`; namespace files once the word looks like a path.
+function __kaltune_netns
+    for path in /run/netns/*
+        string replace -r '.*/' '' -- $path
+    end
+    set -l token (commandline -ct)
+    if string match -qr '/|^\.' -- $token
+        __fish_complete_path $token
+    end
+end
+
+complete -c kaltune -f
+
+# Global options and the commands
+complete -c kaltune -n __kaltune_needs_command -s h -l help -d 'Print help and exit'
+complete -c kaltune -n __kaltune_needs_command -l version -d 'Print the version and exit'
+complete -c kaltune -n __kaltune_needs_command -l netns -x -a '(__kaltune_netns)' -d 'Work on this network namespace'
+complete -c kaltune -n __kaltune_needs_command -l pid -x -a '(__fish_complete_pids)' -d 'Work on the network namespace of a process'
+complete -c kaltune -n __kaltune_needs_command -l json -d 'JSON output'
+complete -c kaltune -n __kaltune_needs_command -l color -x -a 'auto always never' -d 'When to colour the output'
+complete -c kaltune -n __kaltune_needs_command -s q -l quiet -d 'No warnings on stderr'
+complete -c kaltune -n __kaltune_needs_command -s v -l verbose -d 'Say more on stderr'
+complete -c kaltune -n __kaltune_needs_command -a show -d 'Show the keepalive values in force'
+complete -c kaltune -n __kaltune_needs_command -a set -d 'Set keepalive values in the running kernel'
+
+# show
+complete -c kaltune -n '__kaltune_using show' -s h -l help -d 'Print help and exit'
+complete -c kaltune -n '__kaltune_using show' -l source -x -a 'running default' -d 'Which values'
+complete -c kaltune -n '__kaltune_using show' -l format -x -a 'table json sysctl prometheus' -d 'Output format'
+
+# set
+complete -c kaltune -n '__kaltune_using set' -s h -l help -d 'Print help and exit'
+complete -c kaltune -n '__kaltune_using set' -l time -x -d 'net.ipv4.tcp_keepalive_time: seconds or 90s, 5m, 1h30m'
+complete -c kaltune -n '__kaltune_using set' -l intvl -x -d 'net.ipv4.tcp_keepalive_intvl: seconds or 90s, 5m, 1h30m'
+complete -c kaltune -n '__kaltune_using set' -l probes -x -d 'net.ipv4.tcp_keepalive_probes: a count'
+complete -c kaltune -n '__kaltune_using set' -l dry-run -d 'Print what would change; write nothing'
+complete -c kaltune -n '__kaltune_using set' -l force -d 'Allow values the socket API refuses'

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Checks the fish completion: it parses (fish --no-execute), and, driven with `complete -C`, offers
+# exactly the commands, options and option values of the CLI model (dump_cli_model).
+#   tests/completion/fish.sh COMPLETION_FILE DUMP_CLI_MODEL
+set -u
+completion=$(realpath "$1")
+dump_model=$(realpath "$2")
+if ! command -v fish >/dev/null; then
+    echo "fish is not installed" >&2
+    exit 77
+fi
+fish --no-execute "$completion" || exit 1
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+
+model=$("$dump_model") || exit 1
+failures=0
+checks=0
+
+sorted() { printf '%s\n' "$@" | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+
+# expect "WANTED" "COMMAND LINE": the candidates fish offers for the line, without descriptions.
+expect() {
+    wanted=$(sorted $1)
+    got=$(fish --no-config -c "source $completion; complete -C '$2'" | cut -f1 | sort -u |
+        tr '\n' ' ' | sed 's/ $//')
+    checks=$((checks + 1))
+    if [ "$got" != "$wanted" ]; then
+        printf 'FAIL: [%s]\n  want: %s\n  got:  %s\n' "$2" "$wanted" "$got" >&2
+        failures=$((failures + 1))
+    fi
+}
+
+commands=$(echo "$model" | awk '$1 == "command" && $2 != "-" { print $2 }')
+expect "$commands" "kaltune "
+expect "$commands" "kaltune --netns blue --json "
+for scope in - $commands; do
+    longs=$(echo "$model" | awk -v s="$scope" '$1 == "option" && $2 == s { for (i = 4; i <= NF; i++) if ($i ~ /^--/) print $i }')
+    if [ "$scope" = - ]; then
+        expect "$longs" "kaltune --"
+    else
+        expect "$longs" "kaltune $scope --"
+        expect "$longs" "kaltune --pid 1 $scope --"
+    fi
+done
+echo "$model" | awk '$1 == "choices"' >"$work/choices"
+while read -r _ scope option values; do
+    if [ "$scope" = - ]; then prefix=""; else prefix="$scope "; fi
+    expect "$values" "kaltune $prefix$option "
+    expect "$(for v in $values; do echo "$option=$v"; done)" "kaltune $prefix$option="
+done <"$work/choices"
+expect "" "kaltune set --time "
+
+echo "fish completion: $checks checks, $failures failures"
+[ "$failures" -eq 0 ]
