@@ -54,7 +54,7 @@ _kaltune()
             esac
             $split && return
             if [[ $cur != -* ]]; then
-                COMPREPLY=($(compgen -W 'show set' -- "$cur"))
+                COMPREPLY=($(compgen -W 'show set check' -- "$cur"))
                 return
             fi
             opts='--netns --pid --json --color -q --quiet -v --verbose --version -h --help'
@@ -79,6 +79,14 @@ _kaltune()
                     ;;
             esac
             opts='--time --intvl --probes --dry-run --force -h --help'
+            ;;
+        check)
+            case $prev in
+                --max-detect | --idle-timeout)
+                    return # a duration: nothing to offer
+                    ;;
+            esac
+            opts='--max-detect --idle-timeout --nagios -h --help'
             ;;
         *)
             return

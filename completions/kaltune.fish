@@ -53,6 +53,7 @@ complete -c kaltune -n __kaltune_needs_command -s q -l quiet -d 'No warnings on 
 complete -c kaltune -n __kaltune_needs_command -s v -l verbose -d 'Say more on stderr'
 complete -c kaltune -n __kaltune_needs_command -a show -d 'Show the keepalive values in force'
 complete -c kaltune -n __kaltune_needs_command -a set -d 'Set keepalive values in the running kernel'
+complete -c kaltune -n __kaltune_needs_command -a check -d 'Check the running values against a policy'
 
 # show
 complete -c kaltune -n '__kaltune_using show' -s h -l help -d 'Print help and exit'
@@ -66,3 +67,9 @@ complete -c kaltune -n '__kaltune_using set' -l intvl -x -d 'net.ipv4.tcp_keepal
 complete -c kaltune -n '__kaltune_using set' -l probes -x -d 'net.ipv4.tcp_keepalive_probes: a count'
 complete -c kaltune -n '__kaltune_using set' -l dry-run -d 'Print what would change; write nothing'
 complete -c kaltune -n '__kaltune_using set' -l force -d 'Allow values the socket API refuses'
+
+# check
+complete -c kaltune -n '__kaltune_using check' -s h -l help -d 'Print help and exit'
+complete -c kaltune -n '__kaltune_using check' -l max-detect -x -d 'Longest acceptable dead-peer detection'
+complete -c kaltune -n '__kaltune_using check' -l idle-timeout -x -d 'Idle timeout of a middlebox on the path'
+complete -c kaltune -n '__kaltune_using check' -l nagios -d 'Monitoring-plugin output and exit codes'

@@ -1,5 +1,6 @@
 #include "cli/app.hpp"
 
+#include "cli/check.hpp"
 #include "cli/context.hpp"
 #include "cli/set.hpp"
 #include "cli/show.hpp"
@@ -8,9 +9,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
+#include <string_view>
 #include <unistd.h>
+#include <vector>
 
 namespace kaltune {
 
@@ -20,6 +25,7 @@ struct Cli::State {
   GlobalOptions global;
   ShowOptions show;
   SetOptions set;
+  CheckOptions check;
 };
 
 const char* exit_status_help() {
@@ -33,6 +39,8 @@ const char* exit_status_help() {
 }
 
 namespace {
+constexpr int nagios_unknown = 3;
+
 void setup_global(CLI::App& app, GlobalOptions& global) {
   app.set_version_flag("--version", fmt::format("kaltune {}", version));
   auto* netns = app.add_option_function<std::string>(
@@ -45,11 +53,13 @@ void setup_global(CLI::App& app, GlobalOptions& global) {
   pid->type_name("PID")->check(CLI::PositiveNumber);
   netns->excludes(pid);
   app.add_flag("--json", global.json, "JSON output (a stable, documented schema)");
-  app.add_option("--color", global.color, "Colour: auto (on a terminal, unless NO_COLOR), always, never")
+  app.add_option("--color", global.color,
+                 "Colour: auto (on a terminal, unless NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_flag("-q,--quiet", global.quiet, "No warnings on stderr");
   app.add_flag("-v,--verbose", global.verbose, "Say more on stderr");
-  app.require_subcommand(1);
+  // A missing or unknown command is reported by Cli::run, with a suggestion.
+  app.require_subcommand(0, 1);
   app.footer(exit_status_help());
 }
 
@@ -58,6 +68,55 @@ ColorWhen parse_color(const std::string& text) {
     return ColorWhen::always;
   }
   return text == "never" ? ColorWhen::never : ColorWhen::auto_;
+}
+
+// Levenshtein distance, for "did you mean".
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// What is wrong with the command word, if anything: missing, unknown (with a suggestion), or
+// followed by arguments nobody takes.
+std::optional<std::string> command_problem(const CLI::App& app) {
+  const auto extras = app.remaining();
+  if (!extras.empty()) {
+    const std::string& word = extras.front();
+    if (!word.empty() && word.front() == '-') {
+      return fmt::format("unknown option {}", word);
+    }
+    std::string best;
+    std::size_t best_distance = 3; // suggest only close matches
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+      const std::size_t distance = edit_distance(word, sub->get_name());
+      if (distance < best_distance) {
+        best = sub->get_name();
+        best_distance = distance;
+      }
+    }
+    return best.empty() ? fmt::format("unknown command '{}'", word)
+                        : fmt::format("unknown command '{}'; did you mean '{}'?", word, best);
+  }
+  if (app.get_subcommands().empty()) {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+      names.push_back(sub->get_name());
+    }
+    return fmt::format("a command is required: {}", fmt::join(names, ", "));
+  }
+  return std::nullopt;
 }
 
 bool is_terminal(const std::ostream& stream, int fd) {
@@ -69,11 +128,17 @@ Cli::Cli() : state_(std::make_unique<State>()) {
   setup_global(state_->app, state_->global);
   setup_show(state_->app, state_->show);
   setup_set(state_->app, state_->set);
+  setup_check(state_->app, state_->check);
+  // Only the top level collects leftovers, so "kaltune shwo" can be answered with "did you mean
+  // show?"; subcommands keep rejecting unknown options themselves.
+  state_->app.allow_extras(true);
 }
 
 Cli::~Cli() = default;
 
-CLI::App& Cli::app() { return state_->app; }
+CLI::App& Cli::app() {
+  return state_->app;
+}
 
 int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   CLI::App& app = state_->app;
@@ -83,6 +148,10 @@ int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream&
     // Help and --version are "errors" that succeed; every real parse error is a usage error.
     const int code = app.exit(e, out, err);
     return code == 0 ? 0 : static_cast<int>(ExitStatus::usage);
+  }
+  if (auto problem = command_problem(app)) {
+    err << "kaltune: " << *problem << "\nRun with --help for more information.\n";
+    return static_cast<int>(ExitStatus::usage);
   }
   try {
     enter_netns(state_->global.target);
@@ -102,13 +171,19 @@ int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream&
     if (app.got_subcommand("set")) {
       return run_set(context, state_->set);
     }
+    if (app.got_subcommand("check")) {
+      return run_check(context, state_->check);
+    }
     return static_cast<int>(ExitStatus::usage);
-  } catch (const Error& e) {
-    err << "kaltune: " << e.what() << '\n';
-    return static_cast<int>(e.status());
   } catch (const std::exception& e) {
+    // A monitoring plugin answers UNKNOWN (3) on stdout for its own failures.
+    if (app.got_subcommand("check") && state_->check.nagios) {
+      out << "KALTUNE UNKNOWN - " << e.what() << '\n';
+      return nagios_unknown;
+    }
     err << "kaltune: " << e.what() << '\n';
-    return static_cast<int>(ExitStatus::system);
+    const auto* error = dynamic_cast<const Error*>(&e);
+    return static_cast<int>(error != nullptr ? error->status() : ExitStatus::system);
   }
 }
 

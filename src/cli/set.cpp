@@ -11,16 +11,18 @@
 namespace kaltune {
 
 void setup_set(CLI::App& app, SetOptions& options) {
-  auto* set = app.add_subcommand("set", "Set keepalive values in the running kernel (all or nothing)");
+  auto* set =
+      app.add_subcommand("set", "Set keepalive values in the running kernel (all or nothing)");
   for (Key key : all_keys) {
     auto& slot = options.values[index_of(key)];
     const std::string help =
-        is_duration(key) ? fmt::format("{}: seconds or a duration (90s, 5m, 1h30m); {}",
-                                       sysctl_name(key), describe_range(key, false))
-                         : fmt::format("{}: a count; {}", sysctl_name(key), describe_range(key, false));
+        is_duration(key)
+            ? fmt::format("{}: seconds or a duration (90s, 5m, 1h30m); {}", sysctl_name(key),
+                          describe_range(key, false))
+            : fmt::format("{}: a count; {}", sysctl_name(key), describe_range(key, false));
     set->add_option_function<std::string>(
-           fmt::format("--{}", short_name(key)), [&slot](const std::string& value) { slot = value; },
-           help)
+           fmt::format("--{}", short_name(key)),
+           [&slot](const std::string& value) { slot = value; }, help)
         ->type_name(is_duration(key) ? "DURATION" : "N");
   }
   set->add_flag("--dry-run", options.dry_run, "Print what would change; write nothing");

@@ -16,7 +16,9 @@ struct Unit {
 };
 constexpr std::array<Unit, 4> units{{{'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}}};
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Reads the digits at the front of `text`; fails on a leading zero followed by digits.
 Result<std::int64_t> take_number(std::string_view& text) {
@@ -42,6 +44,9 @@ Result<std::int64_t> take_number(std::string_view& text) {
 Result<std::int64_t> parse_unsigned_duration(std::string_view text) {
   if (text.empty()) {
     return Result<std::int64_t>::failure("empty value");
+  }
+  if (text.front() == '-' || text.front() == '+') {
+    return Result<std::int64_t>::failure("a sign is not allowed");
   }
   std::int64_t total = 0;
   std::size_t next_unit = 0; // units must come from largest to smallest, each once

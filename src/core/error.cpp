@@ -12,8 +12,8 @@ std::string describe(int error_number, const std::string& context) {
 } // namespace
 
 SystemError::SystemError(int error_number, const std::string& context)
-    : Error(status_for_errno(error_number), describe(error_number, context)),
-      errno_(error_number) {}
+    : Error(status_for_errno(error_number), describe(error_number, context)), errno_(error_number) {
+}
 
 ExitStatus status_for_errno(int error_number) {
   return (error_number == EACCES || error_number == EPERM) ? ExitStatus::permission

@@ -19,8 +19,7 @@ enum class ExitStatus : int {
 // Thrown at the I/O boundary and by validation; main() turns it into "kaltune: message" + status.
 class Error : public std::exception {
 public:
-  Error(ExitStatus status, std::string message)
-      : status_(status), message_(std::move(message)) {}
+  Error(ExitStatus status, std::string message) : status_(status), message_(std::move(message)) {}
   const char* what() const noexcept override { return message_.c_str(); }
   ExitStatus status() const noexcept { return status_; }
 

@@ -23,15 +23,26 @@ constexpr std::int64_t int_max = std::numeric_limits<std::int32_t>::max();
 
 // MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL and MAX_TCP_KEEPCNT of include/net/tcp.h.
 constexpr std::array<KeyInfo, key_count> infos{{
-    {"net.ipv4.tcp_keepalive_time", "time", "idle time before the first keepalive probe",
-     {1, 32767}, {int_min, int_max}},
-    {"net.ipv4.tcp_keepalive_intvl", "intvl", "time between unanswered probes", {1, 32767},
+    {"net.ipv4.tcp_keepalive_time",
+     "time",
+     "idle time before the first keepalive probe",
+     {1, 32767},
      {int_min, int_max}},
-    {"net.ipv4.tcp_keepalive_probes", "probes", "unanswered probes before the peer is declared dead",
-     {1, 127}, {0, 255}},
+    {"net.ipv4.tcp_keepalive_intvl",
+     "intvl",
+     "time between unanswered probes",
+     {1, 32767},
+     {int_min, int_max}},
+    {"net.ipv4.tcp_keepalive_probes",
+     "probes",
+     "unanswered probes before the peer is declared dead",
+     {1, 127},
+     {0, 255}},
 }};
 
-const KeyInfo& info(Key key) { return infos[index_of(key)]; }
+const KeyInfo& info(Key key) {
+  return infos[index_of(key)];
+}
 
 std::string normalize_sysctl_name(std::string_view name) {
   if (!name.empty() && name.front() == '/') {
@@ -47,12 +58,24 @@ std::string normalize_sysctl_name(std::string_view name) {
 }
 } // namespace
 
-std::string_view sysctl_name(Key key) { return info(key).sysctl; }
-std::string_view short_name(Key key) { return info(key).short_name; }
-std::string_view meaning(Key key) { return info(key).meaning; }
-bool is_duration(Key key) { return key != Key::probes; }
-Range api_range(Key key) { return info(key).api; }
-Range kernel_range(Key key) { return info(key).kernel; }
+std::string_view sysctl_name(Key key) {
+  return info(key).sysctl;
+}
+std::string_view short_name(Key key) {
+  return info(key).short_name;
+}
+std::string_view meaning(Key key) {
+  return info(key).meaning;
+}
+bool is_duration(Key key) {
+  return key != Key::probes;
+}
+Range api_range(Key key) {
+  return info(key).api;
+}
+Range kernel_range(Key key) {
+  return info(key).kernel;
+}
 
 std::optional<Key> key_from_sysctl_name(std::string_view name) {
   const std::string normalized = normalize_sysctl_name(name);

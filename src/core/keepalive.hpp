@@ -14,7 +14,9 @@ enum class Key { time, intvl, probes };
 inline constexpr std::array<Key, 3> all_keys{Key::time, Key::intvl, Key::probes};
 inline constexpr std::size_t key_count = all_keys.size();
 
-constexpr std::size_t index_of(Key key) { return static_cast<std::size_t>(key); }
+constexpr std::size_t index_of(Key key) {
+  return static_cast<std::size_t>(key);
+}
 
 // "net.ipv4.tcp_keepalive_time"
 std::string_view sysctl_name(Key key);

@@ -96,7 +96,8 @@ void apply_changes(ProcSys& proc, const std::vector<Change>& changes) {
         write_verified(proc, change.key, change.from);
         restored.push_back(fmt::format("{} = {}", sysctl_name(change.key), change.from));
       } catch (const Error& restore_error) {
-        not_restored.push_back(fmt::format("{} ({})", sysctl_name(change.key), restore_error.what()));
+        not_restored.push_back(
+            fmt::format("{} ({})", sysctl_name(change.key), restore_error.what()));
       }
     }
     std::string message = error.what();
@@ -112,6 +113,9 @@ void apply_changes(ProcSys& proc, const std::vector<Change>& changes) {
     const ExitStatus status = (done == 0 && error.status() == ExitStatus::permission)
                                   ? ExitStatus::permission
                                   : ExitStatus::system;
+    if (status == ExitStatus::permission) {
+      message += " (writing these sysctls needs root, or CAP_NET_ADMIN over the network namespace)";
+    }
     throw Error(status, message);
   }
 }

@@ -13,9 +13,9 @@ std::string describe_range(Key key, bool force) {
 
 Result<std::int64_t> parse_value(Key key, std::string_view text, bool force) {
   auto fail = [&](std::string_view why, std::string_view hint = "") {
-    return Result<std::int64_t>::failure(fmt::format("invalid {} (--{}) value '{}': {}; accepted {}{}",
-                                                     sysctl_name(key), short_name(key), text, why,
-                                                     describe_range(key, force), hint));
+    return Result<std::int64_t>::failure(
+        fmt::format("invalid {} (--{}) value '{}': {}; accepted {}{}", sysctl_name(key),
+                    short_name(key), text, why, describe_range(key, force), hint));
   };
   Result<std::int64_t> parsed = is_duration(key)
                                     ? (force ? parse_signed_duration(text) : parse_duration(text))
@@ -25,7 +25,8 @@ Result<std::int64_t> parse_value(Key key, std::string_view text, bool force) {
   }
   if (!(force ? kernel_range(key) : api_range(key)).contains(*parsed)) {
     const bool kernel_would_take = !force && kernel_range(key).contains(*parsed);
-    return fail("out of range", kernel_would_take ? " (--force allows what the kernel accepts)" : "");
+    return fail("out of range",
+                kernel_would_take ? " (--force allows what the kernel accepts)" : "");
   }
   return parsed;
 }

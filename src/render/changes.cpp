@@ -38,8 +38,7 @@ nlohmann::ordered_json to_json(const ChangeReport& report) {
   out["changes"] = std::move(changes);
   nlohmann::ordered_json settings = nlohmann::ordered_json::object();
   for (Key key : all_keys) {
-    settings[std::string(sysctl_name(key))] = {{"value", report.after[key]},
-                                               {"origin", "running"}};
+    settings[std::string(sysctl_name(key))] = {{"value", report.after[key]}, {"origin", "running"}};
   }
   out["settings"] = std::move(settings);
   out["detect_seconds"] = detect_seconds(report.after);

@@ -47,9 +47,10 @@ std::string render_table(const ShowReport& report, const Style& style) {
     }
     out += "\n";
   }
-  out += fmt::format("\nDead peer detected after {} = time + intvl \u00d7 probes = {} + {} \u00d7 {}\n",
-                     style.bold(seconds_with_human(detect_seconds(settings))), settings[Key::time],
-                     settings[Key::intvl], settings[Key::probes]);
+  out += fmt::format(
+      "\nDead peer detected after {} = time + intvl \u00d7 probes = {} + {} \u00d7 {}\n",
+      style.bold(seconds_with_human(detect_seconds(settings))), settings[Key::time],
+      settings[Key::intvl], settings[Key::probes]);
   out += caveat(report);
   return out;
 }
@@ -78,14 +79,22 @@ std::string render_prometheus(const ShowReport& report) {
     out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{}{{{}}} {}\n", name, help, name, name,
                        labels, value);
   };
-  metric("kaltune_tcp_keepalive_time_seconds", "net.ipv4.tcp_keepalive_time: idle time before the "
-         "first keepalive probe.", settings[Key::time]);
-  metric("kaltune_tcp_keepalive_intvl_seconds", "net.ipv4.tcp_keepalive_intvl: time between "
-         "unanswered probes.", settings[Key::intvl]);
-  metric("kaltune_tcp_keepalive_probes", "net.ipv4.tcp_keepalive_probes: unanswered probes before "
-         "the peer is declared dead.", settings[Key::probes]);
-  metric("kaltune_tcp_keepalive_detect_seconds", "Seconds before an idle connection to a dead peer "
-         "is dropped: time + intvl * probes.", detect_seconds(settings));
+  metric("kaltune_tcp_keepalive_time_seconds",
+         "net.ipv4.tcp_keepalive_time: idle time before the "
+         "first keepalive probe.",
+         settings[Key::time]);
+  metric("kaltune_tcp_keepalive_intvl_seconds",
+         "net.ipv4.tcp_keepalive_intvl: time between "
+         "unanswered probes.",
+         settings[Key::intvl]);
+  metric("kaltune_tcp_keepalive_probes",
+         "net.ipv4.tcp_keepalive_probes: unanswered probes before "
+         "the peer is declared dead.",
+         settings[Key::probes]);
+  metric("kaltune_tcp_keepalive_detect_seconds",
+         "Seconds before an idle connection to a dead peer "
+         "is dropped: time + intvl * probes.",
+         detect_seconds(settings));
   return out;
 }
 

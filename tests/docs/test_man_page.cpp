@@ -213,7 +213,8 @@ TEST_F(ManPage, ExamplesUseOnlyRealCommandsAndOptions) {
   for (const auto& line : page.examples) {
     const auto words = shell_words(line);
     for (std::size_t i = 0; i < words.size(); ++i) {
-      if (words[i] != "kaltune") {
+      // "kaltune", also as the start of a command substitution: "$(kaltune" or "(kaltune".
+      if (words[i] != "kaltune" && !words[i].ends_with("(kaltune")) {
         continue;
       }
       ++invocations;
@@ -234,10 +235,15 @@ TEST_F(ManPage, ExamplesUseOnlyRealCommandsAndOptions) {
         if (shell.count(words[j]) != 0 || words[j].starts_with(">")) {
           break;
         }
-        if (words[j].starts_with("-")) {
-          const std::string name = words[j].substr(0, words[j].find('='));
+        const bool last = words[j].ends_with(")"); // the end of a command substitution
+        std::string word = last ? words[j].substr(0, words[j].size() - 1) : words[j];
+        if (word.starts_with("-")) {
+          const std::string name = word.substr(0, word.find('='));
           EXPECT_NE(find_option(*c, name), nullptr)
               << c->name << " has no option " << name << "; in: " << line;
+        }
+        if (last) {
+          break;
         }
       }
     }

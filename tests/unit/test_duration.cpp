@@ -27,31 +27,22 @@ TEST_P(ParseDuration, ParsesOrRejects) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Table, ParseDuration,
-                         ::testing::Values(DurationCase{"0", 0}, DurationCase{"5", 5},
-                                           DurationCase{"90s", 90}, DurationCase{"5m", 300},
-                                           DurationCase{"1h30m", 5400},
-                                           DurationCase{"1h30m15s", 5415},
-                                           DurationCase{"1d", 86400}, DurationCase{"2h", 7200},
-                                           DurationCase{"32767", 32767},
-                                           DurationCase{"-1", std::nullopt},
-                                           DurationCase{"+5", std::nullopt},
-                                           DurationCase{"1e3", std::nullopt},
-                                           DurationCase{"5.5", std::nullopt},
-                                           DurationCase{"99999999999", 99999999999},
-                                           DurationCase{"99999999999999999999", std::nullopt},
-                                           DurationCase{" 5", std::nullopt},
-                                           DurationCase{"5 ", std::nullopt},
-                                           DurationCase{"", std::nullopt},
-                                           DurationCase{"0300", std::nullopt},
-                                           DurationCase{"0x10", std::nullopt},
-                                           DurationCase{"5x", std::nullopt},
-                                           DurationCase{"m", std::nullopt},
-                                           DurationCase{"30m1h", std::nullopt},
-                                           DurationCase{"1h1h", std::nullopt},
-                                           DurationCase{"1h30", std::nullopt},
-                                           DurationCase{"5S", std::nullopt},
-                                           DurationCase{"\"600\"", std::nullopt}));
+INSTANTIATE_TEST_SUITE_P(
+    Table, ParseDuration,
+    ::testing::Values(DurationCase{"0", 0}, DurationCase{"5", 5}, DurationCase{"90s", 90},
+                      DurationCase{"5m", 300}, DurationCase{"1h30m", 5400},
+                      DurationCase{"1h30m15s", 5415}, DurationCase{"1d", 86400},
+                      DurationCase{"2h", 7200}, DurationCase{"32767", 32767},
+                      DurationCase{"-1", std::nullopt}, DurationCase{"+5", std::nullopt},
+                      DurationCase{"1e3", std::nullopt}, DurationCase{"5.5", std::nullopt},
+                      DurationCase{"99999999999", 99999999999},
+                      DurationCase{"99999999999999999999", std::nullopt},
+                      DurationCase{" 5", std::nullopt}, DurationCase{"5 ", std::nullopt},
+                      DurationCase{"", std::nullopt}, DurationCase{"0300", std::nullopt},
+                      DurationCase{"0x10", std::nullopt}, DurationCase{"5x", std::nullopt},
+                      DurationCase{"m", std::nullopt}, DurationCase{"30m1h", std::nullopt},
+                      DurationCase{"1h1h", std::nullopt}, DurationCase{"1h30", std::nullopt},
+                      DurationCase{"5S", std::nullopt}, DurationCase{"\"600\"", std::nullopt}));
 
 TEST(ParseCount, AcceptsOnlyPlainDecimal) {
   EXPECT_EQ(*parse_count("9"), 9);

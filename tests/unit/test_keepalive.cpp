@@ -23,7 +23,9 @@ TEST(Keepalive, NamesRoundTrip) {
   EXPECT_FALSE(key_from_short_name("interval"));
 }
 
-TEST(Keepalive, DefaultsRaiseNoWarning) { EXPECT_TRUE(assess(kernel_defaults).empty()); }
+TEST(Keepalive, DefaultsRaiseNoWarning) {
+  EXPECT_TRUE(assess(kernel_defaults).empty());
+}
 
 TEST(Keepalive, WarnsOutsideSocketApi) {
   auto warnings = assess(Settings{{0, -1, 0}});

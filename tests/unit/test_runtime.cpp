@@ -40,7 +40,8 @@ TEST(Runtime, WritesPlainDecimalAndVerifies) {
   apply_changes(proc, plan_changes(kernel_defaults, Settings{{5, 1, 1}}));
   EXPECT_EQ(read_running(proc), (Settings{{5, 1, 1}}));
   ASSERT_EQ(proc.writes.size(), 3u);
-  EXPECT_EQ(proc.writes[0], (std::pair<std::string, std::string>{"net.ipv4.tcp_keepalive_time", "5"}));
+  EXPECT_EQ(proc.writes[0],
+            (std::pair<std::string, std::string>{"net.ipv4.tcp_keepalive_time", "5"}));
 }
 
 TEST(Runtime, RollsBackWhenALaterWriteFails) {
@@ -53,7 +54,8 @@ TEST(Runtime, RollsBackWhenALaterWriteFails) {
   } catch (const Error& e) {
     EXPECT_EQ(e.status(), ExitStatus::system);
     const std::string message = e.what();
-    EXPECT_NE(message.find("cannot write net.ipv4.tcp_keepalive_probes"), std::string::npos) << message;
+    EXPECT_NE(message.find("cannot write net.ipv4.tcp_keepalive_probes"), std::string::npos)
+        << message;
     EXPECT_NE(message.find("rolled back net.ipv4.tcp_keepalive_intvl = 75, "
                            "net.ipv4.tcp_keepalive_time = 7200"),
               std::string::npos)

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "cli/context.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+
+namespace kaltune {
+
+struct CheckOptions {
+  std::optional<std::string> max_detect;   // a duration, validated by run_check
+  std::optional<std::string> idle_timeout; // a duration, validated by run_check
+  bool nagios = false;
+};
+
+void setup_check(CLI::App& app, CheckOptions& options);
+// Exit 0 when the running values meet the policy, 1 when they violate it; with --nagios the
+// monitoring-plugin codes 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+int run_check(Context& context, const CheckOptions& options);
+
+} // namespace kaltune

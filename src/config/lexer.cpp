@@ -1,0 +1,76 @@
+#include "config/lexer.hpp"
+
+namespace kaltune {
+
+namespace {
+constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
+
+std::size_t skip_space(std::string_view text, std::size_t from, std::size_t to) {
+  while (from < to && is_conf_space(text[from])) {
+    ++from;
+  }
+  return from;
+}
+
+std::size_t trim_end(std::string_view text, std::size_t from, std::size_t to) {
+  while (to > from && is_conf_space(text[to - 1])) {
+    --to;
+  }
+  return to;
+}
+
+void classify(ConfLine& line, std::size_t start) {
+  const std::string_view text = line.text;
+  const std::size_t first = skip_space(text, start, text.size());
+  if (first == text.size()) {
+    line.kind = ConfLine::Kind::blank;
+    return;
+  }
+  if (text[first] == '#' || text[first] == ';') {
+    line.kind = ConfLine::Kind::comment;
+    return;
+  }
+  const std::size_t equals = text.find('=', first);
+  if (equals == std::string_view::npos) {
+    line.kind = ConfLine::Kind::other;
+    line.key_begin = first;
+    line.key_end = trim_end(text, first, text.size());
+    line.value_begin = line.value_end = line.key_end;
+    return;
+  }
+  line.kind = ConfLine::Kind::assignment;
+  line.key_begin = first;
+  line.key_end = trim_end(text, first, equals);
+  line.value_begin = skip_space(text, equals + 1, text.size());
+  line.value_end = trim_end(text, line.value_begin, text.size());
+}
+} // namespace
+
+bool is_conf_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+std::vector<ConfLine> lex_conf(std::string_view content) {
+  std::vector<ConfLine> lines;
+  std::size_t pos = 0;
+  while (pos < content.size()) {
+    ConfLine line;
+    line.number = lines.size() + 1;
+    const std::size_t newline = content.find('\n', pos);
+    const std::size_t end = newline == std::string_view::npos ? content.size() : newline;
+    std::size_t text_end = end;
+    if (newline != std::string_view::npos && text_end > pos && content[text_end - 1] == '\r') {
+      --text_end;
+    }
+    line.text = content.substr(pos, text_end - pos);
+    line.ending =
+        content.substr(text_end, (newline == std::string_view::npos ? end : end + 1) - text_end);
+    const bool bom = pos == 0 && line.text.substr(0, utf8_bom.size()) == utf8_bom;
+    classify(line, bom ? utf8_bom.size() : 0);
+    lines.push_back(line);
+    pos = newline == std::string_view::npos ? content.size() : newline + 1;
+  }
+  return lines;
+}
+
+} // namespace kaltune

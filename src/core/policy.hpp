@@ -1,0 +1,32 @@
+#pragma once
+
+#include "core/keepalive.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kaltune {
+
+// What `check` holds the values to.
+struct Policy {
+  std::optional<std::int64_t> max_detect;   // dead-peer detection must not take longer
+  std::optional<std::int64_t> idle_timeout; // a middlebox drops flows idle this long
+};
+
+enum class Severity { ok, warning, critical };
+std::string_view to_string(Severity severity);
+
+struct Finding {
+  Severity severity;
+  std::string message;
+};
+
+// Everything the settings violate: values outside the socket API (warning), detection slower
+// than max_detect or a first probe no earlier than the idle timeout (critical).
+std::vector<Finding> evaluate(const Settings& settings, const Policy& policy);
+// The worst severity among the findings (ok when there are none).
+Severity worst(const std::vector<Finding>& findings);
+
+} // namespace kaltune

@@ -1,0 +1,74 @@
+#include "render/policy.hpp"
+
+#include "render/duration.hpp"
+
+#include <fmt/format.h>
+
+namespace kaltune {
+
+namespace {
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  }
+  return out;
+}
+
+std::string summary(const Settings& settings) {
+  return fmt::format("dead peer detected after {}", seconds_with_human(detect_seconds(settings)));
+}
+} // namespace
+
+std::string render_check(const CheckReport& report, const Style& style) {
+  if (report.findings.empty()) {
+    return fmt::format("{}: {}\n", style.good("OK"), summary(report.settings));
+  }
+  std::string out;
+  for (const Finding& finding : report.findings) {
+    const std::string label = upper(to_string(finding.severity));
+    out += fmt::format(
+        "{}: {}\n", finding.severity == Severity::critical ? style.bad(label) : style.warn(label),
+        finding.message);
+  }
+  return out;
+}
+
+std::string render_nagios(const CheckReport& report) {
+  const Severity severity = worst(report.findings);
+  std::string text = summary(report.settings);
+  for (const Finding& finding : report.findings) {
+    text += "; " + finding.message;
+  }
+  // Performance data: 'label'=value[UOM];warn;crit — the max detection is the critical level.
+  const std::string critical =
+      report.policy.max_detect ? fmt::format("{}", *report.policy.max_detect) : "";
+  return fmt::format("KALTUNE {} - {} | detect={}s;;{} time={}s intvl={}s probes={}\n",
+                     upper(to_string(severity)), text, detect_seconds(report.settings), critical,
+                     report.settings[Key::time], report.settings[Key::intvl],
+                     report.settings[Key::probes]);
+}
+
+nlohmann::ordered_json to_json(const CheckReport& report) {
+  nlohmann::ordered_json out;
+  out["status"] = to_string(worst(report.findings));
+  nlohmann::ordered_json findings = nlohmann::ordered_json::array();
+  for (const Finding& finding : report.findings) {
+    findings.push_back({{"severity", to_string(finding.severity)}, {"message", finding.message}});
+  }
+  out["findings"] = std::move(findings);
+  nlohmann::ordered_json settings = nlohmann::ordered_json::object();
+  for (Key key : all_keys) {
+    settings[std::string(sysctl_name(key))] = {{"value", report.settings[key]},
+                                               {"origin", "running"}};
+  }
+  out["settings"] = std::move(settings);
+  out["detect_seconds"] = detect_seconds(report.settings);
+  out["max_detect_seconds"] =
+      report.policy.max_detect ? nlohmann::ordered_json(*report.policy.max_detect) : nullptr;
+  out["idle_timeout_seconds"] =
+      report.policy.idle_timeout ? nlohmann::ordered_json(*report.policy.idle_timeout) : nullptr;
+  return out;
+}
+
+} // namespace kaltune
