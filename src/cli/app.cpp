@@ -52,6 +52,16 @@ void setup_global(CLI::App& app, GlobalOptions& global) {
       "Work on the network namespace of process PID");
   pid->type_name("PID")->check(CLI::PositiveNumber);
   netns->excludes(pid);
+  app.add_option("--root", global.root,
+                 "Read (and write) every configuration path under DIR; symlinks resolve inside "
+                 "it (image builds, tests)")
+      ->type_name("DIR")
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--boot-model", global.boot_model,
+                 "Which boot-time applier the boot view follows: systemd (systemd-sysctl), "
+                 "procps (sysctl --system), or auto (systemd when systemd-sysctl exists under "
+                 "--root)")
+      ->check(CLI::IsMember({"auto", "systemd", "procps"}));
   app.add_flag("--json", global.json, "JSON output (a stable, documented schema)");
   app.add_option("--color", global.color,
                  "Colour: auto (on a terminal, unless NO_COLOR), always, never")
@@ -60,6 +70,8 @@ void setup_global(CLI::App& app, GlobalOptions& global) {
   app.add_flag("-v,--verbose", global.verbose, "Say more on stderr");
   // A missing or unknown command is reported by Cli::run, with a suggestion.
   app.require_subcommand(0, 1);
+  // Global options may also follow the command: `kaltune show --source boot --json`.
+  app.fallthrough();
   app.footer(exit_status_help());
 }
 
@@ -96,6 +108,10 @@ std::optional<std::string> command_problem(const CLI::App& app) {
     const std::string& word = extras.front();
     if (!word.empty() && word.front() == '-') {
       return fmt::format("unknown option {}", word);
+    }
+    if (!app.get_subcommands().empty()) {
+      return fmt::format("unexpected argument '{}' for {}", word,
+                         app.get_subcommands().front()->get_name());
     }
     std::string best;
     std::size_t best_distance = 3; // suggest only close matches

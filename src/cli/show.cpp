@@ -1,6 +1,9 @@
 #include "cli/show.hpp"
 
+#include "config/boot.hpp"
+#include "core/error.hpp"
 #include "core/runtime.hpp"
+#include "render/boot.hpp"
 #include "render/settings.hpp"
 
 #include <ostream>
@@ -9,13 +12,55 @@ namespace kaltune {
 
 void setup_show(CLI::App& app, ShowOptions& options) {
   auto* show = app.add_subcommand("show", "Show the keepalive values in force and what they mean");
-  show->add_option("--source", options.source, "Which values: running (default) or default")
-      ->check(CLI::IsMember({"running", "default"}));
+  show->add_option("--source", options.source,
+                   "Which values: running (default), boot (what boot applies, with every "
+                   "assignment and its file:line), default, or a sysctl config FILE (what it "
+                   "assigns; keys it leaves out keep the kernel default)")
+      ->type_name("running|boot|default|FILE");
   show->add_option("--format", options.format, "Output format")
       ->check(CLI::IsMember({"table", "json", "sysctl", "prometheus"}));
 }
 
+BootModel boot_model(const GlobalOptions& global) {
+  if (global.boot_model == "systemd") {
+    return BootModel::systemd;
+  }
+  if (global.boot_model == "procps") {
+    return BootModel::procps;
+  }
+  return detect_boot_model(global.root);
+}
+
+namespace {
+int show_boot(Context& context, const ShowOptions& options, const std::string& format) {
+  const BootModel model = boot_model(context.global);
+  const bool single_file = options.source != "boot";
+  const BootView view = single_file ? resolve_file(context.global.root, options.source, model)
+                                    : resolve_boot(context.global.root, model);
+  context.info("boot model: " + describe_model(model));
+  if (format == "json") {
+    context.out << to_json(view, single_file).dump(2) << '\n';
+    return 0;
+  }
+  if (format == "sysctl") {
+    context.out << render_sysctl(view.settings);
+  } else if (format == "prometheus") {
+    context.out << render_prometheus(ShowReport{view.settings, std::nullopt, std::nullopt});
+  } else {
+    context.out << render_boot_table(view, single_file, context.out_style);
+  }
+  for (const std::string& warning : view.warnings) {
+    context.warn(warning);
+  }
+  return 0;
+}
+} // namespace
+
 int run_show(Context& context, const ShowOptions& options) {
+  const std::string format = context.global.json ? "json" : options.format;
+  if (options.source != "running" && options.source != "default") {
+    return show_boot(context, options, format);
+  }
   ShowReport report;
   if (options.source == "default") {
     report.settings = sourced("default", kernel_defaults, "kernel default");
@@ -24,7 +69,6 @@ int run_show(Context& context, const ShowOptions& options) {
     report.netns = netns_path(context.global.target);
     report.tcp_retries2 = read_integer(context.proc, "net.ipv4.tcp_retries2");
   }
-  const std::string format = context.global.json ? "json" : options.format;
   if (format == "json") {
     context.out << to_json(report).dump(2) << '\n';
   } else if (format == "sysctl") {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cli/context.hpp"
+#include "config/boot.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -15,5 +16,8 @@ struct ShowOptions {
 
 void setup_show(CLI::App& app, ShowOptions& options);
 int run_show(Context& context, const ShowOptions& options);
+
+// The boot model --boot-model asks for; "auto" looks for systemd-sysctl under --root.
+BootModel boot_model(const GlobalOptions& global);
 
 } // namespace kaltune

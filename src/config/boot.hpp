@@ -6,6 +6,7 @@
 
 #include "core/keepalive.hpp"
 #include "core/source.hpp"
+#include "sys/conftree.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -23,21 +24,36 @@ std::string_view to_string(BootModel model);
 // auto: systemd when systemd-sysctl exists under `root`, else procps.
 BootModel detect_boot_model(const std::filesystem::path& root);
 
-// One assignment of one of the three keys in a configuration file, in application order.
+// One assignment of one of the three keys in a configuration file, in the order the applier
+// reads them. A glob line gives one assignment per key it matches; a "-key" exclusion line (no
+// '=') is listed too, with `exclusion` set and no value, because it can change the outcome.
 struct BootAssignment {
   Key key = Key::time;
   std::string file; // as the system sees it (no --root prefix), e.g. /etc/sysctl.d/99-kaltune.conf
+  std::string target; // `file` with its symlinks resolved (inside --root), e.g. /etc/sysctl.conf
   std::size_t line = 0;
   std::string text;                  // the value as written
   std::optional<std::int64_t> value; // what the kernel stores; nullopt when it rejects the text
-  bool winner = false;               // the assignment boot leaves in place
-  std::vector<std::string> notes;    // "the kernel reads 0300 as octal: 192", …
-  std::string origin() const;        // "file:line"
+  bool written = false;           // the applier writes it to the kernel (it may still be rejected)
+  bool exclusion = false;         // a "-key" line
+  bool glob = false;              // the line's key is a pattern such as net.ipv4.tcp_keepalive_*
+  bool winner = false;            // the assignment boot leaves in place
+  std::vector<std::string> notes; // "the kernel reads 0300 as octal: 192", …
+  std::string origin() const;     // "file:line"
+};
+
+// A file the applier considered, and what it did with it.
+struct BootFile {
+  std::string path;   // as listed, e.g. /etc/sysctl.d/99-sysctl.conf
+  std::string target; // behind symlinks, e.g. /etc/sysctl.conf or /dev/null
+  bool applied = false;
+  std::string note; // "masked", "shadowed by /etc/sysctl.d/x.conf", "hidden: skipped", …
 };
 
 struct BootView {
   BootModel model = BootModel::systemd;
-  SourcedSettings settings; // source "boot"; origins "file:line" or "kernel default"
+  std::vector<BootFile> files; // in the order the applier reads them, then the ones it skips
+  SourcedSettings settings;    // source "boot"; origins "file:line" or "kernel default"
   std::vector<BootAssignment> assignments;
   std::vector<std::string> warnings; // "file:line: what", for lines ignored or rejected
 };
@@ -45,5 +61,18 @@ struct BootView {
 // Resolves the boot view of the configuration under `root` ("/" for the live system). Symlinks
 // are resolved inside `root` and never escape it. Throws Error on I/O failures.
 BootView resolve_boot(const std::filesystem::path& root, BootModel model);
+
+// The directories `model` reads, in priority order.
+std::vector<std::string> boot_dirs(BootModel model);
+
+// The pure part of resolve_boot: the files already read (tests build trees as data).
+BootView resolve_boot_tree(const ConfTree& tree, BootModel model);
+
+// `show --source FILE`: what applying FILE alone with `model`'s rules sets. Keys it does not
+// assign keep "kernel default" as their origin (the caller says they are not set in FILE).
+BootView resolve_file(const ConfNode& file, BootModel model);
+// The same for a path read under `root` (relative paths are taken from the current directory
+// when root is "/"). Throws Error when the file cannot be read.
+BootView resolve_file(const std::filesystem::path& root, const std::string& path, BootModel model);
 
 } // namespace kaltune

@@ -50,25 +50,34 @@ bool is_conf_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-std::vector<ConfLine> lex_conf(std::string_view content) {
+std::vector<ConfLine> lex_conf(std::string_view content, LineBreaks breaks) {
   std::vector<ConfLine> lines;
+  const std::string_view enders =
+      breaks == LineBreaks::lf ? std::string_view("\n") : std::string_view("\n\r\0", 3);
   std::size_t pos = 0;
   while (pos < content.size()) {
     ConfLine line;
     line.number = lines.size() + 1;
-    const std::size_t newline = content.find('\n', pos);
-    const std::size_t end = newline == std::string_view::npos ? content.size() : newline;
-    std::size_t text_end = end;
-    if (newline != std::string_view::npos && text_end > pos && content[text_end - 1] == '\r') {
-      --text_end;
+    const std::size_t found = content.find_first_of(enders, pos);
+    const std::size_t text_end = found == std::string_view::npos ? content.size() : found;
+    std::size_t ending_end = text_end;
+    if (found != std::string_view::npos) {
+      ending_end = found + 1;
+      if (content[found] == '\r' && ending_end < content.size() && content[ending_end] == '\n') {
+        ++ending_end;
+      }
     }
-    line.text = content.substr(pos, text_end - pos);
-    line.ending =
-        content.substr(text_end, (newline == std::string_view::npos ? end : end + 1) - text_end);
+    std::size_t kept_end = text_end;
+    if (breaks == LineBreaks::lf && found != std::string_view::npos && kept_end > pos &&
+        content[kept_end - 1] == '\r') {
+      --kept_end; // "\r\n" is the ending; a lone '\r' elsewhere stays in the text
+    }
+    line.text = content.substr(pos, kept_end - pos);
+    line.ending = content.substr(kept_end, ending_end - kept_end);
     const bool bom = pos == 0 && line.text.substr(0, utf8_bom.size()) == utf8_bom;
     classify(line, bom ? utf8_bom.size() : 0);
     lines.push_back(line);
-    pos = newline == std::string_view::npos ? content.size() : newline + 1;
+    pos = ending_end;
   }
   return lines;
 }

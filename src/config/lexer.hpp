@@ -21,7 +21,8 @@ struct ConfLine {
 
   std::size_t number = 0;  // 1-based
   std::string_view text;   // the line without its ending
-  std::string_view ending; // "\n", "\r\n", or "" (last line without newline)
+  std::string_view ending; // "\n", "\r\n", or "" (last line without newline); with
+                           // LineBreaks::systemd also "\r" or a NUL byte
   Kind kind = Kind::blank;
 
   // For assignments: spans of `text`, whitespace-trimmed. The key keeps a leading '-' (procps'
@@ -38,8 +39,13 @@ struct ConfLine {
 // Whitespace as both appliers strip it around keys and values.
 bool is_conf_space(char c);
 
+// Where lines end. procps reads with getline(): only "\n" ends a line (a "\r\n" ending is kept
+// as such, a lone "\r" stays inside the line). systemd's read_line() also ends a line at a lone
+// "\r" and at a NUL byte.
+enum class LineBreaks { lf, systemd };
+
 // Splits `content` into lines. The views point into `content`, which must outlive the result.
 // A UTF-8 byte-order mark at the start is treated as whitespace for classification.
-std::vector<ConfLine> lex_conf(std::string_view content);
+std::vector<ConfLine> lex_conf(std::string_view content, LineBreaks breaks = LineBreaks::lf);
 
 } // namespace kaltune

@@ -1,0 +1,49 @@
+#include "config/boot.hpp"
+
+#include "core/error.hpp"
+
+#include <fmt/format.h>
+
+namespace kaltune {
+
+std::string_view to_string(BootModel model) {
+  return model == BootModel::systemd ? "systemd" : "procps";
+}
+
+std::string BootAssignment::origin() const {
+  return fmt::format("{}:{}", file, line);
+}
+
+BootModel detect_boot_model(const std::filesystem::path& root) {
+  for (const char* path : {"/lib/systemd/systemd-sysctl", "/usr/lib/systemd/systemd-sysctl"}) {
+    if (read_conf_node(root, path).kind == NodeKind::regular) {
+      return BootModel::systemd;
+    }
+  }
+  return BootModel::procps;
+}
+
+BootView resolve_boot(const std::filesystem::path& root, BootModel model) {
+  // Both models' directories are read, so the files list can say what the other one does.
+  return resolve_boot_tree(read_conf_tree(root, boot_dirs(BootModel::procps)), model);
+}
+
+BootView resolve_file(const std::filesystem::path& root, const std::string& path, BootModel model) {
+  std::string system_path = path;
+  if (root != "/" && (path.empty() || path.front() != '/')) {
+    system_path = "/" + path; // under --root, a file is always a path inside the root
+  }
+  const ConfNode node = system_path.front() == '/'
+                            ? read_conf_node(root, system_path)
+                            : read_conf_node("/", std::filesystem::absolute(path).string());
+  if (node.kind != NodeKind::regular && node.kind != NodeKind::null_device) {
+    throw Error(ExitStatus::system,
+                fmt::format("cannot read {}: {}", path,
+                            node.kind == NodeKind::broken ? "no such file" : "not a regular file"));
+  }
+  BootView view = resolve_file(node, model);
+  view.settings.source = path;
+  return view;
+}
+
+} // namespace kaltune

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "config/boot.hpp"
+#include "render/style.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace kaltune {
+
+// `show --source boot` and `show --source FILE`: the values table (with origins), then every
+// assignment of each key in the order the applier reads them, the winner marked with '*'.
+// For a FILE, keys it does not assign say so instead of naming an origin.
+std::string render_boot_table(const BootView& view, bool single_file, const Style& style);
+
+// The foundation schema (render/settings.hpp to_json) plus "model", "assignments", "files",
+// "diagnostics" (every boot warning as "file:line: what") and, for a FILE, "not_assigned".
+nlohmann::ordered_json to_json(const BootView& view, bool single_file);
+
+// The keys a single file leaves unassigned (their value is the kernel default).
+std::vector<Key> unassigned_keys(const BootView& view);
+
+// "systemd-sysctl (systemd 252)" / "procps sysctl --system (procps 4.0.2)"
+std::string describe_model(BootModel model);
+
+} // namespace kaltune
