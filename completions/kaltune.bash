@@ -17,16 +17,28 @@ _kaltune_netns()
     fi
 }
 
+# Fixed words plus, once the word looks like a path, files.
+_kaltune_words_or_files()
+{
+    COMPREPLY=($(compgen -W "$1" -- "$cur"))
+    if [[ $cur == */* || $cur == .* || $cur == ~* || ${#COMPREPLY[@]} -eq 0 ]]; then
+        _filedir
+    fi
+}
+
 _kaltune()
 {
     local cur prev words cword split
     _init_completion -s || return
 
-    # The command is the first word that is neither a global option nor the value of one.
+    # Global options, accepted before and after the command.
+    local global_opts='--netns --pid --root --boot-model --json --color -q --quiet -v --verbose'
+
+    # The command is the first word that is neither an option nor the value of one.
     local i command=
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            --netns | --pid | --color) ((i++)) ;;
+            --netns | --pid | --root | --boot-model | --color) ((i++)) ;;
             -*) ;;
             *)
                 command=${words[i]}
@@ -35,34 +47,44 @@ _kaltune()
         esac
     done
 
+    # The value of a global option, wherever it is.
+    case $prev in
+        --netns)
+            _kaltune_netns
+            return
+            ;;
+        --pid)
+            _pids
+            return
+            ;;
+        --root)
+            _filedir -d
+            return
+            ;;
+        --boot-model)
+            COMPREPLY=($(compgen -W 'auto systemd procps' -- "$cur"))
+            return
+            ;;
+        --color)
+            COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+            return
+            ;;
+    esac
+
     local opts
     case $command in
         '')
-            case $prev in
-                --netns)
-                    _kaltune_netns
-                    return
-                    ;;
-                --pid)
-                    _pids
-                    return
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
-                    return
-                    ;;
-            esac
-            $split && return
             if [[ $cur != -* ]]; then
+                $split && return
                 COMPREPLY=($(compgen -W 'show set check' -- "$cur"))
                 return
             fi
-            opts='--netns --pid --json --color -q --quiet -v --verbose --version -h --help'
+            opts="$global_opts --version -h --help"
             ;;
         show)
             case $prev in
                 --source)
-                    COMPREPLY=($(compgen -W 'running default' -- "$cur"))
+                    _kaltune_words_or_files 'running boot default'
                     return
                     ;;
                 --format)
@@ -70,7 +92,7 @@ _kaltune()
                     return
                     ;;
             esac
-            opts='--source --format -h --help'
+            opts='--source --format'
             ;;
         set)
             case $prev in
@@ -78,7 +100,7 @@ _kaltune()
                     return # a duration or a count: nothing to offer
                     ;;
             esac
-            opts='--time --intvl --probes --dry-run --force -h --help'
+            opts='--time --intvl --probes --dry-run --force'
             ;;
         check)
             case $prev in
@@ -86,7 +108,7 @@ _kaltune()
                     return # a duration: nothing to offer
                     ;;
             esac
-            opts='--max-detect --idle-timeout --nagios -h --help'
+            opts='--max-detect --idle-timeout --nagios'
             ;;
         *)
             return
@@ -94,6 +116,7 @@ _kaltune()
     esac
     $split && return
     if [[ $cur == -* ]]; then
+        [[ -n $command ]] && opts="$opts -h --help $global_opts"
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
     fi
 } &&

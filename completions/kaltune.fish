@@ -8,7 +8,7 @@ function __kaltune_command
     set -e tokens[1]
     while set -q tokens[1]
         switch $tokens[1]
-            case --netns --pid --color
+            case --netns --pid --root --boot-model --color
                 set -e tokens[1]
             case '-*'
             case '*'
@@ -42,22 +42,25 @@ end
 
 complete -c kaltune -f
 
-# Global options and the commands
+# Global options, before and after the command (--help and --version before it only), and the
+# commands
 complete -c kaltune -n __kaltune_needs_command -s h -l help -d 'Print help and exit'
 complete -c kaltune -n __kaltune_needs_command -l version -d 'Print the version and exit'
-complete -c kaltune -n __kaltune_needs_command -l netns -x -a '(__kaltune_netns)' -d 'Work on this network namespace'
-complete -c kaltune -n __kaltune_needs_command -l pid -x -a '(__fish_complete_pids)' -d 'Work on the network namespace of a process'
-complete -c kaltune -n __kaltune_needs_command -l json -d 'JSON output'
-complete -c kaltune -n __kaltune_needs_command -l color -x -a 'auto always never' -d 'When to colour the output'
-complete -c kaltune -n __kaltune_needs_command -s q -l quiet -d 'No warnings on stderr'
-complete -c kaltune -n __kaltune_needs_command -s v -l verbose -d 'Say more on stderr'
+complete -c kaltune -l netns -x -a '(__kaltune_netns)' -d 'Work on this network namespace'
+complete -c kaltune -l pid -x -a '(__fish_complete_pids)' -d 'Work on the network namespace of a process'
+complete -c kaltune -l root -x -a '(__fish_complete_directories)' -d 'Configuration paths under this directory'
+complete -c kaltune -l boot-model -x -a 'auto systemd procps' -d 'Boot-time applier the boot view follows'
+complete -c kaltune -l json -d 'JSON output'
+complete -c kaltune -l color -x -a 'auto always never' -d 'When to colour the output'
+complete -c kaltune -s q -l quiet -d 'No warnings on stderr'
+complete -c kaltune -s v -l verbose -d 'Say more on stderr'
 complete -c kaltune -n __kaltune_needs_command -a show -d 'Show the keepalive values in force'
 complete -c kaltune -n __kaltune_needs_command -a set -d 'Set keepalive values in the running kernel'
 complete -c kaltune -n __kaltune_needs_command -a check -d 'Check the running values against a policy'
 
 # show
 complete -c kaltune -n '__kaltune_using show' -s h -l help -d 'Print help and exit'
-complete -c kaltune -n '__kaltune_using show' -l source -x -a 'running default' -d 'Which values'
+complete -c kaltune -n '__kaltune_using show' -l source -x -a 'running boot default (__fish_complete_path (commandline -ct))' -d 'Which values, or a sysctl config file'
 complete -c kaltune -n '__kaltune_using show' -l format -x -a 'table json sysctl prometheus' -d 'Output format'
 
 # set

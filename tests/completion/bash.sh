@@ -70,9 +70,15 @@ expect "$commands" "kaltune --netns=blue --color=never "
 expect "$commands" "kaltune --pid 1 -q "
 expect "show" "kaltune sh"
 
-# Every option of every scope, short and long, when the word starts with a dash.
+# Every option of every scope, short and long, when the word starts with a dash. After a command:
+# its own options and, when the command lets them through, the global ones (but --version).
+globals=$(echo "$model" | awk '$1 == "option" && $2 == "-" { for (i = 4; i <= NF; i++) print $i }')
 for scope in - $commands; do
     names=$(echo "$model" | awk -v s="$scope" '$1 == "option" && $2 == s { for (i = 4; i <= NF; i++) print $i }')
+    if [ "$scope" != - ] && echo "$model" | grep -qx "fallthrough $scope"; then
+        names="$names
+$(echo "$globals" | grep -vx -e --version -e --help -e -h)"
+    fi
     longs=$(echo "$names" | grep -- '^--')
     if [ "$scope" = - ]; then
         expect "$names" "kaltune -"
@@ -83,6 +89,7 @@ for scope in - $commands; do
         expect "$longs" "kaltune $scope --"
         expect "$longs" "kaltune --netns blue $scope --"
         expect "$longs" "kaltune --pid=1 $scope --"
+        expect "$longs" "kaltune --root / --boot-model procps $scope --"
     fi
 done
 
@@ -96,6 +103,19 @@ while read -r _ scope option values; do
     expect "$first" "kaltune $prefix$option ${first:0:${#first}-1}"
 done < <(echo "$model" | awk '$1 == "choices"')
 
+# Values that may be files or directories, next to fixed ones: in a directory with ns/file.
+mkdir -p ns && touch ns/file
+while read -r _ scope option kind; do
+    if [ "$scope" = - ]; then prefix=""; else prefix="$scope "; fi
+    if [ "$kind" = DIR ]; then
+        expect "ns" "kaltune $prefix$option n"
+        expect "" "kaltune $prefix$option ns/"
+    else
+        expect "ns/file" "kaltune $prefix$option ns/"
+        expect "ns/file" "kaltune $prefix$option=ns/"
+    fi
+done < <(echo "$model" | awk '$1 == "files"')
+
 # Values that are not a fixed set: nothing for durations and counts.
 expect "" "kaltune set --time "
 expect "" "kaltune set --intvl "
@@ -104,12 +124,13 @@ expect "" "kaltune set --time=5"
 # Nothing for an unknown command; after the command, global options are no longer offered.
 expect "" "kaltune unknown-command --"
 expect "--help" "kaltune show --he"
-expect "" "kaltune show --js"
+# Global options are also values of the command line after a command.
+expect "--json" "kaltune show --js"
+expect "always" "kaltune show --color al"
 
 # --netns: names under /run/netns (made by `ip netns add`), files once the word has a slash.
 netns_names=$(sorted $(ls /run/netns 2>/dev/null))
 expect "$netns_names" "kaltune --netns "
-mkdir -p ns && touch ns/file
 expect "ns/file" "kaltune --netns ns/"
 expect "ns/file" "kaltune --netns=ns/"
 # --pid: process ids, this shell's among them.

@@ -13,7 +13,7 @@ fish --no-execute "$completion" || exit 1
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
+mkdir "$work/cwd" && cd "$work/cwd" || exit 1 # file completions see an empty directory
 
 model=$("$dump_model") || exit 1
 failures=0
@@ -36,18 +36,24 @@ expect() {
 commands=$(echo "$model" | awk '$1 == "command" && $2 != "-" { print $2 }')
 expect "$commands" "kaltune "
 expect "$commands" "kaltune --netns blue --json "
+globals=$(echo "$model" | awk '$1 == "option" && $2 == "-" { for (i = 4; i <= NF; i++) if ($i ~ /^--/) print $i }')
 for scope in - $commands; do
     longs=$(echo "$model" | awk -v s="$scope" '$1 == "option" && $2 == s { for (i = 4; i <= NF; i++) if ($i ~ /^--/) print $i }')
     if [ "$scope" = - ]; then
         expect "$longs" "kaltune --"
     else
+        if echo "$model" | grep -qx "fallthrough $scope"; then
+            longs="$longs
+$(echo "$globals" | grep -vx -e --version -e --help)"
+        fi
         expect "$longs" "kaltune $scope --"
-        expect "$longs" "kaltune --pid 1 $scope --"
+        expect "$longs" "kaltune --pid 1 --root / $scope --"
     fi
 done
 echo "$model" | awk '$1 == "choices"' >"$work/choices"
 while read -r _ scope option values; do
     if [ "$scope" = - ]; then prefix=""; else prefix="$scope "; fi
+    # Values that may also be a file: the fixed ones when there is no file to offer.
     expect "$values" "kaltune $prefix$option "
     expect "$(for v in $values; do echo "$option=$v"; done)" "kaltune $prefix$option="
 done <"$work/choices"

@@ -10,7 +10,11 @@ namespace kaltune::testing {
 // One option of the command line, as CLI11 knows it.
 struct ModelOption {
   std::vector<std::string> names;   // "-q", "--quiet": every short and long name, with dashes
-  std::vector<std::string> choices; // the values of an IsMember check, e.g. {"table", "json"}
+  // The fixed values: of an IsMember check ({"table", "json"}), or the lower-case words of a
+  // type name such as "running|boot|default|FILE".
+  std::vector<std::string> choices;
+  // What else the value may be, from the type name: "FILE", "PATH" or "DIR"; empty if none.
+  std::string file_kind;
   bool takes_value = false;
   bool is_help = false; // -h/--help, which CLI11 adds to every command
 };
@@ -21,6 +25,7 @@ struct ModelCommand {
   std::string description;
   std::vector<ModelOption> options;
   std::vector<std::string> positionals;
+  bool fallthrough = false; // the global options are accepted after this command too
 };
 
 // The whole command line: the global scope first, then every command in the order of --help.

@@ -3,6 +3,8 @@
 //   command NAME                       (NAME "-" is the global scope)
 //   option NAME TAKES_VALUE NAMES…     (TAKES_VALUE 0 or 1; NAMES like "-q --quiet")
 //   choices NAME OPTION VALUES…        (the values of an IsMember check)
+//   files NAME OPTION KIND             (the value may be a FILE, PATH or DIR)
+//   fallthrough NAME                   (the global options are accepted after the command)
 //   positional NAME ARG
 #include "cli/app.hpp"
 #include "cli_model.hpp"
@@ -27,6 +29,13 @@ int main() {
         }
         std::cout << '\n';
       }
+      if (!option.file_kind.empty()) {
+        std::cout << "files " << scope << ' ' << option.names.back() << ' ' << option.file_kind
+                  << '\n';
+      }
+    }
+    if (command.fallthrough) {
+      std::cout << "fallthrough " << scope << '\n';
     }
     for (const auto& positional : command.positionals) {
       std::cout << "positional " << scope << ' ' << positional << '\n';

@@ -87,16 +87,35 @@ std::string zsh_function(const std::string& text, const std::string& name) {
 TEST(ZshCompletion, EachFunctionOffersExactlyItsCommandsOptions) {
   const std::string text = read_text(KALTUNE_SOURCE_DIR "/completions/_kaltune");
   Cli cli;
+  const auto model = cli_model(cli.app());
+  // _kaltune_global_specs holds the global options that are also accepted after a command;
+  // _kaltune adds --help and --version, which belong before the command only.
+  const std::string specs = zsh_function(text, "_kaltune_global_specs");
+  ASSERT_FALSE(specs.empty()) << "no function _kaltune_global_specs";
+  const Names before_only{"--help", "--version"};
+  Names globals;
+  for (const auto& name : long_names(model.front(), true)) {
+    if (before_only.count(name) == 0) {
+      globals.insert(name);
+    }
+  }
+  EXPECT_EQ(long_options_in(specs), globals) << "_kaltune_global_specs";
   Names commands;
-  for (const auto& command : cli_model(cli.app())) {
+  for (const auto& command : model) {
     const std::string function = command.name.empty() ? "_kaltune" : "_kaltune_" + command.name;
     const std::string body = zsh_function(text, function);
     ASSERT_FALSE(body.empty()) << "no function " << function;
-    const auto names = long_names(command, true);
-    EXPECT_EQ(long_options_in(body), Names(names.begin(), names.end())) << function;
-    if (!command.name.empty()) {
+    const bool with_globals = command.name.empty() || command.fallthrough;
+    EXPECT_EQ(body.find("_kaltune_global_specs") != std::string::npos, with_globals) << function;
+    Names expected;
+    if (command.name.empty()) {
+      expected = before_only;
+    } else {
+      const auto names = long_names(command, true);
+      expected.insert(names.begin(), names.end());
       commands.insert(command.name);
     }
+    EXPECT_EQ(long_options_in(body), expected) << function;
   }
   // The command list of _kaltune: 'show:description' entries.
   Names listed;
