@@ -9,7 +9,7 @@ namespace kaltune::testing {
 
 // One option of the command line, as CLI11 knows it.
 struct ModelOption {
-  std::vector<std::string> names;   // "-q", "--quiet": every short and long name, with dashes
+  std::vector<std::string> names; // "-q", "--quiet": every short and long name, with dashes
   // The fixed values: of an IsMember check ({"table", "json"}), or the lower-case words of a
   // type name such as "running|boot|default|FILE".
   std::vector<std::string> choices;
