@@ -131,6 +131,18 @@ TEST_F(ManPage, EachCommandDocumentsExactlyItsOptions) {
   }
 }
 
+TEST_F(ManPage, EachCommandDocumentsItsArguments) {
+  for (const auto& c : model) {
+    for (const auto& positional : c.positionals) {
+      bool found = false;
+      for (const auto& item : page.items) {
+        found = found || (first_word(item.subsection) == c.name && item.tag == positional);
+      }
+      EXPECT_TRUE(found) << c.name << ": no .TP tagged " << positional;
+    }
+  }
+}
+
 TEST_F(ManPage, EveryChoiceIsDocumentedWithItsOption) {
   for (const auto& c : model) {
     for (const auto& option : c.options) {
