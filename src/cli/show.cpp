@@ -43,7 +43,7 @@ int show_boot(Context& context, const ShowOptions& options, const std::string& f
     return 0;
   }
   if (format == "sysctl") {
-    context.out << render_sysctl(view.settings);
+    context.out << render_boot_sysctl(view, single_file);
   } else if (format == "prometheus") {
     context.out << render_prometheus(ShowReport{view.settings, std::nullopt, std::nullopt});
   } else {

@@ -16,16 +16,46 @@ std::string BootAssignment::origin() const {
 
 BootModel detect_boot_model(const std::filesystem::path& root) {
   for (const char* path : {"/lib/systemd/systemd-sysctl", "/usr/lib/systemd/systemd-sysctl"}) {
-    if (read_conf_node(root, path).kind == NodeKind::regular) {
+    if (is_regular_in_root(root, path)) {
       return BootModel::systemd;
     }
   }
   return BootModel::procps;
 }
 
-BootView resolve_boot(const std::filesystem::path& root, BootModel model) {
+ConfTree read_boot_tree(const std::filesystem::path& root) {
   // Both models' directories are read, so the files list can say what the other one does.
-  return resolve_boot_tree(read_conf_tree(root, boot_dirs(BootModel::procps)), model);
+  return read_conf_tree(root, boot_dirs(BootModel::procps));
+}
+
+BootView resolve_boot(const std::filesystem::path& root, BootModel model) {
+  return resolve_boot_tree(read_boot_tree(root), model);
+}
+
+ConfTree with_file(ConfTree tree, const std::string& path, const std::string& content) {
+  bool found = false;
+  auto update = [&](ConfNode& node) {
+    if (node.path == path || node.target == path) {
+      node.kind = NodeKind::regular;
+      node.content = content;
+      found = true;
+    }
+  };
+  for (ConfDir& dir : tree.dirs) {
+    for (ConfNode& node : dir.entries) {
+      update(node);
+    }
+  }
+  update(tree.sysctl_conf);
+  if (!found) {
+    const std::string parent = path.substr(0, path.rfind('/'));
+    for (ConfDir& dir : tree.dirs) {
+      if (dir.path == parent) {
+        dir.entries.push_back(ConfNode{path, path, NodeKind::regular, content});
+      }
+    }
+  }
+  return tree;
 }
 
 BootView resolve_file(const std::filesystem::path& root, const std::string& path, BootModel model) {

@@ -65,6 +65,14 @@ BootView resolve_boot(const std::filesystem::path& root, BootModel model);
 // The directories `model` reads, in priority order.
 std::vector<std::string> boot_dirs(BootModel model);
 
+// What resolve_boot reads: both models' directories and /etc/sysctl.conf under `root`.
+ConfTree read_boot_tree(const std::filesystem::path& root);
+
+// `tree` as it would be after writing `content` to the system path `path` (through symlinks:
+// every node whose path or target is `path` gets the content). A file in one of the tree's
+// directories that does not exist yet is added. For "what would boot apply if I wrote this".
+ConfTree with_file(ConfTree tree, const std::string& path, const std::string& content);
+
 // The pure part of resolve_boot: the files already read (tests build trees as data).
 BootView resolve_boot_tree(const ConfTree& tree, BootModel model);
 

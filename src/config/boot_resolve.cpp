@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace kaltune {
 
@@ -42,6 +43,7 @@ Selection select_files(const ConfTree& tree, BootModel model) {
   const std::vector<std::string> dirs = boot_dirs(model);
   std::map<std::string, const ConfNode*> winners; // by file name, sorted like strcmp
   std::vector<BootFile> skipped;
+  std::set<std::string> seen_targets;
   for (const std::string& dir : dirs) {
     const auto listing = std::find_if(tree.dirs.begin(), tree.dirs.end(),
                                       [&](const ConfDir& d) { return d.path == dir; });
@@ -68,7 +70,11 @@ Selection select_files(const ConfTree& tree, BootModel model) {
         continue;
       }
       const auto [it, inserted] = winners.emplace(name, entry);
-      if (!inserted) {
+      if (inserted) {
+        seen_targets.insert(entry->target);
+      }
+      // The same file seen again through a linked directory (/lib -> usr/lib) is no news.
+      if (!inserted && seen_targets.insert(entry->target).second) {
         skipped.push_back(BootFile{entry->path, entry->target, false,
                                    fmt::format("shadowed by {}", it->second->path)});
       }
@@ -79,6 +85,19 @@ Selection select_files(const ConfTree& tree, BootModel model) {
   }
   if (model == BootModel::procps && tree.sysctl_conf.kind == NodeKind::regular) {
     out.apply.push_back(&tree.sysctl_conf); // --system applies it again, at the very end
+  }
+  const bool linked = std::any_of(out.apply.begin(), out.apply.end(), [&](const ConfNode* node) {
+    return node->target == tree.sysctl_conf.target;
+  });
+  if (model == BootModel::systemd && tree.sysctl_conf.kind == NodeKind::regular && !linked) {
+    skipped.push_back(BootFile{tree.sysctl_conf.path, tree.sysctl_conf.target, false,
+                               "not read: systemd-sysctl reads it only through a sysctl.d link"});
+    if (tree.sysctl_conf.content.find("tcp_keepalive") != std::string::npos) {
+      out.warnings.push_back(fmt::format(
+          "{}: mentions tcp_keepalive, but systemd-sysctl does not read it (no sysctl.d link such "
+          "as Debian's /etc/sysctl.d/99-sysctl.conf points to it)",
+          tree.sysctl_conf.path));
+    }
   }
   for (const ConfNode* node : out.apply) {
     BootFile file{node->path, node->target, node->kind == NodeKind::regular, ""};
@@ -125,7 +144,7 @@ public:
           }
         }
         if (directive.glob) {
-          a.notes.push_back(fmt::format("set through the pattern {}", directive.key));
+          a.notes.push_back(fmt::format("set through the pattern {}", printable(directive.key)));
         }
         if (directive.ignore_failure) {
           a.notes.push_back("'-' prefix: a failure to write it is ignored");
@@ -161,15 +180,15 @@ public:
       }
       for (const std::string& note : a.notes) {
         if (note.rfind("the kernel", 0) == 0) {
-          warnings.push_back(
-              fmt::format("{}: {} = {}: {}", a.origin(), sysctl_name(a.key), a.text, note));
+          warnings.push_back(fmt::format("{}: {} = {}: {}", a.origin(), sysctl_name(a.key),
+                                         printable(a.text), note));
         }
       }
     }
     for (const BootAssignment& a : assignments_) {
       if (a.written && !a.value) {
         warnings.push_back(fmt::format("{}: {} = {}: {}; the value before it stays", a.origin(),
-                                       sysctl_name(a.key), a.text, a.notes.front()));
+                                       sysctl_name(a.key), printable(a.text), a.notes.front()));
       }
     }
     for (Key key : all_keys) {
@@ -209,8 +228,7 @@ private:
   }
 
   static std::string overridden_by(const Directive& named) {
-    return fmt::format("not applied: {} names the key, and globs never override that",
-                       named.origin());
+    return fmt::format("{} names the key, and globs never override that", named.origin());
   }
 
   // Writes a glob line to each key it matches, unless `blocked(key)` gives a reason not to.
@@ -296,7 +314,7 @@ private:
           return "";
         }
         return blocker->value ? overridden_by(*blocker)
-                              : fmt::format("not applied: excluded by {}", blocker->origin());
+                              : fmt::format("excluded by {}", blocker->origin());
       });
     }
   }

@@ -108,7 +108,8 @@ void add_directive(BootModel model, ParsedFile& parsed, Directive directive) {
       parsed.warnings.push_back(fmt::format(
           "{}: \"{}\" does not name a keepalive key the way {} reads it ({}); the line sets "
           "nothing",
-          directive.origin(), directive.key, to_string(model), directive.identity));
+          directive.origin(), printable(directive.key), to_string(model),
+          printable(directive.identity)));
     }
     return; // other keys are not kaltune's business and cannot change the outcome for ours
   }
@@ -117,7 +118,7 @@ void add_directive(BootModel model, ParsedFile& parsed, Directive directive) {
     // an earlier assignment of the very same pattern.
     parsed.warnings.push_back(fmt::format(
         "{}: \"-{}\" excludes nothing: {} does not exclude keys by pattern, only by exact name",
-        directive.origin(), directive.key, to_string(model)));
+        directive.origin(), printable(directive.key), to_string(model)));
     directive.matches = {};
     if (model == BootModel::procps) {
       return;
@@ -134,8 +135,9 @@ void parse_systemd_line(ParsedFile& parsed, Directive base, std::string_view tex
   const std::size_t equals = p.find('=');
   if (equals == std::string_view::npos) {
     if (p.front() != '-') {
-      parsed.warnings.push_back(fmt::format(
-          "{}: not an assignment; systemd-sysctl ignores the line: {}", base.origin(), p));
+      parsed.warnings.push_back(
+          fmt::format("{}: not an assignment; systemd-sysctl ignores the line: {}", base.origin(),
+                      printable(p)));
       return;
     }
     base.key = std::string(strip(BootModel::systemd, p.substr(1)));
@@ -171,7 +173,7 @@ void parse_procps_line(ParsedFile& parsed, Directive base, std::string_view text
     if (key.front() != '-') {
       parsed.warnings.push_back(fmt::format(
           "{}: not an assignment; procps sysctl ignores the line (\"invalid syntax\"): {}",
-          base.origin(), rstrip(BootModel::procps, key)));
+          base.origin(), printable(rstrip(BootModel::procps, key))));
       return;
     }
     base.key = std::string(rstrip(BootModel::procps, key.substr(1)));
@@ -199,6 +201,26 @@ std::string Directive::origin() const {
 
 bool Directive::touches(Key key) const {
   return reaches == key || matches[index_of(key)];
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (text.substr(i, 3) == "\xEF\xBB\xBF") {
+      out += "\\xEF\\xBB\\xBF";
+      i += 2;
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02X}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
 }
 
 bool is_glob(std::string_view key) {

@@ -52,6 +52,8 @@ std::optional<Key> procps_reaches(std::string_view path);
 std::string systemd_identity(Key key);
 std::string procps_identity(Key key);
 bool is_glob(std::string_view key);
+// `text` fit for a one-line message: control characters and a byte-order mark escaped.
+std::string printable(std::string_view text);
 
 ParsedFile parse_file(BootModel model, const std::string& file, const std::string& target,
                       std::string_view content);

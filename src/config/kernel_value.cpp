@@ -1,5 +1,7 @@
 #include "config/kernel_value.hpp"
 
+#include "config/boot_rules.hpp"
+
 #include <fmt/format.h>
 
 namespace kaltune {
@@ -35,9 +37,10 @@ KernelValue reject(std::string note) {
 }
 } // namespace
 
-KernelValue parse_kernel_value(Key key, std::string_view text) {
+KernelValue parse_kernel_value(Key key, std::string_view raw) {
+  const std::string shown = printable(raw);
   // The appliers write the value followed by a newline.
-  const std::string written = std::string(text) + "\n";
+  const std::string written = std::string(raw) + "\n";
   std::size_t pos = 0;
   while (pos < written.size() && is_kernel_space(written[pos])) {
     ++pos;
@@ -54,7 +57,7 @@ KernelValue parse_kernel_value(Key key, std::string_view text) {
     ++i;
   }
   if (i >= number.size() || number[i] < '0' || number[i] > '9') {
-    return reject(fmt::format("\"{}\" is not a number: the kernel rejects it (EINVAL)", text));
+    return reject(fmt::format("\"{}\" is not a number: the kernel rejects it (EINVAL)", shown));
   }
   int base = 10;
   if (number[i] == '0') {
@@ -77,40 +80,40 @@ KernelValue parse_kernel_value(Key key, std::string_view text) {
     ++i;
   }
   if (overflow) {
-    return reject(fmt::format("\"{}\" overflows: the kernel rejects it (EINVAL)", text));
+    return reject(fmt::format("\"{}\" overflows: the kernel rejects it (EINVAL)", shown));
   }
   if (i == max_number_chars) {
     return reject(fmt::format("\"{}\" is longer than the kernel reads (21 characters): it "
                               "rejects it (EINVAL)",
-                              text));
+                              shown));
   }
   if (i < rest.size() && !is_separator(rest[i])) {
-    return reject(
-        fmt::format("\"{}\": the kernel rejects '{}' after the number (EINVAL)", text, rest[i]));
+    return reject(fmt::format("\"{}\": the kernel rejects '{}' after the number (EINVAL)", shown,
+                              printable(rest.substr(i, 1))));
   }
   const std::string_view consumed = rest.substr(0, i);
   std::int64_t value = 0;
   if (key == Key::probes) {
     if (negative) {
       return reject(
-          fmt::format("\"{}\" is negative: the kernel rejects it for a count (EINVAL)", text));
+          fmt::format("\"{}\" is negative: the kernel rejects it for a count (EINVAL)", shown));
     }
     if (magnitude > 255) {
-      return reject(fmt::format("\"{}\" is above 255: the kernel rejects it (EINVAL)", text));
+      return reject(fmt::format("\"{}\" is above 255: the kernel rejects it (EINVAL)", shown));
     }
     value = static_cast<std::int64_t>(magnitude);
   } else {
     if (magnitude > static_cast<std::uint64_t>(max_jiffies_seconds)) {
       return reject(fmt::format("\"{}\" is beyond {} s, the most the kernel stores in jiffies "
                                 "(HZ={}): it rejects it (EINVAL)",
-                                text, max_jiffies_seconds, jiffies_hz));
+                                shown, max_jiffies_seconds, jiffies_hz));
     }
     value = negative ? -static_cast<std::int64_t>(magnitude) : static_cast<std::int64_t>(magnitude);
   }
   // The value is accepted; say so when it does not read the way it looks.
   std::string note;
   const std::string_view trimmed_text = [&] {
-    std::string_view t = text;
+    std::string_view t = raw;
     while (!t.empty() && is_kernel_space(t.front())) {
       t.remove_prefix(1);
     }
@@ -128,7 +131,7 @@ KernelValue parse_kernel_value(Key key, std::string_view text) {
     const std::string ignored(trimmed_text.substr(consumed.size()));
     const std::string rest_note =
         fmt::format("the kernel stores {} and ignores \"{}\"", value,
-                    std::string_view(ignored).substr(ignored.find_first_not_of(" \t")));
+                    printable(std::string_view(ignored).substr(ignored.find_first_not_of(" \t"))));
     note = note.empty() ? rest_note : note + "; " + rest_note;
   }
   return KernelValue{value, note};

@@ -1,8 +1,11 @@
 #include "render/boot.hpp"
 
+#include "config/boot_rules.hpp"
 #include "render/settings.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace kaltune {
 
@@ -24,10 +27,10 @@ std::string reading(const BootAssignment& a) {
     return "(exclusion)";
   }
   if (!a.value) {
-    return fmt::format("{} (rejected)", a.text);
+    return fmt::format("{} (rejected)", printable(a.text));
   }
   if (fmt::format("{}", *a.value) != a.text) {
-    return fmt::format("{} \u2192 {}", a.text, *a.value);
+    return fmt::format("{} \u2192 {}", printable(a.text), *a.value);
   }
   return a.text;
 }
@@ -54,7 +57,10 @@ std::string describe_model(BootModel model) {
 std::vector<Key> unassigned_keys(const BootView& view) {
   std::vector<Key> out;
   for (Key key : all_keys) {
-    if (view.settings[key].origin == "kernel default") {
+    const bool assigned =
+        std::any_of(view.assignments.begin(), view.assignments.end(),
+                    [key](const BootAssignment& a) { return a.key == key && !a.exclusion; });
+    if (!assigned) {
       out.push_back(key);
     }
   }
@@ -89,6 +95,30 @@ std::string render_boot_table(const BootView& view, bool single_file, const Styl
     if (!any) {
       out += "    none: the kernel default stays\n";
     }
+  }
+  std::string files;
+  for (const BootFile& file : view.files) {
+    if (!file.note.empty()) {
+      files += fmt::format("  {:<40} {}\n", file.path, file.note);
+    }
+  }
+  if (!files.empty()) {
+    out += "\nFiles masked, shadowed or skipped:\n" + files;
+  }
+  return out;
+}
+
+std::string render_boot_sysctl(const BootView& view, bool single_file) {
+  if (!single_file) {
+    return render_sysctl(view.settings);
+  }
+  std::string out;
+  const std::vector<Key> unassigned = unassigned_keys(view);
+  for (Key key : all_keys) {
+    const bool set = std::find(unassigned.begin(), unassigned.end(), key) == unassigned.end();
+    out += fmt::format(
+        "{}{} = {}{}\n", set ? "" : "# ", sysctl_name(key), view.settings[key].value,
+        set ? "" : fmt::format("  (not set in {}: kernel default)", view.settings.source));
   }
   return out;
 }

@@ -14,11 +14,14 @@ namespace kaltune {
 // For a FILE, keys it does not assign say so instead of naming an origin.
 std::string render_boot_table(const BootView& view, bool single_file, const Style& style);
 
+// sysctl.conf lines; for a FILE, keys it does not set are commented out and say so.
+std::string render_boot_sysctl(const BootView& view, bool single_file);
+
 // The foundation schema (render/settings.hpp to_json) plus "model", "assignments", "files",
 // "diagnostics" (every boot warning as "file:line: what") and, for a FILE, "not_assigned".
 nlohmann::ordered_json to_json(const BootView& view, bool single_file);
 
-// The keys a single file leaves unassigned (their value is the kernel default).
+// The keys no line assigns (a rejected assignment counts as one); their value is the default.
 std::vector<Key> unassigned_keys(const BootView& view);
 
 // "systemd-sysctl (systemd 252)" / "procps sysctl --system (procps 4.0.2)"

@@ -121,6 +121,12 @@ RootPath resolve_in_root(const std::filesystem::path& root, const std::string& s
   return RootPath{host_path(root, done), join_system(done), false};
 }
 
+bool is_regular_in_root(const std::filesystem::path& root, const std::string& system_path) {
+  const RootPath resolved = resolve_in_root(root, system_path);
+  struct stat st {};
+  return !resolved.loop && ::stat(resolved.host.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 ConfNode read_conf_node(const std::filesystem::path& root, const std::string& system_path) {
   ConfNode node;
   node.path = system_path;

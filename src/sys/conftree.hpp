@@ -47,6 +47,9 @@ struct RootPath {
 };
 RootPath resolve_in_root(const std::filesystem::path& root, const std::string& system_path);
 
+// Whether `system_path` leads to a regular file under `root` (nothing is read).
+bool is_regular_in_root(const std::filesystem::path& root, const std::string& system_path);
+
 // Reads one path under `root`. Throws SystemError when it exists but cannot be read.
 ConfNode read_conf_node(const std::filesystem::path& root, const std::string& system_path);
 

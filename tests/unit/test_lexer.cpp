@@ -63,3 +63,37 @@ TEST(Lexer, ValueSpansAllowSurgicalEdits) {
 
 } // namespace
 } // namespace kaltune
+
+namespace kaltune {
+namespace {
+
+TEST(Lexer, SystemdLineBreaksEndLinesAtLoneCarriageReturnsAndNul) {
+  const std::string content("a=1\rb=2\r\nc=3\0d=4\n\re=5", 21);
+  const auto lf = lex_conf(content, LineBreaks::lf);
+  ASSERT_EQ(lf.size(), 3u);
+  EXPECT_EQ(lf[0].text, std::string_view("a=1\rb=2"));
+  EXPECT_EQ(lf[0].ending, "\r\n");
+  EXPECT_EQ(lf[1].text, std::string_view("c=3\0d=4", 7));
+  EXPECT_EQ(lf[2].text, "\re=5");
+  const auto systemd = lex_conf(content, LineBreaks::systemd);
+  ASSERT_EQ(systemd.size(), 6u);
+  EXPECT_EQ(systemd[0].text, "a=1");
+  EXPECT_EQ(systemd[0].ending, "\r");
+  EXPECT_EQ(systemd[1].text, "b=2");
+  EXPECT_EQ(systemd[1].ending, "\r\n");
+  EXPECT_EQ(systemd[2].ending, std::string_view("\0", 1));
+  EXPECT_EQ(systemd[3].text, "d=4");
+  EXPECT_EQ(systemd[4].text, "");
+  EXPECT_EQ(systemd[4].ending, "\r");
+  EXPECT_EQ(systemd[5].text, "e=5");
+  for (const auto& lines : {lf, systemd}) {
+    std::string joined;
+    for (const auto& line : lines) {
+      joined += std::string(line.text) + std::string(line.ending);
+    }
+    EXPECT_EQ(joined, content);
+  }
+}
+
+} // namespace
+} // namespace kaltune
