@@ -26,6 +26,17 @@ _kaltune_words_or_files()
     fi
 }
 
+# A comma-separated list of words: completes the last element, keeping the ones before it.
+_kaltune_list()
+{
+    local head= last=$cur
+    if [[ $cur == *,* ]]; then
+        head=${cur%,*},
+        last=${cur##*,}
+    fi
+    COMPREPLY=($(compgen -P "$head" -W "$1" -- "$last"))
+}
+
 _kaltune()
 {
     local cur prev words cword split
@@ -76,7 +87,7 @@ _kaltune()
         '')
             if [[ $cur != -* ]]; then
                 $split && return
-                COMPREPLY=($(compgen -W 'show set check' -- "$cur"))
+                COMPREPLY=($(compgen -W 'show set sockets verify check' -- "$cur"))
                 return
             fi
             opts="$global_opts --version -h --help"
@@ -101,6 +112,40 @@ _kaltune()
                     ;;
             esac
             opts='--time --intvl --probes --dry-run --force'
+            ;;
+        sockets)
+            case $prev in
+                --state)
+                    _kaltune_list 'established syn-sent syn-recv fin-wait-1 fin-wait-2 time-wait
+                        close close-wait last-ack listening closing connected all'
+                    return
+                    ;;
+                --port)
+                    return # a port number: nothing to offer
+                    ;;
+                --family)
+                    COMPREPLY=($(compgen -W 'ipv4 ipv6 all' -- "$cur"))
+                    return
+                    ;;
+                --filter)
+                    _kaltune_list 'state= port= family='
+                    compopt -o nospace
+                    return
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W 'table json' -- "$cur"))
+                    return
+                    ;;
+            esac
+            opts='--processes --state --port --family --filter --format'
+            ;;
+        verify)
+            case $prev in
+                --time | --intvl | --probes | --timeout)
+                    return # a duration or a count: nothing to offer
+                    ;;
+            esac
+            opts='--time --intvl --probes --running --timeout'
             ;;
         check)
             case $prev in

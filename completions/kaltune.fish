@@ -56,6 +56,8 @@ complete -c kaltune -s q -l quiet -d 'No warnings on stderr'
 complete -c kaltune -s v -l verbose -d 'Say more on stderr'
 complete -c kaltune -n __kaltune_needs_command -a show -d 'Show the keepalive values in force'
 complete -c kaltune -n __kaltune_needs_command -a set -d 'Set keepalive values in the running kernel'
+complete -c kaltune -n __kaltune_needs_command -a sockets -d 'List the TCP connections and whether keepalive reaches them'
+complete -c kaltune -n __kaltune_needs_command -a verify -d 'Measure how long a silent peer survives'
 complete -c kaltune -n __kaltune_needs_command -a check -d 'Check the running values against a policy'
 
 # show
@@ -70,6 +72,31 @@ complete -c kaltune -n '__kaltune_using set' -l intvl -x -d 'net.ipv4.tcp_keepal
 complete -c kaltune -n '__kaltune_using set' -l probes -x -d 'net.ipv4.tcp_keepalive_probes: a count'
 complete -c kaltune -n '__kaltune_using set' -l dry-run -d 'Print what would change; write nothing'
 complete -c kaltune -n '__kaltune_using set' -l force -d 'Allow values the socket API refuses'
+
+# sockets
+function __kaltune_list --description 'Complete the last element of a comma-separated list'
+    set -l token (commandline -ct | string replace -r '^--[a-z-]+=' '')
+    set -l head (string match -r '^.*,' -- $token)
+    or set head '' # an empty list would make $head$word empty too
+    for word in $argv
+        echo $head$word
+    end
+end
+complete -c kaltune -n '__kaltune_using sockets' -s h -l help -d 'Print help and exit'
+complete -c kaltune -n '__kaltune_using sockets' -l processes -d "Each socket's process and its own keepalive options (root)"
+complete -c kaltune -n '__kaltune_using sockets' -l state -x -a '(__kaltune_list established syn-sent syn-recv fin-wait-1 fin-wait-2 time-wait close close-wait last-ack listening closing connected all)' -d 'Only these states'
+complete -c kaltune -n '__kaltune_using sockets' -l port -x -d 'Only sockets with this local or peer port'
+complete -c kaltune -n '__kaltune_using sockets' -l family -x -a 'ipv4 ipv6 all' -d 'Address family'
+complete -c kaltune -n '__kaltune_using sockets' -l filter -x -a '(__kaltune_list state= port= family=)' -d 'Filters as KEY=VALUE'
+complete -c kaltune -n '__kaltune_using sockets' -l format -x -a 'table json' -d 'Output format'
+
+# verify
+complete -c kaltune -n '__kaltune_using verify' -s h -l help -d 'Print help and exit'
+complete -c kaltune -n '__kaltune_using verify' -l time -x -d 'net.ipv4.tcp_keepalive_time to measure'
+complete -c kaltune -n '__kaltune_using verify' -l intvl -x -d 'net.ipv4.tcp_keepalive_intvl to measure'
+complete -c kaltune -n '__kaltune_using verify' -l probes -x -d 'net.ipv4.tcp_keepalive_probes to measure'
+complete -c kaltune -n '__kaltune_using verify' -l running -d 'Measure the running values in place'
+complete -c kaltune -n '__kaltune_using verify' -l timeout -x -d 'Give up after this long'
 
 # check
 complete -c kaltune -n '__kaltune_using check' -s h -l help -d 'Print help and exit'

@@ -4,6 +4,8 @@
 #include "cli/context.hpp"
 #include "cli/set.hpp"
 #include "cli/show.hpp"
+#include "cli/sockets.hpp"
+#include "cli/verify.hpp"
 #include "core/error.hpp"
 #include "version.hpp"
 
@@ -25,6 +27,8 @@ struct Cli::State {
   GlobalOptions global;
   ShowOptions show;
   SetOptions set;
+  SocketsOptions sockets;
+  VerifyOptions verify;
   CheckOptions check;
 };
 
@@ -144,6 +148,8 @@ Cli::Cli() : state_(std::make_unique<State>()) {
   setup_global(state_->app, state_->global);
   setup_show(state_->app, state_->show);
   setup_set(state_->app, state_->set);
+  setup_sockets(state_->app, state_->sockets);
+  setup_verify(state_->app, state_->verify);
   setup_check(state_->app, state_->check);
   // Only the top level collects leftovers, so "kaltune shwo" can be answered with "did you mean
   // show?"; subcommands keep rejecting unknown options themselves.
@@ -186,6 +192,12 @@ int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream&
     }
     if (app.got_subcommand("set")) {
       return run_set(context, state_->set);
+    }
+    if (app.got_subcommand("sockets")) {
+      return run_sockets(context, state_->sockets);
+    }
+    if (app.got_subcommand("verify")) {
+      return run_verify(context, state_->verify);
     }
     if (app.got_subcommand("check")) {
       return run_check(context, state_->check);

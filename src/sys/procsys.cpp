@@ -1,6 +1,7 @@
 #include "sys/procsys.hpp"
 
 #include "core/error.hpp"
+#include "sys/fd.hpp"
 
 #include <fmt/format.h>
 
@@ -24,23 +25,6 @@ bool valid_component(std::string_view part) {
   }
   return true;
 }
-
-// Closes the descriptor on every path out.
-class Fd {
-public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-  }
-  int get() const { return fd_; }
-
-private:
-  int fd_;
-};
 
 int open_or_throw(const std::filesystem::path& path, int flags, std::string_view what) {
   int fd;
@@ -79,7 +63,7 @@ std::filesystem::path sysctl_path(const std::filesystem::path& base, std::string
 
 std::string RealProcSys::read(std::string_view name) {
   const auto path = sysctl_path(base_, name);
-  Fd fd(open_or_throw(path, O_RDONLY, "reading"));
+  UniqueFd fd(open_or_throw(path, O_RDONLY, "reading"));
   std::string out;
   char buffer[256];
   while (true) {
@@ -99,7 +83,7 @@ std::string RealProcSys::read(std::string_view name) {
 
 void RealProcSys::write(std::string_view name, std::string_view text) {
   const auto path = sysctl_path(base_, name);
-  Fd fd(open_or_throw(path, O_WRONLY, "writing"));
+  UniqueFd fd(open_or_throw(path, O_WRONLY, "writing"));
   ssize_t n;
   do {
     n = ::write(fd.get(), text.data(), text.size()); // fresh descriptor: offset 0

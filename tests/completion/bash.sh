@@ -100,7 +100,8 @@ while read -r _ scope option values; do
     expect "$values" "kaltune $prefix$option "
     expect "$values" "kaltune $prefix$option="
     first=${values%% *}
-    expect "$first" "kaltune $prefix$option ${first:0:${#first}-1}"
+    start=${first:0:${#first}-1}
+    expect "$(printf '%s\n' $values | grep "^$start")" "kaltune $prefix$option $start"
 done < <(echo "$model" | awk '$1 == "choices"')
 
 # Values that may be files or directories, next to fixed ones: in a directory with ns/file.
@@ -124,6 +125,14 @@ expect "" "kaltune set --time=5"
 # Nothing for an unknown command; after the command, global options are no longer offered.
 expect "" "kaltune unknown-command --"
 expect "--help" "kaltune show --he"
+# Lists separated by commas: the last element is completed, the ones before it kept.
+if echo "$model" | grep -q '^option sockets 1 --state$'; then
+    expect "established" "kaltune sockets --state est"
+    expect "established,time-wait" "kaltune sockets --state established,time-"
+    expect "ipv4 ipv6" "kaltune sockets --family ipv"
+    expect "state=" "kaltune sockets --filter st"
+fi
+
 # Global options are also values of the command line after a command.
 expect "--json" "kaltune show --js"
 expect "always" "kaltune show --color al"

@@ -58,6 +58,10 @@ while read -r _ scope option values; do
     expect "$(for v in $values; do echo "$option=$v"; done)" "kaltune $prefix$option="
 done <"$work/choices"
 expect "" "kaltune set --time "
+if echo "$model" | grep -q '^option sockets 1 --state$'; then
+    expect "established" "kaltune sockets --state est"
+    expect "established,time-wait" "kaltune sockets --state established,time-"
+fi
 
 echo "fish completion: $checks checks, $failures failures"
 [ "$failures" -eq 0 ]

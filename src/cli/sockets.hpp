@@ -1,0 +1,26 @@
+#pragma once
+
+#include "cli/context.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kaltune {
+
+struct SocketsOptions {
+  bool processes = false;
+  std::vector<std::string> states; // none given: the connected states, as `ss` lists them
+  std::optional<int> port;
+  std::string family = "all";
+  std::string format = "table";
+  // --filter KEY=VALUE (DESIGN.md's contract): state=…, port=…, family=…, the same as the options.
+  std::vector<std::string> filters;
+};
+
+void setup_sockets(CLI::App& app, SocketsOptions& options);
+int run_sockets(Context& context, const SocketsOptions& options);
+
+} // namespace kaltune

@@ -1,0 +1,159 @@
+#include "core/sockets.hpp"
+
+#include <fmt/format.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+namespace kaltune {
+
+namespace {
+constexpr std::uint32_t bit(int state) {
+  return std::uint32_t{1} << state;
+}
+
+constexpr std::uint32_t all_states = bit(TCP_ESTABLISHED) | bit(TCP_SYN_SENT) | bit(TCP_SYN_RECV) |
+                                     bit(TCP_FIN_WAIT1) | bit(TCP_FIN_WAIT2) | bit(TCP_TIME_WAIT) |
+                                     bit(TCP_CLOSE) | bit(TCP_CLOSE_WAIT) | bit(TCP_LAST_ACK) |
+                                     bit(TCP_LISTEN) | bit(TCP_CLOSING);
+constexpr std::uint32_t connected_states =
+    all_states & ~(bit(TCP_LISTEN) | bit(TCP_CLOSE) | bit(TCP_TIME_WAIT) | bit(TCP_SYN_RECV));
+} // namespace
+
+std::string_view coverage_name(Coverage coverage) {
+  switch (coverage) {
+  case Coverage::none:
+    return "none";
+  case Coverage::unacked:
+    return "unacked";
+  case Coverage::stale:
+    return "stale";
+  case Coverage::keepalive:
+    return "keepalive";
+  case Coverage::other:
+    break;
+  }
+  return "-";
+}
+
+Coverage classify(const DiagSocket& socket, const Settings& sysctls, const SocketOptions* options) {
+  if (socket.state != TCP_ESTABLISHED) {
+    return Coverage::other;
+  }
+  switch (socket.timer) {
+  case DiagTimer::retransmit:
+  case DiagTimer::zero_window:
+    return Coverage::unacked;
+  case DiagTimer::keepalive: {
+    const std::int64_t idle = options != nullptr ? options->idle : sysctls[Key::time];
+    return std::int64_t{socket.expires_ms} > idle * 1000 ? Coverage::stale : Coverage::keepalive;
+  }
+  case DiagTimer::none:
+  case DiagTimer::time_wait:
+    break;
+  }
+  return Coverage::none;
+}
+
+bool overrides(const SocketOptions& options, const Settings& sysctls) {
+  return options.idle != sysctls[Key::time] || options.intvl != sysctls[Key::intvl] ||
+         options.count != sysctls[Key::probes];
+}
+
+std::optional<std::int64_t> own_detect_seconds(const SocketOptions& options) {
+  if (!options.keepalive) {
+    return std::nullopt;
+  }
+  const Settings own{{options.idle, options.intvl, options.count}};
+  if (options.user_timeout_ms <= 0 || options.intvl <= 0) {
+    return detect_seconds(own);
+  }
+  // tcp_keepalive_timer: with a user timeout, the first firing after at least one probe at which
+  // the silence has lasted the user timeout resets the connection.
+  std::int64_t at = options.idle + options.intvl;
+  while (at * 1000 < options.user_timeout_ms) {
+    at += options.intvl;
+  }
+  return at;
+}
+
+void count(SocketSummary& summary, const DiagSocket& socket, Coverage coverage,
+           const SocketOptions* options, const Settings& sysctls) {
+  ++summary.listed;
+  if (options != nullptr && options->keepalive && overrides(*options, sysctls)) {
+    ++summary.overriding;
+  }
+  if (socket.state != TCP_ESTABLISHED) {
+    return;
+  }
+  ++summary.established;
+  switch (coverage) {
+  case Coverage::none:
+    ++summary.no_keepalive;
+    break;
+  case Coverage::unacked:
+    ++summary.unacked;
+    break;
+  case Coverage::stale:
+    ++summary.stale;
+    ++summary.keepalive;
+    break;
+  case Coverage::keepalive:
+    ++summary.keepalive;
+    break;
+  case Coverage::other:
+    break;
+  }
+}
+
+Result<std::uint32_t> parse_states(const std::vector<std::string>& names) {
+  if (names.empty()) {
+    return connected_states;
+  }
+  std::uint32_t out = 0;
+  for (const std::string& name : names) {
+    if (name == "all") {
+      out |= all_states;
+      continue;
+    }
+    if (name == "connected") {
+      out |= connected_states;
+      continue;
+    }
+    bool found = false;
+    for (std::uint8_t state = TCP_ESTABLISHED; state <= TCP_CLOSING; ++state) {
+      if (tcp_state_name(state) == name) {
+        out |= bit(state);
+        found = true;
+      }
+    }
+    if (!found) {
+      return Result<std::uint32_t>::failure(fmt::format(
+          "unknown state '{}'; accepted: established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, "
+          "time-wait, close, close-wait, last-ack, listening, closing, connected, all",
+          name));
+    }
+  }
+  return out;
+}
+
+Result<std::vector<std::uint8_t>> parse_family(std::string_view name) {
+  if (name == "ipv4") {
+    return std::vector<std::uint8_t>{AF_INET};
+  }
+  if (name == "ipv6") {
+    return std::vector<std::uint8_t>{AF_INET6};
+  }
+  if (name == "all") {
+    return std::vector<std::uint8_t>{AF_INET, AF_INET6};
+  }
+  return Result<std::vector<std::uint8_t>>::failure(
+      fmt::format("unknown family '{}'; accepted: ipv4, ipv6, all", name));
+}
+
+bool port_matches(const SocketFilter& filter, const DiagSocket& socket) {
+  return !filter.port || socket.local_port == *filter.port || socket.peer_port == *filter.port;
+}
+
+} // namespace kaltune

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "core/error.hpp"
+#include "core/keepalive.hpp"
+#include "sys/inet_diag.hpp"
+#include "sys/socket_owners.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kaltune {
+
+// What the keepalive sysctls do for one connection, in the order `sockets` lists them: the
+// connections they cannot protect first.
+enum class Coverage {
+  none,    // established, no keepalive timer: a dead peer is never detected by keepalive
+  unacked, // data in flight (retransmit or zero-window timer): tcp_retries2/TCP_USER_TIMEOUT decide
+  stale,   // keepalive timer armed on a longer value than the current one (before the last change)
+  keepalive, // keepalive timer armed
+  other,     // not established: keepalive does not apply
+};
+
+std::string_view coverage_name(Coverage coverage);
+
+// Classifies from what the kernel reports and, when known, the socket's own options: a timer with
+// more time left than the socket's keepalive idle time was armed on an older, longer value.
+Coverage classify(const DiagSocket& socket, const Settings& sysctls, const SocketOptions* options);
+
+// True when the socket's own TCP_KEEPIDLE/INTVL/CNT differ from the sysctls (getsockopt answers
+// the sysctl when the socket set nothing, so a socket that set the same value cannot be told).
+bool overrides(const SocketOptions& options, const Settings& sysctls);
+
+// The dead-peer time of a socket from its own options; nullopt without SO_KEEPALIVE. With
+// TCP_USER_TIMEOUT the connection dies at the first keepalive timer, after at least one probe,
+// when the peer has been silent for the user timeout.
+std::optional<std::int64_t> own_detect_seconds(const SocketOptions& options);
+
+// The counts `sockets` prints first; over the listed sockets.
+struct SocketSummary {
+  std::size_t listed = 0;
+  std::size_t established = 0;
+  std::size_t keepalive = 0;    // established with a keepalive timer (stale ones included)
+  std::size_t no_keepalive = 0; // established without any timer
+  std::size_t unacked = 0;      // established with data in flight
+  std::size_t stale = 0;        // keepalive timers armed before the last change
+  // With --processes:
+  std::size_t overriding = 0; // SO_KEEPALIVE sockets with their own TCP_KEEPIDLE/INTVL/CNT
+};
+
+void count(SocketSummary& summary, const DiagSocket& socket, Coverage coverage,
+           const SocketOptions* options, const Settings& sysctls);
+
+// Which sockets to list. States are a bitmask of 1 << TCP_state, as inet_diag filters them.
+struct SocketFilter {
+  std::uint32_t states = 0;
+  std::vector<std::uint8_t> families; // AF_INET, AF_INET6
+  std::optional<std::uint16_t> port;  // local or peer
+};
+
+// State names as `ss` spells them ("established", "time-wait", ...), plus "all" and "connected"
+// (every state but listening, closed, time-wait and syn-recv: what `ss` lists by default). None
+// given means "connected".
+Result<std::uint32_t> parse_states(const std::vector<std::string>& names);
+// "ipv4", "ipv6" or "all".
+Result<std::vector<std::uint8_t>> parse_family(std::string_view name);
+
+bool port_matches(const SocketFilter& filter, const DiagSocket& socket);
+
+} // namespace kaltune

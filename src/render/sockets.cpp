@@ -1,0 +1,202 @@
+#include "render/sockets.hpp"
+
+#include "render/duration.hpp"
+
+#include <fmt/format.h>
+
+#include <sys/socket.h>
+
+namespace kaltune {
+
+namespace {
+std::string family_name(std::uint8_t family) {
+  return family == AF_INET ? "ipv4" : "ipv6";
+}
+
+// Probes for the timers that send probes; retransmissions are a different count.
+unsigned probes(const DiagSocket& socket) {
+  return socket.timer == DiagTimer::keepalive || socket.timer == DiagTimer::zero_window
+             ? socket.retrans
+             : 0;
+}
+
+std::string left_text(const DiagSocket& socket) {
+  if (socket.timer == DiagTimer::none) {
+    return "-";
+  }
+  return fmt::format("{:.1f}s", socket.expires_ms / 1000.0);
+}
+
+std::string options_text(const SocketOptions& options) {
+  if (!options.keepalive) {
+    return "off";
+  }
+  std::string out = fmt::format("{}/{}/{}", options.idle, options.intvl, options.count);
+  if (options.user_timeout_ms > 0) {
+    out += fmt::format(" uto {}ms", options.user_timeout_ms);
+  }
+  return out;
+}
+
+std::string process_columns(const SocketLine& line, const Settings& sysctls) {
+  const std::string owner = line.owner != nullptr
+                                ? fmt::format("{:>7} {:<15}", line.owner->pid, line.owner->command)
+                                : fmt::format("{:>7} {:<15}", "?", "?");
+  if (line.options == nullptr) {
+    return fmt::format("  {}  {:<22} {}", owner, "?", "?");
+  }
+  const auto detect = own_detect_seconds(*line.options);
+  std::string own = options_text(*line.options);
+  if (line.options->keepalive && overrides(*line.options, sysctls)) {
+    own += " (own)";
+  }
+  return fmt::format("  {}  {:<22} {}", owner, own,
+                     detect ? seconds_with_human(*detect) : std::string("never"));
+}
+
+std::string summary_line(std::string_view label, std::size_t n, std::string_view meaning) {
+  return fmt::format("  {:<14}{:>7}  {}\n", label, n, meaning);
+}
+} // namespace
+
+std::string endpoint_text(std::uint8_t family, const std::array<std::uint8_t, 16>& address,
+                          std::uint16_t port) {
+  return family == AF_INET ? fmt::format("{}:{}", address_text(family, address), port)
+                           : fmt::format("[{}]:{}", address_text(family, address), port);
+}
+
+std::string render_sockets_head(const SocketsHead& head, const Style& style) {
+  const SocketSummary& s = head.summary;
+  std::string out = fmt::format(
+      "keepalive sysctls: time {} s, intvl {} s, probes {}: a dead peer is detected after {}\n",
+      head.sysctls[Key::time], head.sysctls[Key::intvl], head.sysctls[Key::probes],
+      seconds_with_human(detect_seconds(head.sysctls)));
+  out += summary_line("established", s.established, "connections");
+  out += summary_line("keepalive", s.keepalive, "with a keepalive timer armed");
+  out += summary_line("no_keepalive", s.no_keepalive,
+                      s.no_keepalive > 0 ? style.warn("without SO_KEEPALIVE: a dead peer is never "
+                                                      "detected by these sysctls")
+                                         : "without SO_KEEPALIVE");
+  out +=
+      summary_line("unacked", s.unacked,
+                   "with data in flight: tcp_retries2 or TCP_USER_TIMEOUT decide, not keepalive");
+  out += summary_line("stale", s.stale,
+                      "keepalive timers armed on a value longer than the current time (set before "
+                      "the last change; re-armed only when they fire)");
+  if (head.processes) {
+    out += summary_line("overriding", s.overriding,
+                        "with their own TCP_KEEPIDLE/TCP_KEEPINTVL/TCP_KEEPCNT");
+  }
+  for (const std::string& missing : head.missing) {
+    out += style.warn("not shown: ") + missing + "\n";
+  }
+  if (s.listed == 0) {
+    return out + "no TCP sockets match\n";
+  }
+  std::string header = fmt::format("{:<12} {:<24} {:<24} {:<11} {:>9} {:>6}  {:<9}", "STATE",
+                                   "LOCAL", "PEER", "TIMER", "LEFT", "PROBES", "COVERAGE");
+  if (head.processes) {
+    header +=
+        fmt::format("  {:>7} {:<15}  {:<22} {}", "PID", "COMMAND", "IDLE/INTVL/CNT", "DETECT");
+  }
+  while (header.back() == ' ') {
+    header.pop_back();
+  }
+  return out + "\n" + style.bold(header) + "\n";
+}
+
+std::string render_socket_row(const SocketLine& line, const Settings& sysctls, bool processes,
+                              const Style& style) {
+  const DiagSocket& s = line.socket;
+  std::string coverage = fmt::format("{:<9}", coverage_name(line.coverage));
+  if (line.coverage == Coverage::none) {
+    coverage = style.warn(coverage);
+  }
+  std::string out = fmt::format(
+      "{:<12} {:<24} {:<24} {:<11} {:>9} {:>6}  {}", tcp_state_name(s.state),
+      endpoint_text(s.family, s.local, s.local_port), endpoint_text(s.family, s.peer, s.peer_port),
+      timer_name(s.timer), left_text(s), probes(s), coverage);
+  if (processes) {
+    out += process_columns(line, sysctls);
+  }
+  while (!out.empty() && out.back() == ' ') {
+    out.pop_back();
+  }
+  out += '\n';
+  return out;
+}
+
+std::string render_sockets_legend(const SocketSummary& summary) {
+  if (summary.no_keepalive == 0) {
+    return "";
+  }
+  return fmt::format("\n{} established connection{} without keepalive: an application must set "
+                     "SO_KEEPALIVE for these sysctls to reach them.\n",
+                     summary.no_keepalive, summary.no_keepalive == 1 ? "" : "s");
+}
+
+nlohmann::ordered_json to_json(const SocketSummary& summary, const Settings& sysctls,
+                               bool processes) {
+  nlohmann::ordered_json out;
+  out["listed"] = summary.listed;
+  out["established"] = summary.established;
+  out["keepalive"] = summary.keepalive;
+  out["no_keepalive"] = summary.no_keepalive;
+  out["unacked"] = summary.unacked;
+  out["stale_keepalive"] = summary.stale;
+  out["overriding"] = processes ? nlohmann::ordered_json(summary.overriding) : nullptr;
+  nlohmann::ordered_json settings = nlohmann::ordered_json::object();
+  for (Key key : all_keys) {
+    settings[std::string(sysctl_name(key))] = sysctls[key];
+  }
+  out["settings"] = std::move(settings);
+  out["detect_seconds"] = detect_seconds(sysctls);
+  return out;
+}
+
+std::string sockets_json_open() {
+  return "{\n\"sockets\": [";
+}
+
+std::string socket_json(const SocketLine& line, const Settings& sysctls, bool processes) {
+  const DiagSocket& s = line.socket;
+  std::string out = fmt::format(
+      "{{\"family\":\"{}\",\"state\":\"{}\",\"local\":{{\"address\":\"{}\",\"port\":{}}},"
+      "\"peer\":{{\"address\":\"{}\",\"port\":{}}},\"timer\":\"{}\",\"timer_left_ms\":{},"
+      "\"probes\":{},\"retransmits\":{},\"recv_q\":{},\"send_q\":{},\"uid\":{},\"inode\":{},"
+      "\"coverage\":\"{}\"",
+      family_name(s.family), tcp_state_name(s.state), address_text(s.family, s.local), s.local_port,
+      address_text(s.family, s.peer), s.peer_port, timer_name(s.timer),
+      s.timer == DiagTimer::none ? 0 : s.expires_ms, probes(s),
+      s.timer == DiagTimer::retransmit ? s.retrans : 0, s.recv_q, s.send_q, s.uid, s.inode,
+      coverage_name(line.coverage));
+  if (processes) {
+    if (line.owner != nullptr) {
+      out += fmt::format(",\"process\":{{\"pid\":{},\"command\":{},\"fd\":{}}}", line.owner->pid,
+                         nlohmann::json(line.owner->command).dump(), line.owner->fd);
+    } else {
+      out += ",\"process\":null";
+    }
+    if (line.options != nullptr) {
+      const SocketOptions& o = *line.options;
+      const auto detect = own_detect_seconds(o);
+      out += fmt::format(",\"options\":{{\"so_keepalive\":{},\"tcp_keepidle\":{},"
+                         "\"tcp_keepintvl\":{},\"tcp_keepcnt\":{},\"tcp_user_timeout_ms\":{},"
+                         "\"overrides_sysctls\":{},\"detect_seconds\":{}}}",
+                         o.keepalive, o.idle, o.intvl, o.count, o.user_timeout_ms,
+                         overrides(o, sysctls), detect ? fmt::format("{}", *detect) : "null");
+    } else {
+      out += ",\"options\":null";
+    }
+  }
+  out += '}';
+  return out;
+}
+
+std::string sockets_json_close(const SocketsHead& head) {
+  const nlohmann::ordered_json missing = head.missing;
+  return fmt::format("\n],\n\"summary\": {},\n\"missing\": {}\n}}\n",
+                     to_json(head.summary, head.sysctls, head.processes).dump(), missing.dump());
+}
+
+} // namespace kaltune

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "core/keepalive.hpp"
+#include "core/sockets.hpp"
+#include "render/style.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace kaltune {
+
+// One listed socket with what is known of it: its owner and options only with --processes.
+struct SocketLine {
+  const DiagSocket& socket;
+  Coverage coverage;
+  const SocketOwner* owner = nullptr;
+  const SocketOptions* options = nullptr;
+};
+
+// The head of `sockets`: the sysctls, the counts, and what could not be seen (`missing`).
+struct SocketsHead {
+  Settings sysctls;
+  SocketSummary summary;
+  bool processes = false;
+  std::vector<std::string> missing; // e.g. "socket options of 3 sockets: ... (run as root)"
+};
+
+// The summary lines, then (unless there are no sockets) the table header.
+std::string render_sockets_head(const SocketsHead& head, const Style& style);
+// One table row, with a line end.
+std::string render_socket_row(const SocketLine& line, const Settings& sysctls, bool processes,
+                              const Style& style);
+// "none: N established connections ...": the legend after the table, for what was listed.
+std::string render_sockets_legend(const SocketSummary& summary);
+
+// The documented JSON: {"sockets": [...], "summary": {...}, "missing": [...]}, written in pieces
+// so that a dump of any size streams at constant memory: the sockets come in the kernel's order
+// and the summary after them (an object's keys have no order for jq; the counts are only known at
+// the end). The opening up to "sockets": [, each socket's object, and the closing.
+std::string sockets_json_open();
+std::string socket_json(const SocketLine& line, const Settings& sysctls, bool processes);
+std::string sockets_json_close(const SocketsHead& head);
+nlohmann::ordered_json to_json(const SocketSummary& summary, const Settings& sysctls,
+                               bool processes);
+
+// "127.0.0.1:22", "[::1]:22"
+std::string endpoint_text(std::uint8_t family, const std::array<std::uint8_t, 16>& address,
+                          std::uint16_t port);
+
+} // namespace kaltune

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+
+namespace kaltune {
+
+// Where a dead-peer measurement runs: in the caller's network namespace with the values in force
+// there, or in a fresh private one (unshare CLONE_NEWNET, or CLONE_NEWUSER|CLONE_NEWNET without
+// root) whose values `prepare` sets first.
+enum class MeasureWhere { in_place, private_netns };
+
+struct MeasureRequest {
+  MeasureWhere where = MeasureWhere::in_place;
+  // Runs in the measuring child before the connection is made: in the private namespace, with
+  // loopback up, it writes the values to measure. May throw Error.
+  std::function<void()> prepare;
+  std::chrono::milliseconds cap{0}; // give up after this long
+  // Called about once a second while waiting, with the time since the measurement began.
+  std::function<void(std::chrono::milliseconds)> tick;
+};
+
+// Measures how long the kernel takes to declare a silent peer dead: a child process connects over
+// loopback, makes the peer silent with a drop-all socket filter (its kernel discards every probe,
+// so no ACK comes back), enables SO_KEEPALIVE and times until the connection fails with
+// ETIMEDOUT. Returns the time, or nullopt when `cap` passed first (the child is killed). Throws
+// Error when the namespace cannot be made (3 without privileges), the connection fails otherwise,
+// or `prepare` fails.
+std::optional<std::chrono::milliseconds> measure_dead_peer(const MeasureRequest& request);
+
+} // namespace kaltune

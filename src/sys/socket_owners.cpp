@@ -1,0 +1,156 @@
+#include "sys/socket_owners.hpp"
+
+#include "core/error.hpp"
+#include "sys/fd.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace kaltune {
+
+namespace {
+// Closes a directory stream on every path out.
+class Dir {
+public:
+  explicit Dir(const std::string& path) : dir_(::opendir(path.c_str())) {}
+  Dir(const Dir&) = delete;
+  Dir& operator=(const Dir&) = delete;
+  ~Dir() {
+    if (dir_ != nullptr) {
+      ::closedir(dir_);
+    }
+  }
+  DIR* get() const { return dir_; }
+
+private:
+  DIR* dir_;
+};
+
+template <typename T> std::optional<T> number(std::string_view text) {
+  T value{};
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// "socket:[12345]" → 12345
+std::optional<std::uint32_t> socket_inode(std::string_view link) {
+  constexpr std::string_view prefix = "socket:[";
+  if (link.size() <= prefix.size() + 1 || link.substr(0, prefix.size()) != prefix ||
+      link.back() != ']') {
+    return std::nullopt;
+  }
+  return number<std::uint32_t>(link.substr(prefix.size(), link.size() - prefix.size() - 1));
+}
+
+std::string read_command(pid_t pid) {
+  UniqueFd fd(::open(fmt::format("/proc/{}/comm", pid).c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    return "?";
+  }
+  char buffer[64];
+  const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+  if (n <= 0) {
+    return "?";
+  }
+  std::string out(buffer, static_cast<std::size_t>(n));
+  while (!out.empty() && out.back() == '\n') {
+    out.pop_back();
+  }
+  return out;
+}
+
+// Adds the wanted sockets of one process; false when its descriptors could not be listed.
+bool scan_process(pid_t pid, const std::function<bool(std::uint32_t)>& wanted, OwnerScan& scan) {
+  const std::string fd_dir = fmt::format("/proc/{}/fd", pid);
+  Dir dir(fd_dir);
+  if (dir.get() == nullptr) {
+    return errno != EACCES && errno != EPERM; // vanished processes are not a lack of rights
+  }
+  std::string command;
+  char link[64];
+  while (const dirent* entry = ::readdir(dir.get())) {
+    const auto fd = number<int>(entry->d_name);
+    if (!fd) {
+      continue;
+    }
+    const ssize_t n = ::readlinkat(::dirfd(dir.get()), entry->d_name, link, sizeof link);
+    if (n <= 0) {
+      continue;
+    }
+    const auto inode = socket_inode(std::string_view(link, static_cast<std::size_t>(n)));
+    if (!inode || !wanted(*inode) || scan.owners.count(*inode) != 0) {
+      continue;
+    }
+    if (command.empty()) {
+      command = read_command(pid);
+    }
+    scan.owners.emplace(*inode, SocketOwner{pid, *fd, command});
+  }
+  return true;
+}
+
+int get_int_option(int fd, int level, int name, const char* what, pid_t pid, int target_fd) {
+  int value = 0;
+  socklen_t size = sizeof value;
+  if (::getsockopt(fd, level, name, &value, &size) != 0) {
+    throw SystemError(
+        errno, fmt::format("getsockopt({}) on descriptor {} of process {}", what, target_fd, pid));
+  }
+  return value;
+}
+} // namespace
+
+OwnerScan scan_socket_owners(const std::function<bool(std::uint32_t)>& wanted) {
+  OwnerScan scan;
+  Dir proc("/proc");
+  if (proc.get() == nullptr) {
+    throw SystemError(errno, "cannot list /proc");
+  }
+  while (const dirent* entry = ::readdir(proc.get())) {
+    const auto pid = number<pid_t>(entry->d_name);
+    if (!pid) {
+      continue;
+    }
+    ++scan.processes;
+    if (!scan_process(*pid, wanted, scan)) {
+      ++scan.unreadable;
+    }
+  }
+  return scan;
+}
+
+SocketOptions read_socket_options(pid_t pid, int fd) {
+  // Through syscall(): glibc before 2.36 has no wrappers for either call.
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (pidfd.get() < 0) {
+    throw SystemError(errno, fmt::format("pidfd_open of process {}", pid));
+  }
+  UniqueFd copy(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0)));
+  if (copy.get() < 0) {
+    throw SystemError(errno, fmt::format("pidfd_getfd of descriptor {} of process {}", fd, pid));
+  }
+  SocketOptions out;
+  out.keepalive =
+      get_int_option(copy.get(), SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE", pid, fd) != 0;
+  out.idle = get_int_option(copy.get(), IPPROTO_TCP, TCP_KEEPIDLE, "TCP_KEEPIDLE", pid, fd);
+  out.intvl = get_int_option(copy.get(), IPPROTO_TCP, TCP_KEEPINTVL, "TCP_KEEPINTVL", pid, fd);
+  out.count = get_int_option(copy.get(), IPPROTO_TCP, TCP_KEEPCNT, "TCP_KEEPCNT", pid, fd);
+  out.user_timeout_ms = static_cast<unsigned>(
+      get_int_option(copy.get(), IPPROTO_TCP, TCP_USER_TIMEOUT, "TCP_USER_TIMEOUT", pid, fd));
+  return out;
+}
+
+} // namespace kaltune

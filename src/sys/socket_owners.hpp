@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <unordered_map>
+
+namespace kaltune {
+
+// The process holding a socket: the first one found with a descriptor for its inode.
+struct SocketOwner {
+  pid_t pid = 0;
+  int fd = -1;
+  std::string command; // /proc/PID/comm
+};
+
+// Who holds the sockets asked about, from one pass over /proc/*/fd.
+struct OwnerScan {
+  std::unordered_map<std::uint32_t, SocketOwner> owners; // by socket inode
+  std::size_t processes = 0;                             // processes looked at
+  std::size_t unreadable = 0; // processes whose descriptors could not be listed (EACCES)
+};
+
+// Lists /proc/*/fd once and keeps the owner of every socket inode for which `wanted` is true.
+// Processes that vanish meanwhile are skipped; those whose fd directory is not readable are
+// counted in `unreadable` (without root, every other user's process).
+OwnerScan scan_socket_owners(const std::function<bool(std::uint32_t)>& wanted);
+
+// A socket's own keepalive options, read with getsockopt on a copy of its descriptor.
+struct SocketOptions {
+  bool keepalive = false;           // SO_KEEPALIVE
+  std::int64_t idle = 0;            // TCP_KEEPIDLE, s (the sysctl when not overridden)
+  std::int64_t intvl = 0;           // TCP_KEEPINTVL, s
+  std::int64_t count = 0;           // TCP_KEEPCNT
+  std::int64_t user_timeout_ms = 0; // TCP_USER_TIMEOUT, ms; 0 when unset
+};
+
+// Copies descriptor `fd` of process `pid` with pidfd_open + pidfd_getfd and reads its options.
+// Throws SystemError: EPERM (exit 3) without ptrace rights over the process (CAP_SYS_PTRACE).
+SocketOptions read_socket_options(pid_t pid, int fd);
+
+} // namespace kaltune

@@ -1,0 +1,108 @@
+// `kaltune verify` measures real dead-peer detection: in a private namespace of its own, or in
+// place with --running (here: the test process's private namespace).
+
+#include "harness.hpp"
+#include "loopback.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+namespace kaltune::itest {
+namespace {
+
+class Verify : public ::testing::Test {
+protected:
+  void SetUp() override {
+    KALTUNE_REQUIRE_NETNS();
+    loopback_at_defaults();
+  }
+
+  // Runs verify with these arguments and checks a measurement within tolerance of `expected`.
+  void expect_measured(const std::vector<std::string>& args, double expected) {
+    std::vector<std::string> all{"--json", "verify"};
+    all.insert(all.end(), args.begin(), args.end());
+    const auto result = run_kaltune(all);
+    ASSERT_EQ(result.status, 0) << result.out << result.err;
+    const auto json = nlohmann::json::parse(result.out);
+    EXPECT_EQ(json["expected_seconds"], expected);
+    const double measured = json["measured_seconds"];
+    const double tolerance = json["tolerance_seconds"];
+    EXPECT_EQ(tolerance, 0.5 + expected / 8);
+    EXPECT_GE(measured, expected - tolerance);
+    EXPECT_LE(measured, expected + tolerance);
+    EXPECT_EQ(json["within_tolerance"], true);
+    EXPECT_EQ(result.err, ""); // not a terminal: no progress line
+  }
+};
+
+TEST_F(Verify, OneOneOne) {
+  expect_measured({"--time", "1", "--intvl", "1", "--probes", "1", "--timeout", "30"}, 2.0);
+  // Measured in a namespace of its own: this one is untouched.
+  EXPECT_EQ(read_keepalive(), (std::vector<long>{7200, 75, 9}));
+}
+
+TEST_F(Verify, TwoOneTwo) {
+  expect_measured({"--time", "2", "--intvl", "1", "--probes", "2", "--timeout", "1m"}, 4.0);
+}
+
+TEST_F(Verify, RunningMeasuresInPlace) {
+  write_sysctl("net.ipv4.tcp_keepalive_time", 1);
+  write_sysctl("net.ipv4.tcp_keepalive_intvl", 1);
+  write_sysctl("net.ipv4.tcp_keepalive_probes", 2);
+  expect_measured({"--running", "--timeout", "20s"}, 3.0);
+}
+
+TEST_F(Verify, TextReport) {
+  const auto result =
+      run_kaltune({"verify", "--time", "1", "--intvl", "1", "--probes", "1", "--timeout", "30"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.out.find("verify: time 1 s, intvl 1 s, probes 1, measured in a private network "
+                            "namespace\n  expected    2.000 s"),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("within the tolerance of \u00b10.750 s"), std::string::npos)
+      << result.out;
+}
+
+TEST_F(Verify, RefusesUpFrontWhenTheCapIsShorter) {
+  const auto result =
+      run_kaltune({"verify", "--time", "100", "--intvl", "10", "--probes", "1", "--timeout", "10"});
+  EXPECT_EQ(result.status, 2);
+  EXPECT_EQ(result.out, "");
+  EXPECT_NE(result.err.find("expected detection time 110 s (1m50s) is longer than --timeout 10 s"),
+            std::string::npos)
+      << result.err;
+}
+
+// Timers never fire early: a cap equal to the expected time always passes first.
+TEST_F(Verify, TimeoutCapsTheWaitAndFails) {
+  const auto result =
+      run_kaltune({"verify", "--time", "1", "--intvl", "1", "--probes", "1", "--timeout", "2"});
+  EXPECT_EQ(result.status, 4) << result.out << result.err;
+  EXPECT_NE(result.out.find("no ETIMEDOUT within --timeout 2 s"), std::string::npos) << result.out;
+}
+
+TEST_F(Verify, RejectsBadValuesAndCombinations) {
+  EXPECT_EQ(run_kaltune({"verify", "--time", "0"}).status, 2);
+  EXPECT_EQ(run_kaltune({"verify", "--running", "--time", "5"}).status, 2);
+  EXPECT_EQ(run_kaltune({"verify", "--timeout", "soon"}).status, 2);
+}
+
+TEST_F(Verify, WithoutRootUsesAUserNamespaceOrSaysWhy) {
+  KALTUNE_REQUIRE_ROOT();
+  RunOptions nobody;
+  nobody.uid = 65534;
+  nobody.gid = 65534;
+  const auto result = run_kaltune(
+      {"verify", "--time", "1", "--intvl", "1", "--probes", "1", "--timeout", "30"}, nobody);
+  if (result.status == 3) {
+    EXPECT_NE(result.err.find("cannot create a private network namespace"), std::string::npos)
+        << result.err;
+  } else {
+    EXPECT_EQ(result.status, 0) << result.out << result.err;
+  }
+}
+
+} // namespace
+} // namespace kaltune::itest

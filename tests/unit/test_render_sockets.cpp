@@ -1,0 +1,144 @@
+#include "render/sockets.hpp"
+#include "render/verify.hpp"
+
+#include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+namespace kaltune {
+namespace {
+
+constexpr Settings sysctls{{600, 30, 5}};
+
+DiagSocket loopback_socket() {
+  DiagSocket socket;
+  socket.family = AF_INET;
+  socket.state = TCP_ESTABLISHED;
+  socket.timer = DiagTimer::keepalive;
+  socket.retrans = 2;
+  socket.expires_ms = 12345;
+  socket.local = {127, 0, 0, 1};
+  socket.peer = {127, 0, 0, 1};
+  socket.local_port = 40000;
+  socket.peer_port = 5000;
+  socket.inode = 99;
+  return socket;
+}
+
+TEST(RenderSockets, Row) {
+  const DiagSocket socket = loopback_socket();
+  EXPECT_EQ(render_socket_row({socket, Coverage::keepalive}, sysctls, false, Style()),
+            "established  127.0.0.1:40000          127.0.0.1:5000           keepalive       "
+            "12.3s      2  keepalive\n");
+}
+
+TEST(RenderSockets, RowWithProcess) {
+  const DiagSocket socket = loopback_socket();
+  const SocketOwner owner{123, 4, "nginx"};
+  const SocketOptions options{true, 10, 2, 3, 0};
+  const std::string row =
+      render_socket_row({socket, Coverage::keepalive, &owner, &options}, sysctls, true, Style());
+  EXPECT_NE(row.find("    123 nginx            10/2/3 (own)           16 s\n"), std::string::npos)
+      << row;
+  const std::string unknown =
+      render_socket_row({socket, Coverage::keepalive}, sysctls, true, Style());
+  EXPECT_NE(unknown.find("      ? ?                ?                      ?\n"), std::string::npos)
+      << unknown;
+}
+
+TEST(RenderSockets, Endpoints) {
+  std::array<std::uint8_t, 16> six{};
+  six[15] = 1;
+  EXPECT_EQ(endpoint_text(AF_INET6, six, 22), "[::1]:22");
+  EXPECT_EQ(endpoint_text(AF_INET, {10, 0, 0, 1}, 80), "10.0.0.1:80");
+}
+
+TEST(RenderSockets, HeadSaysWhatIsMissing) {
+  SocketsHead head{sysctls, {}, true, {"socket options of 2 sockets: pidfd_getfd: denied"}};
+  head.summary.listed = 3;
+  head.summary.established = 3;
+  head.summary.no_keepalive = 3;
+  const std::string text = render_sockets_head(head, Style());
+  EXPECT_EQ(text.substr(0, 98), "keepalive sysctls: time 600 s, intvl 30 s, probes 5: a dead peer "
+                                "is detected after 750 s (12m30s)\n");
+  EXPECT_NE(text.find("  no_keepalive        3  without SO_KEEPALIVE"), std::string::npos);
+  EXPECT_NE(text.find("not shown: socket options of 2 sockets: pidfd_getfd: denied\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("PID COMMAND"), std::string::npos);
+}
+
+TEST(RenderSockets, JsonIsValidAndStreamed) {
+  const DiagSocket socket = loopback_socket();
+  SocketsHead head{sysctls, {}, false, {}};
+  head.summary.listed = 1;
+  head.summary.established = 1;
+  head.summary.keepalive = 1;
+  const std::string text = sockets_json_open() + "\n" +
+                           socket_json({socket, Coverage::keepalive}, sysctls, false) +
+                           sockets_json_close(head);
+  const auto json = nlohmann::json::parse(text);
+  EXPECT_EQ(json["summary"]["established"], 1);
+  EXPECT_EQ(json["summary"]["keepalive"], 1);
+  EXPECT_EQ(json["summary"]["no_keepalive"], 0);
+  EXPECT_EQ(json["summary"]["settings"]["net.ipv4.tcp_keepalive_time"], 600);
+  ASSERT_EQ(json["sockets"].size(), 1u);
+  const auto& first = json["sockets"][0];
+  EXPECT_EQ(first["local"]["address"], "127.0.0.1");
+  EXPECT_EQ(first["local"]["port"], 40000);
+  EXPECT_EQ(first["timer"], "keepalive");
+  EXPECT_EQ(first["timer_left_ms"], 12345);
+  EXPECT_EQ(first["probes"], 2);
+  EXPECT_EQ(first["coverage"], "keepalive");
+  EXPECT_FALSE(first.contains("process"));
+  EXPECT_TRUE(json["missing"].empty());
+  // The sockets stream first; the counts, known only at the end, follow them.
+  EXPECT_LT(text.find("\"sockets\""), text.find("\"summary\""));
+}
+
+TEST(RenderSockets, JsonWithProcesses) {
+  const DiagSocket socket = loopback_socket();
+  const SocketOwner owner{123, 4, "a \"quoted\" name"};
+  const SocketOptions options{true, 10, 2, 3, 25000};
+  const auto json = nlohmann::json::parse(
+      socket_json({socket, Coverage::keepalive, &owner, &options}, sysctls, true));
+  EXPECT_EQ(json["process"]["command"], "a \"quoted\" name");
+  EXPECT_EQ(json["options"]["tcp_keepidle"], 10);
+  EXPECT_EQ(json["options"]["overrides_sysctls"], true);
+  EXPECT_EQ(json["options"]["detect_seconds"], 26);
+  const auto none = nlohmann::json::parse(socket_json({socket, Coverage::none}, sysctls, true));
+  EXPECT_TRUE(none["process"].is_null());
+  EXPECT_TRUE(none["options"].is_null());
+}
+
+TEST(RenderVerify, WithinAndOutside) {
+  VerifyReport report;
+  report.settings = Settings{{2, 1, 2}};
+  report.expected_ms = 4000;
+  report.tolerance_ms = verify_tolerance_ms(4000);
+  EXPECT_EQ(report.tolerance_ms, 1000);
+  report.timeout_ms = 60000;
+  report.measured_ms = 4096;
+  EXPECT_TRUE(report.within());
+  EXPECT_EQ(render_verify(report, Style()),
+            "verify: time 2 s, intvl 1 s, probes 2, measured in a private network namespace\n"
+            "  expected    4.000 s     = time + intvl \u00d7 probes = 2 + 1 \u00d7 2\n"
+            "  measured    4.096 s     until the connection failed with ETIMEDOUT\n"
+            "  difference  +0.096 s    within the tolerance of \u00b11.000 s\n");
+  report.measured_ms = 5001;
+  EXPECT_FALSE(report.within());
+  report.measured_ms = 2999;
+  EXPECT_FALSE(report.within());
+  report.measured_ms.reset();
+  EXPECT_FALSE(report.within());
+  EXPECT_NE(render_verify(report, Style()).find("no ETIMEDOUT within --timeout 60 s (1m)"),
+            std::string::npos);
+  const auto json = to_json(report);
+  EXPECT_TRUE(json["measured_seconds"].is_null());
+  EXPECT_EQ(json["expected_seconds"], 4.0);
+  EXPECT_EQ(json["within_tolerance"], false);
+}
+
+} // namespace
+} // namespace kaltune

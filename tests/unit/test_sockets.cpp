@@ -1,0 +1,120 @@
+#include "core/sockets.hpp"
+
+#include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+namespace kaltune {
+namespace {
+
+constexpr Settings sysctls{{600, 30, 5}};
+
+DiagSocket established(DiagTimer timer, std::uint32_t expires_ms = 0) {
+  DiagSocket socket;
+  socket.family = AF_INET;
+  socket.state = TCP_ESTABLISHED;
+  socket.timer = timer;
+  socket.expires_ms = expires_ms;
+  return socket;
+}
+
+TEST(Classify, FromTheKernelsTimer) {
+  EXPECT_EQ(classify(established(DiagTimer::none), sysctls, nullptr), Coverage::none);
+  EXPECT_EQ(classify(established(DiagTimer::retransmit, 200), sysctls, nullptr), Coverage::unacked);
+  EXPECT_EQ(classify(established(DiagTimer::zero_window, 200), sysctls, nullptr),
+            Coverage::unacked);
+  EXPECT_EQ(classify(established(DiagTimer::keepalive, 600000), sysctls, nullptr),
+            Coverage::keepalive);
+  // More left than the current time can give: armed on an older, longer value.
+  EXPECT_EQ(classify(established(DiagTimer::keepalive, 600001), sysctls, nullptr), Coverage::stale);
+  DiagSocket listening = established(DiagTimer::none);
+  listening.state = TCP_LISTEN;
+  EXPECT_EQ(classify(listening, sysctls, nullptr), Coverage::other);
+}
+
+TEST(Classify, TheSocketsOwnIdleTimeDecidesStaleness) {
+  SocketOptions own{true, 3600, 30, 5, 0};
+  EXPECT_EQ(classify(established(DiagTimer::keepalive, 3000000), sysctls, &own),
+            Coverage::keepalive);
+  own.idle = 60;
+  EXPECT_EQ(classify(established(DiagTimer::keepalive, 300000), sysctls, &own), Coverage::stale);
+}
+
+TEST(Coverage, OrderPutsTheUncoveredFirst) {
+  EXPECT_LT(Coverage::none, Coverage::unacked);
+  EXPECT_LT(Coverage::unacked, Coverage::stale);
+  EXPECT_LT(Coverage::stale, Coverage::keepalive);
+  EXPECT_LT(Coverage::keepalive, Coverage::other);
+  EXPECT_EQ(coverage_name(Coverage::none), "none");
+  EXPECT_EQ(coverage_name(Coverage::other), "-");
+}
+
+TEST(SocketOptions, OverridesAndOwnDetectionTime) {
+  const SocketOptions same{true, 600, 30, 5, 0};
+  EXPECT_FALSE(overrides(same, sysctls));
+  EXPECT_EQ(own_detect_seconds(same), 750);
+  const SocketOptions own{true, 10, 2, 3, 0};
+  EXPECT_TRUE(overrides(own, sysctls));
+  EXPECT_EQ(own_detect_seconds(own), 16);
+  EXPECT_EQ(own_detect_seconds(SocketOptions{false, 600, 30, 5, 0}), std::nullopt);
+  // TCP_USER_TIMEOUT 25 s with 10/2/3: the firing at 10 + 2k s with k >= 1 and 10 + 2k >= 25.
+  EXPECT_EQ(own_detect_seconds(SocketOptions{true, 10, 2, 3, 25000}), 26);
+  // A short user timeout still needs one probe out first.
+  EXPECT_EQ(own_detect_seconds(SocketOptions{true, 10, 2, 3, 1000}), 12);
+}
+
+TEST(Summary, CountsEstablishedByCoverage) {
+  SocketSummary summary;
+  const SocketOptions own{true, 10, 2, 3, 0};
+  count(summary, established(DiagTimer::none), Coverage::none, nullptr, sysctls);
+  count(summary, established(DiagTimer::keepalive), Coverage::keepalive, &own, sysctls);
+  count(summary, established(DiagTimer::keepalive), Coverage::stale, nullptr, sysctls);
+  count(summary, established(DiagTimer::retransmit), Coverage::unacked, nullptr, sysctls);
+  DiagSocket waiting = established(DiagTimer::time_wait);
+  waiting.state = TCP_TIME_WAIT;
+  count(summary, waiting, Coverage::other, nullptr, sysctls);
+  EXPECT_EQ(summary.listed, 5u);
+  EXPECT_EQ(summary.established, 4u);
+  EXPECT_EQ(summary.keepalive, 2u);
+  EXPECT_EQ(summary.no_keepalive, 1u);
+  EXPECT_EQ(summary.unacked, 1u);
+  EXPECT_EQ(summary.stale, 1u);
+  EXPECT_EQ(summary.overriding, 1u);
+}
+
+TEST(Filters, States) {
+  EXPECT_EQ(*parse_states({"established"}), 1u << TCP_ESTABLISHED);
+  EXPECT_EQ(*parse_states({"time-wait", "listening"}), (1u << TCP_TIME_WAIT) | (1u << TCP_LISTEN));
+  const std::uint32_t connected = *parse_states({});
+  EXPECT_EQ(*parse_states({"connected"}), connected);
+  EXPECT_TRUE(connected & (1u << TCP_ESTABLISHED));
+  EXPECT_TRUE(connected & (1u << TCP_CLOSE_WAIT));
+  EXPECT_FALSE(connected & (1u << TCP_LISTEN));
+  EXPECT_FALSE(connected & (1u << TCP_TIME_WAIT));
+  EXPECT_TRUE(*parse_states({"all"}) & (1u << TCP_LISTEN));
+  const auto bad = parse_states({"established", "up"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().substr(0, 32), "unknown state 'up'; accepted: es");
+}
+
+TEST(Filters, FamilyAndPort) {
+  EXPECT_EQ(*parse_family("ipv4"), std::vector<std::uint8_t>{AF_INET});
+  EXPECT_EQ(parse_family("all")->size(), 2u);
+  EXPECT_FALSE(parse_family("ipx").ok());
+  SocketFilter filter;
+  DiagSocket socket = established(DiagTimer::none);
+  socket.local_port = 22;
+  socket.peer_port = 50000;
+  EXPECT_TRUE(port_matches(filter, socket));
+  filter.port = 22;
+  EXPECT_TRUE(port_matches(filter, socket));
+  filter.port = 50000;
+  EXPECT_TRUE(port_matches(filter, socket));
+  filter.port = 80;
+  EXPECT_FALSE(port_matches(filter, socket));
+}
+
+} // namespace
+} // namespace kaltune
