@@ -37,6 +37,10 @@ struct Script {
   const char* path;
 };
 
+void PrintTo(const Script& script, std::ostream* out) {
+  *out << script.path;
+}
+
 const Script scripts[] = {
     {"bash", KALTUNE_SOURCE_DIR "/completions/kaltune.bash"},
     {"zsh", KALTUNE_SOURCE_DIR "/completions/_kaltune"},
