@@ -87,7 +87,7 @@ _kaltune()
         '')
             if [[ $cur != -* ]]; then
                 $split && return
-                COMPREPLY=($(compgen -W 'show set sockets verify check' -- "$cur"))
+                COMPREPLY=($(compgen -W 'show set reset diff sockets verify check' -- "$cur"))
                 return
             fi
             opts="$global_opts --version -h --help"
@@ -110,8 +110,36 @@ _kaltune()
                 --time | --intvl | --probes)
                     return # a duration or a count: nothing to offer
                     ;;
+                --file)
+                    _filedir
+                    return
+                    ;;
             esac
-            opts='--time --intvl --probes --dry-run --force'
+            opts='--time --intvl --probes --persist --file --no-runtime --dry-run --force'
+            ;;
+        reset)
+            case $prev in
+                --file)
+                    _filedir
+                    return
+                    ;;
+            esac
+            opts='--persist --file --no-runtime --dry-run'
+            ;;
+        diff)
+            case $prev in
+                --format)
+                    COMPREPLY=($(compgen -W 'unified table json' -- "$cur"))
+                    return
+                    ;;
+            esac
+            if [[ $cur != -* ]]; then
+                $split && return
+                # A and B: a source name, a sysctl config file or a snapshot.
+                _kaltune_words_or_files 'running boot default'
+                return
+            fi
+            opts='--format'
             ;;
         sockets)
             case $prev in

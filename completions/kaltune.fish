@@ -56,6 +56,8 @@ complete -c kaltune -s q -l quiet -d 'No warnings on stderr'
 complete -c kaltune -s v -l verbose -d 'Say more on stderr'
 complete -c kaltune -n __kaltune_needs_command -a show -d 'Show the keepalive values in force'
 complete -c kaltune -n __kaltune_needs_command -a set -d 'Set keepalive values in the running kernel'
+complete -c kaltune -n __kaltune_needs_command -a reset -d 'Write the kernel defaults (now, or also at boot)'
+complete -c kaltune -n __kaltune_needs_command -a diff -d 'Compare two sources (default: running against boot)'
 complete -c kaltune -n __kaltune_needs_command -a sockets -d 'List the TCP connections and whether keepalive reaches them'
 complete -c kaltune -n __kaltune_needs_command -a verify -d 'Measure how long a silent peer survives'
 complete -c kaltune -n __kaltune_needs_command -a check -d 'Check the running values against a policy'
@@ -72,6 +74,23 @@ complete -c kaltune -n '__kaltune_using set' -l intvl -x -d 'net.ipv4.tcp_keepal
 complete -c kaltune -n '__kaltune_using set' -l probes -x -d 'net.ipv4.tcp_keepalive_probes: a count'
 complete -c kaltune -n '__kaltune_using set' -l dry-run -d 'Print what would change; write nothing'
 complete -c kaltune -n '__kaltune_using set' -l force -d 'Allow values the socket API refuses'
+
+complete -c kaltune -n '__kaltune_using set' -l persist -d 'Also make boot apply the values'
+complete -c kaltune -n '__kaltune_using set' -l file -r -F -d 'With --persist: edit this file in place'
+complete -c kaltune -n '__kaltune_using set' -l no-runtime -d 'With --persist: change only the file'
+
+# reset
+complete -c kaltune -n '__kaltune_using reset' -s h -l help -d 'Print help and exit'
+complete -c kaltune -n '__kaltune_using reset' -l persist -d 'Also remove what kaltune persisted'
+complete -c kaltune -n '__kaltune_using reset' -l file -r -F -d 'With --persist: remove the keepalive lines from this file'
+complete -c kaltune -n '__kaltune_using reset' -l no-runtime -d 'With --persist: change only the file'
+complete -c kaltune -n '__kaltune_using reset' -l dry-run -d 'Print what would change; write nothing'
+
+# diff: A and B are a source name, a sysctl config file or a snapshot
+complete -c kaltune -n '__kaltune_using diff' -s h -l help -d 'Print help and exit'
+complete -c kaltune -n '__kaltune_using diff' -l format -x -a 'unified table json' -d 'Output format'
+complete -c kaltune -n '__kaltune_using diff' -a 'running boot default' -d 'Source'
+complete -c kaltune -n '__kaltune_using diff' -F
 
 # sockets
 function __kaltune_list --description 'Complete the last element of a comma-separated list'

@@ -2,6 +2,8 @@
 
 #include "cli/check.hpp"
 #include "cli/context.hpp"
+#include "cli/diff.hpp"
+#include "cli/reset.hpp"
 #include "cli/set.hpp"
 #include "cli/show.hpp"
 #include "cli/sockets.hpp"
@@ -27,6 +29,8 @@ struct Cli::State {
   GlobalOptions global;
   ShowOptions show;
   SetOptions set;
+  ResetOptions reset;
+  DiffOptions diff;
   SocketsOptions sockets;
   VerifyOptions verify;
   CheckOptions check;
@@ -38,8 +42,8 @@ const char* exit_status_help() {
          "  1  difference found (diff) or policy violated (check)\n"
          "  2  usage error or invalid value; nothing changed\n"
          "  3  permission denied; nothing changed\n"
-         "  4  the system refused or failed (I/O error, missing key, value rejected); any partial\n"
-         "     change rolled back\n";
+         "  4  the system refused or failed (I/O error, missing key, value rejected, persisted\n"
+         "     value overridden at boot); any partial change rolled back\n";
 }
 
 namespace {
@@ -148,6 +152,8 @@ Cli::Cli() : state_(std::make_unique<State>()) {
   setup_global(state_->app, state_->global);
   setup_show(state_->app, state_->show);
   setup_set(state_->app, state_->set);
+  setup_reset(state_->app, state_->reset);
+  setup_diff(state_->app, state_->diff);
   setup_sockets(state_->app, state_->sockets);
   setup_verify(state_->app, state_->verify);
   setup_check(state_->app, state_->check);
@@ -192,6 +198,12 @@ int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream&
     }
     if (app.got_subcommand("set")) {
       return run_set(context, state_->set);
+    }
+    if (app.got_subcommand("reset")) {
+      return run_reset(context, state_->reset);
+    }
+    if (app.got_subcommand("diff")) {
+      return run_diff(context, state_->diff);
     }
     if (app.got_subcommand("sockets")) {
       return run_sockets(context, state_->sockets);

@@ -1,5 +1,8 @@
 #include "cli/set.hpp"
 
+#include "cli/persisting.hpp"
+#include "sys/signals.hpp"
+
 #include "core/runtime.hpp"
 #include "core/validate.hpp"
 #include "render/changes.hpp"
@@ -29,6 +32,17 @@ void setup_set(CLI::App& app, SetOptions& options) {
   set->add_flag("--force", options.force,
                 "Allow values the kernel accepts but the socket API refuses (time/intvl <= 0, "
                 "probes 0 or 128-255)");
+  auto* persist = set->add_flag(
+      "--persist", options.persist,
+      "Also make boot apply the values: kaltune's own /etc/sysctl.d/99-kaltune.conf, or --file");
+  set->add_option_function<std::string>(
+         "--file", [&options](const std::string& value) { options.file = value; },
+         "With --persist: edit this existing file in place (e.g. /etc/sysctl.conf)")
+      ->type_name("PATH")
+      ->needs(persist);
+  set->add_flag("--no-runtime", options.no_runtime,
+                "With --persist: change only the file, not the running kernel (implied by --root)")
+      ->needs(persist);
 }
 
 namespace {
@@ -57,6 +71,25 @@ Request parse_request(const SetOptions& options) {
 int run_set(Context& context, const SetOptions& options) {
   // Everything is validated before anything is read or written.
   const Request request = parse_request(options);
+  if (!options.persist) {
+    return run_runtime_change(context, request, options.dry_run);
+  }
+  for (Key key : all_keys) {
+    if (request[index_of(key)]) {
+      if (auto warning = assess(key, *request[index_of(key)])) {
+        context.warn(warning->message);
+      }
+    }
+  }
+  PersistCommand command;
+  command.file = options.file;
+  command.runtime = !runtime_excluded(context.global, options.no_runtime);
+  command.dry_run = options.dry_run;
+  command.request = request;
+  return run_persist_command(context, command);
+}
+
+int run_runtime_change(Context& context, const Request& request, bool dry_run) {
   const Settings current = read_running(context.proc);
   const Settings target = merge(current, request);
   const auto changes = plan_changes(current, target);
@@ -65,10 +98,11 @@ int run_set(Context& context, const SetOptions& options) {
       context.warn(warning.message);
     }
   }
-  if (!options.dry_run) {
+  if (!dry_run) {
+    const DeferSignals defer; // Ctrl-C cannot leave half a change
     apply_changes(context.proc, changes);
   }
-  const ChangeReport report{current, target, changes, options.dry_run};
+  const ChangeReport report{current, target, changes, dry_run};
   if (context.global.json) {
     context.out << to_json(report).dump(2) << '\n';
   } else {

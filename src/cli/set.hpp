@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cli/context.hpp"
+#include "core/runtime.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -15,9 +16,16 @@ struct SetOptions {
   std::array<std::optional<std::string>, 3> values;
   bool dry_run = false;
   bool force = false;
+  bool persist = false;
+  std::optional<std::string> file; // --file: edit this file instead of kaltune's own
+  bool no_runtime = false;
 };
 
 void setup_set(CLI::App& app, SetOptions& options);
 int run_set(Context& context, const SetOptions& options);
+
+// Changes the running kernel only (set without --persist, reset without --persist): plan, warn
+// about requested values outside the socket API, write all or nothing, report.
+int run_runtime_change(Context& context, const Request& request, bool dry_run);
 
 } // namespace kaltune

@@ -44,18 +44,6 @@ const KeyInfo& info(Key key) {
   return infos[index_of(key)];
 }
 
-std::string normalize_sysctl_name(std::string_view name) {
-  if (!name.empty() && name.front() == '/') {
-    name.remove_prefix(1);
-  }
-  std::string out(name);
-  for (char& c : out) {
-    if (c == '/') {
-      c = '.';
-    }
-  }
-  return out;
-}
 } // namespace
 
 std::string_view sysctl_name(Key key) {
@@ -77,6 +65,18 @@ Range kernel_range(Key key) {
   return info(key).kernel;
 }
 
+std::string normalize_sysctl_name(std::string_view name) {
+  if (!name.empty() && name.front() == '/') {
+    name.remove_prefix(1);
+  }
+  std::string out(name);
+  for (char& c : out) {
+    if (c == '/') {
+      c = '.';
+    }
+  }
+  return out;
+}
 std::optional<Key> key_from_sysctl_name(std::string_view name) {
   const std::string normalized = normalize_sysctl_name(name);
   for (Key key : all_keys) {

@@ -26,6 +26,8 @@ std::string_view short_name(Key key);
 std::string_view meaning(Key key);
 // Time keys are durations in seconds, probes a count.
 bool is_duration(Key key);
+// A sysctl name with dots as separators and no leading slash ("/net/ipv4/x" -> "net.ipv4.x").
+std::string normalize_sysctl_name(std::string_view name);
 // The key whose sysctl name (dotted or slashed, with an optional leading slash) this is.
 std::optional<Key> key_from_sysctl_name(std::string_view name);
 // The key whose short name ("time", "intvl", "probes") this is.

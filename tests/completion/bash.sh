@@ -125,6 +125,14 @@ expect "" "kaltune set --time=5"
 # Nothing for an unknown command; after the command, global options are no longer offered.
 expect "" "kaltune unknown-command --"
 expect "--help" "kaltune show --he"
+# diff's two sources: names, or files (config files, snapshots).
+if echo "$model" | grep -q '^positional diff A$'; then
+    expect "boot default running" "kaltune diff "
+    expect "boot default running" "kaltune diff running "
+    expect "ns/file" "kaltune diff ns/"
+    expect "unified" "kaltune diff --format un"
+fi
+
 # Lists separated by commas: the last element is completed, the ones before it kept.
 if echo "$model" | grep -q '^option sockets 1 --state$'; then
     expect "established" "kaltune sockets --state est"

@@ -1,0 +1,43 @@
+#include "cli/diff.hpp"
+
+#include "cli/show.hpp"
+#include "core/sources.hpp"
+#include "render/diff.hpp"
+
+#include <ostream>
+
+namespace kaltune {
+
+void setup_diff(CLI::App& app, DiffOptions& options) {
+  auto* diff = app.add_subcommand(
+      "diff", "Compare two sources (default: running against boot); exit 1 when they differ");
+  diff->add_option("A", options.a,
+                   "running (default), boot, default, a sysctl config file, or a `kaltune --json "
+                   "show` snapshot");
+  diff->add_option("B", options.b, "The same choices; boot by default");
+  diff->add_option("--format", options.format, "Output format")
+      ->check(CLI::IsMember({"unified", "table", "json"}));
+}
+
+int run_diff(Context& context, const DiffOptions& options) {
+  const std::filesystem::path root = context.global.root;
+  const SourceReaders readers{
+      context.proc,
+      [&] { return resolve_boot(root, boot_model(context.global)); },
+      [&](const std::string& path) { return resolve_file(root, path, boot_model(context.global)); },
+  };
+  SourcedSettings a = load_source(options.a, readers);
+  SourcedSettings b = load_source(options.b, readers);
+  const SourceDiff diff = diff_sources(std::move(a), std::move(b));
+  const std::string format = context.global.json ? "json" : options.format;
+  if (format == "json") {
+    context.out << to_json(diff).dump(2) << '\n';
+  } else if (format == "table") {
+    context.out << render_diff_table(diff, context.out_style);
+  } else {
+    context.out << render_unified(diff, context.out_style);
+  }
+  return diff.identical() ? 0 : static_cast<int>(ExitStatus::different);
+}
+
+} // namespace kaltune

@@ -1,0 +1,68 @@
+#pragma once
+
+// Surgical edits of a sysctl.conf / sysctl.d file (pure: old bytes in, new bytes out). Only the
+// bytes of lines that assign one of the three keys change; every other byte, the line endings
+// and a missing final newline are kept.
+//
+// Which lines are "ours": an assignment whose key, after one optional leading '-' (the "ignore
+// failure" mark, kept), names a keepalive key in any spelling the appliers accept (dots, slashes,
+// a leading slash). Every such line is updated, so no stale duplicate can win. Glob lines
+// (`net.ipv4.tcp_keepalive_* = 5`) also set other keys, so they are never edited: they are
+// reported, and the boot-view check after writing decides whether they still win. Lines without
+// '=' are left alone, "-key" exclusions included (under systemd an exclusion after the last
+// assignment cancels it: the boot-view check reports that line). A first line that starts with a
+// UTF-8 byte-order mark sets nothing in either applier (the mark becomes part of the key), so it
+// is not "ours": it is left alone and the key appended.
+
+#include "core/keepalive.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kaltune {
+
+// A value per key; nullopt leaves the key alone. Same type as core's Request.
+using KeyValues = std::array<std::optional<std::int64_t>, key_count>;
+// Which keys an edit removes.
+using KeySet = std::array<bool, key_count>;
+
+// A line the edit deliberately left alone, and why.
+struct EditNote {
+  std::size_t line = 0;
+  std::string message;
+};
+
+struct EditResult {
+  std::string content;
+  std::vector<std::size_t> updated; // lines whose value changed in place (1-based, old numbering)
+  std::vector<std::size_t> removed; // lines removed (old numbering)
+  std::vector<Key> appended;        // keys the file did not assign, appended at the end
+  std::vector<EditNote> notes;      // glob lines that also match a key, left as they are
+  bool changed = false;             // content differs from the input
+};
+
+// Sets every requested key: each assignment of it gets the new value in place (its spelling,
+// spacing and '-' mark kept); a key the file does not assign is appended as `name = value`, with
+// the file's line ending. A file without a final newline still has none afterwards.
+EditResult set_keys(std::string_view content, const KeyValues& values);
+
+// Removes every line assigning one of `keys` (the whole line and its ending).
+EditResult remove_keys(std::string_view content, const KeySet& keys);
+
+// The key an assignment line sets, or nullopt (other keys, globs, comments, …).
+std::optional<Key> assigned_key(std::string_view key_text);
+// Whether a key text is a glob (`*`, `?`, `[`) that matches `key`.
+bool glob_matches(std::string_view key_text, Key key);
+
+// The header of kaltune's own file (/etc/sysctl.d/99-kaltune.conf).
+std::string_view own_file_header();
+// Whether a file holds nothing but comments and blank lines (kaltune's own file after its keys
+// were removed can then be deleted without losing anything).
+bool only_comments(std::string_view content);
+
+} // namespace kaltune

@@ -1,0 +1,228 @@
+#include "core/persist.hpp"
+
+#include "sys/conftree.hpp"
+
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
+namespace kaltune {
+
+namespace {
+struct Located {
+  std::string path;    // as given, normalized
+  RootPath rooted;     // behind its symlinks, inside root
+  bool exists = false; // the final target exists
+  bool through_symlink = false;
+};
+
+Located locate(const std::filesystem::path& root, const std::optional<std::string>& file) {
+  std::filesystem::path path =
+      file ? std::filesystem::path(*file) : std::filesystem::path(own_file);
+  if (path.is_relative()) {
+    if (root != "/") {
+      throw Error(ExitStatus::usage,
+                  fmt::format("--file {}: give the path as the system under --root sees it, "
+                              "starting with /",
+                              *file));
+    }
+    path = std::filesystem::absolute(path);
+  }
+  path = path.lexically_normal();
+  Located out{path.string(), resolve_in_root(root, path.string())};
+  if (out.rooted.loop) {
+    throw Error(ExitStatus::system, fmt::format("{}: too many levels of symbolic links", out.path));
+  }
+  if (out.rooted.system == "/dev/null") {
+    throw Error(ExitStatus::system,
+                fmt::format("{} is masked (a symlink to /dev/null): boot reads nothing from it; "
+                            "remove the mask or give another file with --file",
+                            out.path));
+  }
+  struct stat st {};
+  out.exists = ::stat(out.rooted.host.c_str(), &st) == 0;
+  out.through_symlink = out.rooted.system != out.path;
+  if (file && !out.exists) {
+    throw Error(
+        ExitStatus::system,
+        fmt::format("{}{} does not exist; --file edits an existing file (without --file "
+                    "kaltune writes its own {})",
+                    out.path,
+                    out.through_symlink ? fmt::format(" (a symlink to {})", out.rooted.system) : "",
+                    own_file));
+  }
+  return out;
+}
+
+FilePlan start_plan(Posix& posix, const Located& located) {
+  FilePlan plan;
+  plan.path = located.path;
+  plan.target = located.rooted.system;
+  plan.host = located.rooted.host;
+  plan.before = read_file_state(posix, plan.host);
+  return plan;
+}
+
+void add_notes(FilePlan& plan, const EditResult& edit) {
+  for (const EditNote& note : edit.notes) {
+    plan.notes.push_back(fmt::format("{}:{}: {}", plan.target, note.line, note.message));
+  }
+}
+
+std::string_view model_name(const BootView& view) {
+  return to_string(view.model);
+}
+
+bool names_plan(const FilePlan& plan, const std::string& file) {
+  return file == plan.path || file == plan.target;
+}
+} // namespace
+
+bool FilePlan::changes() const {
+  if (!after) {
+    return before.exists;
+  }
+  return !before.exists || *after != before.content;
+}
+
+FilePlan plan_set(Posix& posix, const std::filesystem::path& root,
+                  const std::optional<std::string>& file, const KeyValues& values) {
+  FilePlan plan = start_plan(posix, locate(root, file));
+  const std::string base =
+      plan.before.exists ? plan.before.content : std::string(own_file_header());
+  EditResult edit = set_keys(base, values);
+  add_notes(plan, edit);
+  plan.after = std::move(edit.content);
+  return plan;
+}
+
+FilePlan plan_remove(Posix& posix, const std::filesystem::path& root,
+                     const std::optional<std::string>& file) {
+  const Located located = locate(root, file);
+  FilePlan plan = start_plan(posix, located);
+  if (!plan.before.exists) {
+    return plan; // nothing persisted: nothing to remove
+  }
+  EditResult edit = remove_keys(plan.before.content, KeySet{true, true, true});
+  add_notes(plan, edit);
+  // kaltune's own file goes when only comments are left; never a file reached through a symlink,
+  // and never a file given with --file.
+  if (!file && !located.through_symlink && only_comments(edit.content)) {
+    plan.after.reset();
+  } else {
+    plan.after = std::move(edit.content);
+  }
+  return plan;
+}
+
+std::optional<std::string> boot_problem(const BootView& view, const KeyValues& wanted,
+                                        const FilePlan& plan) {
+  std::vector<std::string> problems;
+  for (Key key : all_keys) {
+    const auto& value = wanted[index_of(key)];
+    if (!value || view.settings[key].value == *value) {
+      continue;
+    }
+    const BootAssignment* winner = nullptr;
+    for (const BootAssignment& assignment : view.assignments) {
+      if (assignment.key == key && assignment.winner) {
+        winner = &assignment;
+      }
+    }
+    const std::string what = fmt::format("{} = {}", sysctl_name(key), view.settings[key].value);
+    const BootAssignment* exclusion = nullptr;
+    for (const BootAssignment& assignment : view.assignments) {
+      if (assignment.key == key && assignment.exclusion) {
+        exclusion = &assignment;
+      }
+    }
+    if (winner == nullptr && exclusion != nullptr) {
+      problems.push_back(fmt::format(
+          "boot would leave {} (kernel default): the exclusion '{}' at {} cancels the assignment "
+          "({} model); remove that line by hand",
+          what, exclusion->text, exclusion->origin(), model_name(view)));
+    } else if (winner == nullptr) {
+      problems.push_back(fmt::format(
+          "boot would leave {} (kernel default): {} is not applied at boot ({} model: not a "
+          "*.conf file of a sysctl.d directory, or shadowed or masked by a file of the same name "
+          "in a directory read first); without --file kaltune writes {}",
+          what, plan.path, model_name(view), own_file));
+    } else if (names_plan(plan, winner->file) || names_plan(plan, winner->target)) {
+      problems.push_back(
+          fmt::format("boot would apply {} from {} ('{}'), a line kaltune does not edit; change it "
+                      "by hand",
+                      what, winner->origin(), winner->text));
+    } else {
+      problems.push_back(fmt::format(
+          "boot would apply {} from {}, which is applied after {} ({} model); change it there "
+          "with --file {}",
+          what, winner->origin(), plan.path, model_name(view), winner->file));
+    }
+  }
+  if (problems.empty()) {
+    return std::nullopt;
+  }
+  return fmt::format("{}", fmt::join(problems, "; "));
+}
+
+ConfTree apply_plan(ConfTree tree, const FilePlan& plan) {
+  if (plan.after) {
+    return with_file(std::move(tree), plan.target, *plan.after);
+  }
+  // A removal: the file's name is no longer listed anywhere, /etc/sysctl.conf is gone.
+  auto is_planned = [&plan](const ConfNode& node) { return node.target == plan.target; };
+  for (ConfDir& dir : tree.dirs) {
+    std::erase_if(dir.entries, is_planned);
+  }
+  if (is_planned(tree.sysctl_conf)) {
+    tree.sysctl_conf.kind = NodeKind::broken;
+    tree.sysctl_conf.content.clear();
+  }
+  return tree;
+}
+
+BootView predict_boot(const std::filesystem::path& root, BootModel model, const FilePlan& plan) {
+  return resolve_boot_tree(apply_plan(read_boot_tree(root), plan), model);
+}
+
+BootView commit_persist(Posix& posix, const PersistStep& step) {
+  const FilePlan& plan = step.plan;
+  if (step.wanted && step.predict_boot) {
+    if (auto problem = boot_problem(step.predict_boot(plan), *step.wanted, plan)) {
+      throw Error(ExitStatus::system, fmt::format("{}; nothing was changed", *problem));
+    }
+  }
+  const bool write = plan.changes();
+  if (write) {
+    if (plan.after) {
+      write_atomically(posix, plan.host, *plan.after, plan.before);
+    } else {
+      remove_durably(posix, plan.host);
+    }
+  }
+  try {
+    BootView view = step.resolve_boot();
+    if (step.wanted) {
+      if (auto problem = boot_problem(view, *step.wanted, plan)) {
+        throw Error(ExitStatus::system, *problem);
+      }
+    }
+    if (step.proc != nullptr) {
+      apply_changes(*step.proc, step.runtime_changes);
+    }
+    return view;
+  } catch (const Error& error) {
+    if (!write) {
+      throw Error(error.status(), fmt::format("{}; {} was not changed", error.what(), plan.path));
+    }
+    try {
+      restore_file(posix, plan.host, plan.before);
+    } catch (const Error& restore_error) {
+      throw Error(ExitStatus::system, fmt::format("{}; RESTORE OF {} FAILED: {}", error.what(),
+                                                  plan.target, restore_error.what()));
+    }
+    throw Error(error.status(), fmt::format("{}; {} restored as it was", error.what(), plan.path));
+  }
+}
+
+} // namespace kaltune

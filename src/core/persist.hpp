@@ -1,0 +1,78 @@
+#pragma once
+
+// `set --persist` and `reset --persist`: plan the edit of one configuration file, then write it,
+// check what boot will apply, and change the running kernel, all or nothing.
+
+#include "config/boot.hpp"
+#include "config/editor.hpp"
+#include "core/runtime.hpp"
+#include "sys/atomic_file.hpp"
+#include "sys/procsys.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kaltune {
+
+// kaltune's own drop-in, as the system sees it.
+inline constexpr const char* own_file = "/etc/sysctl.d/99-kaltune.conf";
+
+// The change of one file: where it is, as it is, and as it will be.
+struct FilePlan {
+  std::string path;                 // as given (or kaltune's own file), as the system sees it
+  std::string target;               // after following symlinks: the file whose bytes change
+  std::filesystem::path host;       // `target` on this machine (under --root)
+  FileState before;                 // bytes, mode and owner now
+  std::optional<std::string> after; // the new bytes; nullopt removes the file
+  std::vector<std::string> notes;   // "target:line: …" for lines deliberately left alone
+
+  bool changes() const;
+};
+
+// Plans setting `values` in `file` (kaltune's own file when nullopt) under `root`. --file must
+// name an existing regular file (symlinks are followed inside root and written through); kaltune's
+// own file is created with its header when missing. Throws Error (exit 4) for a masked
+// (/dev/null) or missing --file target.
+FilePlan plan_set(Posix& posix, const std::filesystem::path& root,
+                  const std::optional<std::string>& file, const KeyValues& values);
+
+// Plans removing what kaltune persisted: from kaltune's own file every keepalive line (the file
+// itself goes when nothing but comments is left), or with `file` its keepalive lines.
+FilePlan plan_remove(Posix& posix, const std::filesystem::path& root,
+                     const std::optional<std::string>& file);
+
+// Why boot would not apply `wanted` after the plan was written (the winning file:line and the way
+// out), or nullopt when it would.
+std::optional<std::string> boot_problem(const BootView& view, const KeyValues& wanted,
+                                        const FilePlan& plan);
+
+// The configuration tree as it will be once `plan` is written: the boot view's with_file for a
+// write; for a removal every node whose target is the file is gone. Pure.
+ConfTree apply_plan(ConfTree tree, const FilePlan& plan);
+
+// The boot view of the configuration under `root` as it will be once `plan` is written, computed
+// before anything is written (read_boot_tree, apply_plan, resolve_boot_tree).
+BootView predict_boot(const std::filesystem::path& root, BootModel model, const FilePlan& plan);
+
+// The steps of one persisting command.
+struct PersistStep {
+  FilePlan plan;
+  std::function<BootView(const FilePlan&)> predict_boot; // the boot view before writing
+  std::function<BootView()> resolve_boot; // the boot view of the configuration as it is on disk
+  std::optional<KeyValues> wanted;        // what boot must apply afterwards (set), or nothing
+  ProcSys* proc = nullptr;                // the running kernel, or nullptr for --no-runtime
+  std::vector<Change> runtime_changes;
+};
+
+// Predicts the boot view with the plan written and fails (exit 4, nothing written) unless it gives
+// what was wanted; then writes the plan (nothing when the file would not change), resolves the
+// boot view from disk and checks it again (a concurrent edit by something else), then applies
+// the runtime changes. If any step after the write fails, the file is restored byte-identical
+// (mode and owner too) and the runtime rolled back; the Error says so. Returns the boot view
+// after the change.
+BootView commit_persist(Posix& posix, const PersistStep& step);
+
+} // namespace kaltune

@@ -1,0 +1,33 @@
+#pragma once
+
+// The sources `diff` compares: running, boot, default, a sysctl config file, or a
+// `kaltune --json show` snapshot (so two hosts can be compared).
+
+#include "config/boot.hpp"
+#include "core/error.hpp"
+#include "core/source.hpp"
+#include "sys/procsys.hpp"
+
+#include <functional>
+#include <string_view>
+
+namespace kaltune {
+
+// Where sources come from; each is read only when asked for.
+struct SourceReaders {
+  ProcSys& proc;
+  std::function<BootView()> boot;                   // resolve_boot under --root
+  std::function<BootView(const std::string&)> file; // resolve_file: a config file on its own
+};
+
+// Loads a source by name or path: a file holding a JSON object is a snapshot, any other file a
+// sysctl config file, read as `show --source FILE` reads it (the boot model's rules applied to it
+// alone; keys it does not set keep the kernel default). Throws Error: exit 2 for a name that is
+// neither a source nor a file, or a snapshot that is not one; exit 3/4 for a file that cannot be
+// read.
+SourcedSettings load_source(std::string_view spec, const SourceReaders& readers);
+
+// The settings of a `kaltune --json show` output; origins as recorded in it.
+Result<SourcedSettings> settings_from_snapshot(std::string_view label, std::string_view content);
+
+} // namespace kaltune

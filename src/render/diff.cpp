@@ -1,0 +1,101 @@
+#include "render/diff.hpp"
+
+#include "render/duration.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+namespace kaltune {
+
+namespace {
+std::string assignment(const SourcedSettings& settings, Key key) {
+  std::string out = fmt::format("{} = {}", sysctl_name(key), settings[key].value);
+  if (settings[key].origin != settings.source) {
+    out += fmt::format("  # {}", settings[key].origin);
+  }
+  return out;
+}
+
+std::string value_text(Key key, std::int64_t value) {
+  return is_duration(key) ? seconds_with_human(value) : fmt::format("{}", value);
+}
+
+bool differs(const SourceDiff& diff, Key key) {
+  return std::find(diff.different.begin(), diff.different.end(), key) != diff.different.end();
+}
+
+nlohmann::ordered_json side(const SourcedSettings& settings) {
+  nlohmann::ordered_json values = nlohmann::ordered_json::object();
+  for (Key key : all_keys) {
+    values[std::string(sysctl_name(key))] = {{"value", settings[key].value},
+                                             {"origin", settings[key].origin}};
+  }
+  return {{"source", settings.source},
+          {"settings", std::move(values)},
+          {"detect_seconds", detect_seconds(settings.settings())}};
+}
+} // namespace
+
+std::string render_unified(const SourceDiff& diff, const Style& style) {
+  if (diff.identical()) {
+    return {};
+  }
+  std::string out =
+      style.bold("--- " + diff.a.source) + "\n" + style.bold("+++ " + diff.b.source) + "\n";
+  for (Key key : all_keys) {
+    if (differs(diff, key)) {
+      out += style.bad("-" + assignment(diff.a, key)) + "\n";
+      out += style.good("+" + assignment(diff.b, key)) + "\n";
+    } else {
+      out += " " + assignment(diff.b, key) + "\n";
+    }
+  }
+  return out;
+}
+
+std::string render_diff_table(const SourceDiff& diff, const Style& style) {
+  using Row = std::array<std::string, 5>;
+  std::vector<Row> rows{{"KEY", diff.a.source, diff.b.source, "ORIGIN (" + diff.a.source + ")",
+                         "ORIGIN (" + diff.b.source + ")"}};
+  for (Key key : all_keys) {
+    rows.push_back({std::string(sysctl_name(key)), value_text(key, diff.a[key].value),
+                    value_text(key, diff.b[key].value), diff.a[key].origin, diff.b[key].origin});
+  }
+  std::array<std::size_t, 5> widths{};
+  for (const Row& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      widths[c] = std::max(widths[c], row[c].size());
+    }
+  }
+  std::string out;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const bool different = r > 0 && differs(diff, all_keys[r - 1]);
+    std::string line = different ? "* " : "  ";
+    for (std::size_t c = 0; c < rows[r].size(); ++c) {
+      line += fmt::format("{:<{}}", rows[r][c], c + 1 < rows[r].size() ? widths[c] + 2 : 0);
+    }
+    out += (r == 0 ? style.bold(line) : different ? style.bad(line) : line) + "\n";
+  }
+  out += fmt::format("\nDead peer detected after: {} {}, {} {}\n", diff.a.source,
+                     seconds_with_human(detect_seconds(diff.a.settings())), diff.b.source,
+                     seconds_with_human(detect_seconds(diff.b.settings())));
+  out += diff.identical() ? "identical\n"
+                          : fmt::format("{} of 3 keys differ\n", diff.different.size());
+  return out;
+}
+
+nlohmann::ordered_json to_json(const SourceDiff& diff) {
+  nlohmann::ordered_json differences = nlohmann::ordered_json::array();
+  for (Key key : diff.different) {
+    differences.push_back(
+        {{"key", sysctl_name(key)}, {"a", diff.a[key].value}, {"b", diff.b[key].value}});
+  }
+  return {{"identical", diff.identical()},
+          {"a", side(diff.a)},
+          {"b", side(diff.b)},
+          {"differences", std::move(differences)}};
+}
+
+} // namespace kaltune

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "config/boot.hpp"
+#include "core/persist.hpp"
+#include "render/changes.hpp"
+#include "render/style.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+namespace kaltune {
+
+// What `set --persist` / `reset [--persist]` did to a file, the kernel and the boot view.
+struct PersistReport {
+  std::optional<ChangeReport> runtime; // absent with --no-runtime (and --root)
+  FilePlan plan;
+  bool dry_run = false;
+  std::optional<BootView> boot;     // after the change; absent with --dry-run
+  KeySet keys{};                    // the keys the command is about
+  std::optional<Settings> expected; // reset: boot values kaltune would like (the defaults)
+};
+
+// "created|updated|removed|unchanged".
+std::string_view file_action(const FilePlan& plan);
+
+// Runtime lines, then the file (its unified diff with --dry-run), then what boot applies.
+std::string render_persist(const PersistReport& report, const Style& style);
+nlohmann::ordered_json to_json(const PersistReport& report);
+
+} // namespace kaltune

@@ -1,0 +1,202 @@
+#include "sys/atomic_file.hpp"
+
+#include "core/error.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <unistd.h>
+
+namespace kaltune {
+
+namespace {
+// Closes through the seam on every path out.
+class SeamFd {
+public:
+  SeamFd(Posix& posix, int fd) : posix_(posix), fd_(fd) {}
+  SeamFd(const SeamFd&) = delete;
+  SeamFd& operator=(const SeamFd&) = delete;
+  ~SeamFd() { reset(); }
+  int get() const { return fd_; }
+  // Closes now and reports the result (a close can fail with EIO on some file systems).
+  int reset() {
+    const int rc = fd_ >= 0 ? posix_.close(fd_) : 0;
+    fd_ = -1;
+    return rc;
+  }
+
+private:
+  Posix& posix_;
+  int fd_;
+};
+
+[[noreturn]] void fail(int error, const std::filesystem::path& path, std::string_view step) {
+  throw SystemError(error, fmt::format("cannot write {}: {}", path.string(), step));
+}
+
+int open_retrying(Posix& posix, const std::filesystem::path& path, int flags, mode_t mode) {
+  int fd;
+  do {
+    fd = posix.open(path.c_str(), flags | O_CLOEXEC, mode);
+  } while (fd < 0 && errno == EINTR);
+  return fd;
+}
+
+void write_all(Posix& posix, int fd, std::string_view content, const std::filesystem::path& path) {
+  while (!content.empty()) {
+    const ssize_t n = posix.write(fd, content.data(), content.size());
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      fail(n < 0 ? errno : EIO, path, "write of the temporary file");
+    }
+    content.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+void sync_directory(Posix& posix, const std::filesystem::path& dir,
+                    const std::filesystem::path& path) {
+  SeamFd fd(posix, open_retrying(posix, dir, O_RDONLY | O_DIRECTORY, 0));
+  if (fd.get() < 0) {
+    fail(errno, path, fmt::format("open of directory {}", dir.string()));
+  }
+  if (posix.fsync(fd.get()) != 0) {
+    fail(errno, path, fmt::format("fsync of directory {}", dir.string()));
+  }
+}
+
+std::filesystem::path directory_of(const std::filesystem::path& path) {
+  return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+}
+
+// Creates the temp file beside the target; its name is hidden and does not end in ".conf", so
+// neither boot-time applier ever reads it.
+std::filesystem::path create_temp(Posix& posix, const std::filesystem::path& path, int& fd) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    auto temp = directory_of(path) /
+                fmt::format(".{}.kaltune-{}-{}", path.filename().string(), ::getpid(), attempt);
+    fd = open_retrying(posix, temp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0) {
+      return temp;
+    }
+    if (errno != EEXIST) {
+      fail(errno, path, fmt::format("creation of temporary file {}", temp.string()));
+    }
+  }
+  fail(EEXIST, path, "creation of a temporary file");
+}
+} // namespace
+
+FileState read_file_state(Posix& posix, const std::filesystem::path& path) {
+  FileState state;
+  SeamFd fd(posix, open_retrying(posix, path, O_RDONLY, 0));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) {
+      return state;
+    }
+    throw SystemError(errno, fmt::format("cannot open {}", path.string()));
+  }
+  struct stat st {};
+  if (posix.fstat(fd.get(), &st) != 0) {
+    throw SystemError(errno, fmt::format("cannot stat {}", path.string()));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw Error(ExitStatus::system, fmt::format("{} is not a regular file", path.string()));
+  }
+  char buffer[8192];
+  while (true) {
+    const ssize_t n = posix.read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      throw SystemError(errno, fmt::format("cannot read {}", path.string()));
+    }
+    if (n == 0) {
+      break;
+    }
+    state.content.append(buffer, static_cast<std::size_t>(n));
+  }
+  state.exists = true;
+  state.mode = st.st_mode & 07777;
+  state.uid = st.st_uid;
+  state.gid = st.st_gid;
+  return state;
+}
+
+namespace {
+// Temp file, write, fsync, owner and mode, rename: the target holds `content` afterwards, or
+// (on a throw) is untouched and the temp file is gone. The directory is not synced yet.
+void replace_file(Posix& posix, const std::filesystem::path& path, std::string_view content,
+                  const FileState& original) {
+  int raw_fd = -1;
+  const std::filesystem::path temp = create_temp(posix, path, raw_fd);
+  SeamFd fd(posix, raw_fd);
+  try {
+    write_all(posix, fd.get(), content, path);
+    if (posix.fsync(fd.get()) != 0) {
+      fail(errno, path, "fsync of the temporary file");
+    }
+    if (original.exists) {
+      // Only when it differs: a user may keep ownership of their own file without CAP_CHOWN.
+      struct stat st {};
+      if (posix.fstat(fd.get(), &st) != 0) {
+        fail(errno, path, "stat of the temporary file");
+      }
+      if ((st.st_uid != original.uid || st.st_gid != original.gid) &&
+          posix.fchown(fd.get(), original.uid, original.gid) != 0) {
+        fail(errno, path, fmt::format("chown to {}:{}", original.uid, original.gid));
+      }
+    }
+    // After fchown, which clears set-id bits.
+    if (posix.fchmod(fd.get(), original.mode) != 0) {
+      fail(errno, path, fmt::format("chmod to {:04o}", original.mode));
+    }
+    if (fd.reset() != 0) {
+      fail(errno, path, "close of the temporary file");
+    }
+    if (posix.rename(temp.c_str(), path.c_str()) != 0) {
+      fail(errno, path, fmt::format("rename of {}", temp.string()));
+    }
+  } catch (...) {
+    fd.reset();
+    posix.unlink(temp.c_str());
+    throw;
+  }
+}
+} // namespace
+
+void write_atomically(Posix& posix, const std::filesystem::path& path, std::string_view content,
+                      const FileState& original) {
+  replace_file(posix, path, content, original);
+  try {
+    sync_directory(posix, directory_of(path), path);
+  } catch (const SystemError&) {
+    // The new content is in place but may not survive a crash: put the original back so the
+    // command fails with nothing changed, as promised.
+    try {
+      restore_file(posix, path, original);
+    } catch (const Error&) {
+    }
+    throw;
+  }
+}
+
+void remove_durably(Posix& posix, const std::filesystem::path& path) {
+  if (posix.unlink(path.c_str()) != 0) {
+    throw SystemError(errno, fmt::format("cannot remove {}", path.string()));
+  }
+  sync_directory(posix, directory_of(path), path);
+}
+
+void restore_file(Posix& posix, const std::filesystem::path& path, const FileState& original) {
+  if (original.exists) {
+    replace_file(posix, path, original.content, original);
+  } else if (posix.unlink(path.c_str()) != 0 && errno != ENOENT) {
+    throw SystemError(errno, fmt::format("cannot remove {}", path.string()));
+  }
+  sync_directory(posix, directory_of(path), path);
+}
+
+} // namespace kaltune

@@ -1,0 +1,164 @@
+#include "config/editor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace kaltune {
+namespace {
+
+KeyValues values(std::optional<std::int64_t> time, std::optional<std::int64_t> intvl = {},
+                 std::optional<std::int64_t> probes = {}) {
+  return {time, intvl, probes};
+}
+
+struct EditCase {
+  std::string name;
+  std::string before;
+  KeyValues values;
+  std::string after; // exact bytes
+};
+
+class SetKeys : public ::testing::TestWithParam<EditCase> {};
+
+TEST_P(SetKeys, ExactBytes) {
+  const EditCase& c = GetParam();
+  const EditResult result = set_keys(c.before, c.values);
+  EXPECT_EQ(result.content, c.after);
+  EXPECT_EQ(result.changed, c.before != c.after);
+  // Idempotent: a second edit with the same values changes nothing.
+  const EditResult again = set_keys(result.content, c.values);
+  EXPECT_EQ(again.content, result.content);
+  EXPECT_FALSE(again.changed);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, SetKeys,
+    ::testing::Values(
+        EditCase{"EmptyFileGetsAppendedKeys", "", values(600, 30, 4),
+                 "net.ipv4.tcp_keepalive_time = 600\nnet.ipv4.tcp_keepalive_intvl = 30\n"
+                 "net.ipv4.tcp_keepalive_probes = 4\n"},
+        EditCase{"ValueReplacedInPlaceSpacingKept", "net.ipv4.tcp_keepalive_time\t=   7200   \n",
+                 values(600), "net.ipv4.tcp_keepalive_time\t=   600   \n"},
+        EditCase{"CommentsBlankLinesOrderAndOtherKeysKept",
+                 "# header\n\n; other comment\nvm.swappiness = 10\n"
+                 "net.ipv4.tcp_keepalive_time = 7200\nkernel.panic=5\n",
+                 values(600, 30),
+                 "# header\n\n; other comment\nvm.swappiness = 10\n"
+                 "net.ipv4.tcp_keepalive_time = 600\nkernel.panic=5\n"
+                 "net.ipv4.tcp_keepalive_intvl = 30\n"},
+        EditCase{"CrlfKeptAndUsedForAppendedLines", "# c\r\nnet.ipv4.tcp_keepalive_time = 1\r\n",
+                 values(600, 30),
+                 "# c\r\nnet.ipv4.tcp_keepalive_time = 600\r\n"
+                 "net.ipv4.tcp_keepalive_intvl = 30\r\n"},
+        EditCase{"MissingFinalNewlineStaysMissingOnInPlaceEdit",
+                 "a = 1\nnet.ipv4.tcp_keepalive_probes = 9", values({}, {}, 4),
+                 "a = 1\nnet.ipv4.tcp_keepalive_probes = 4"},
+        EditCase{"MissingFinalNewlineStaysMissingWhenAppending", "a = 1", values(600),
+                 "a = 1\nnet.ipv4.tcp_keepalive_time = 600"},
+        EditCase{"EveryDuplicateUpdated",
+                 "net.ipv4.tcp_keepalive_time = 100\nx = 1\nnet.ipv4.tcp_keepalive_time = 200\n",
+                 values(600),
+                 "net.ipv4.tcp_keepalive_time = 600\nx = 1\nnet.ipv4.tcp_keepalive_time = 600\n"},
+        EditCase{"SlashSpellingKeptAndUpdated",
+                 "net/ipv4/tcp_keepalive_intvl = 75\n/net/ipv4/tcp_keepalive_probes=9\n",
+                 values({}, 30, 4),
+                 "net/ipv4/tcp_keepalive_intvl = 30\n/net/ipv4/tcp_keepalive_probes=4\n"},
+        EditCase{"IgnoreFailureMarkKept", "-net.ipv4.tcp_keepalive_time = 7200\n", values(600),
+                 "-net.ipv4.tcp_keepalive_time = 600\n"},
+        EditCase{"GlobLineLeftAlone", "net.ipv4.tcp_keepalive_* = 5\n", values(600),
+                 "net.ipv4.tcp_keepalive_* = 5\nnet.ipv4.tcp_keepalive_time = 600\n"},
+        EditCase{"LineWithoutEqualsLeftAlone", "net.ipv4.tcp_keepalive_time\n", values(600),
+                 "net.ipv4.tcp_keepalive_time\nnet.ipv4.tcp_keepalive_time = 600\n"},
+        EditCase{"OctalLookalikeRewritten", "net.ipv4.tcp_keepalive_time = 0600\n", values(600),
+                 "net.ipv4.tcp_keepalive_time = 600\n"},
+        EditCase{"TrailingWordsArePartOfTheValue",
+                 "net.ipv4.tcp_keepalive_time = 7200 # two hours\n", values(600),
+                 "net.ipv4.tcp_keepalive_time = 600\n"},
+        EditCase{"EmptyValueFilled", "net.ipv4.tcp_keepalive_time =\n", values(600),
+                 "net.ipv4.tcp_keepalive_time = 600\n"},
+        EditCase{"ByteOrderMarkLineSetsNothingSoTheKeyIsAppended",
+                 "\xEF\xBB\xBFnet.ipv4.tcp_keepalive_time = 1\n", values(2),
+                 "\xEF\xBB\xBFnet.ipv4.tcp_keepalive_time = 1\nnet.ipv4.tcp_keepalive_time = 2\n"},
+        EditCase{"ByteOrderMarkOnACommentKept",
+                 "\xEF\xBB\xBF# c\nnet.ipv4.tcp_keepalive_time = 1\n", values(2),
+                 "\xEF\xBB\xBF# c\nnet.ipv4.tcp_keepalive_time = 2\n"},
+        EditCase{"ExclusionLineLeftAlone",
+                 "net.ipv4.tcp_keepalive_time = 1\n-net.ipv4.tcp_keepalive_time\n", values(2),
+                 "net.ipv4.tcp_keepalive_time = 2\n-net.ipv4.tcp_keepalive_time\n"},
+        EditCase{"AlreadySetChangesNothing", "# x\r\nnet.ipv4.tcp_keepalive_time = 600",
+                 values(600), "# x\r\nnet.ipv4.tcp_keepalive_time = 600"},
+        EditCase{"SimilarKeysUntouched",
+                 "net.ipv4.tcp_keepalive_timex = 1\nnet.ipv6.tcp_keepalive_time = 1\n", values(600),
+                 "net.ipv4.tcp_keepalive_timex = 1\nnet.ipv6.tcp_keepalive_time = 1\n"
+                 "net.ipv4.tcp_keepalive_time = 600\n"},
+        EditCase{"CommentedOutAssignmentUntouched",
+                 "#net.ipv4.tcp_keepalive_time = 1\n; net.ipv4.tcp_keepalive_time = 2\n",
+                 values(600),
+                 "#net.ipv4.tcp_keepalive_time = 1\n; net.ipv4.tcp_keepalive_time = 2\n"
+                 "net.ipv4.tcp_keepalive_time = 600\n"},
+        EditCase{"NegativeValueWithForce", "net.ipv4.tcp_keepalive_time = 5\n", values(-1),
+                 "net.ipv4.tcp_keepalive_time = -1\n"},
+        EditCase{"OnlyBlankLinesFile", "\n\n", values({}, {}, 3),
+                 "\n\nnet.ipv4.tcp_keepalive_probes = 3\n"}),
+    [](const ::testing::TestParamInfo<EditCase>& info) { return info.param.name; });
+
+TEST(SetKeys, ReportsWhatItDid) {
+  const EditResult result =
+      set_keys("net.ipv4.tcp_keepalive_time = 1\nnet.ipv4.tcp_keepalive_* = 5\n", values(600, 30));
+  EXPECT_EQ(result.updated, std::vector<std::size_t>{1});
+  EXPECT_EQ(result.appended, std::vector<Key>{Key::intvl});
+  ASSERT_EQ(result.notes.size(), 2u);
+  EXPECT_EQ(result.notes[0].line, 2u);
+  EXPECT_EQ(result.notes[0].message, "glob 'net.ipv4.tcp_keepalive_*' also sets "
+                                     "net.ipv4.tcp_keepalive_time; kaltune leaves glob lines as "
+                                     "they are");
+}
+
+TEST(RemoveKeys, RemovesEveryAssignmentAndKeepsTheRest) {
+  const std::string before =
+      "# keep\r\nvm.x = 1\r\nnet.ipv4.tcp_keepalive_time = 5\r\n"
+      "-net/ipv4/tcp_keepalive_intvl=3\r\n\r\nnet.ipv4.tcp_keepalive_* = 2\r\n"
+      "net.ipv4.tcp_keepalive_probes = 4";
+  const EditResult result = remove_keys(before, KeySet{true, true, true});
+  EXPECT_EQ(result.content, "# keep\r\nvm.x = 1\r\n\r\nnet.ipv4.tcp_keepalive_* = 2\r\n");
+  EXPECT_EQ(result.removed, (std::vector<std::size_t>{3, 4, 7}));
+  EXPECT_EQ(result.notes.size(), 3u);
+  EXPECT_TRUE(result.changed);
+}
+
+TEST(RemoveKeys, OnlyTheChosenKeys) {
+  const EditResult result =
+      remove_keys("net.ipv4.tcp_keepalive_time = 5\nnet.ipv4.tcp_keepalive_probes = 4\n",
+                  KeySet{false, false, true});
+  EXPECT_EQ(result.content, "net.ipv4.tcp_keepalive_time = 5\n");
+}
+
+TEST(RemoveKeys, NothingToRemove) {
+  const EditResult result = remove_keys("a = 1\n", KeySet{true, true, true});
+  EXPECT_EQ(result.content, "a = 1\n");
+  EXPECT_FALSE(result.changed);
+}
+
+TEST(OwnFile, HeaderIsOnlyComments) {
+  EXPECT_TRUE(only_comments(own_file_header()));
+  EXPECT_TRUE(only_comments(std::string(own_file_header()) + "\n# more\n"));
+  EXPECT_FALSE(only_comments(std::string(own_file_header()) + "vm.x = 1\n"));
+  const EditResult own = set_keys(own_file_header(), values(600));
+  EXPECT_EQ(own.content, std::string(own_file_header()) + "net.ipv4.tcp_keepalive_time = 600\n");
+}
+
+TEST(AssignedKey, Spellings) {
+  EXPECT_EQ(assigned_key("net.ipv4.tcp_keepalive_time"), Key::time);
+  EXPECT_EQ(assigned_key("-net/ipv4/tcp_keepalive_intvl"), Key::intvl);
+  EXPECT_EQ(assigned_key("/net/ipv4/tcp_keepalive_probes"), Key::probes);
+  EXPECT_EQ(assigned_key("net.ipv4.tcp_keepalive_*"), std::nullopt);
+  EXPECT_EQ(assigned_key("- net.ipv4.tcp_keepalive_time"), std::nullopt);
+  EXPECT_TRUE(glob_matches("net.ipv4.tcp_keepalive_*", Key::probes));
+  EXPECT_TRUE(glob_matches("-net/ipv4/tcp_keepalive_[ti]*", Key::intvl));
+  EXPECT_FALSE(glob_matches("net.ipv4.tcp_keepalive_[ti]*", Key::probes));
+  EXPECT_FALSE(glob_matches("net.ipv4.tcp_keepalive_time", Key::time));
+}
+
+} // namespace
+} // namespace kaltune
