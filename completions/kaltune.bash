@@ -157,7 +157,7 @@ _kaltune()
                     ;;
                 --filter)
                     _kaltune_list 'state= port= family='
-                    compopt -o nospace
+                    compopt -o nospace 2>/dev/null # not when called outside completion (tests)
                     return
                     ;;
                 --format)
