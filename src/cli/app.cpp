@@ -143,6 +143,20 @@ std::optional<std::string> command_problem(const CLI::App& app) {
   return std::nullopt;
 }
 
+// `check --nagios` anywhere on the command line, read before parsing so that even a parse error
+// can be answered the plugin way.
+bool wants_nagios(int argc, const char* const* argv) {
+  bool check = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    check = check || arg == "check";
+    if (check && arg == "--nagios") {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool is_terminal(const std::ostream& stream, int fd) {
   return (&stream == &std::cout || &stream == &std::cerr) && ::isatty(fd) == 1;
 }
@@ -170,14 +184,25 @@ CLI::App& Cli::app() {
 
 int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   CLI::App& app = state_->app;
+  // A monitoring plugin answers UNKNOWN (3) on stdout for any failure of its own, usage errors
+  // included: Nagios would read kaltune's 2 as CRITICAL.
+  const bool nagios = wants_nagios(argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // Help and --version are "errors" that succeed; every real parse error is a usage error.
+    if (nagios && e.get_exit_code() != 0) {
+      out << "KALTUNE UNKNOWN - " << e.what() << '\n';
+      return nagios_unknown;
+    }
     const int code = app.exit(e, out, err);
     return code == 0 ? 0 : static_cast<int>(ExitStatus::usage);
   }
   if (auto problem = command_problem(app)) {
+    if (nagios) {
+      out << "KALTUNE UNKNOWN - " << *problem << '\n';
+      return nagios_unknown;
+    }
     err << "kaltune: " << *problem << "\nRun with --help for more information.\n";
     return static_cast<int>(ExitStatus::usage);
   }
@@ -216,8 +241,7 @@ int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream&
     }
     return static_cast<int>(ExitStatus::usage);
   } catch (const std::exception& e) {
-    // A monitoring plugin answers UNKNOWN (3) on stdout for its own failures.
-    if (app.got_subcommand("check") && state_->check.nagios) {
+    if (nagios) {
       out << "KALTUNE UNKNOWN - " << e.what() << '\n';
       return nagios_unknown;
     }

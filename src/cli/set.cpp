@@ -30,8 +30,8 @@ void setup_set(CLI::App& app, SetOptions& options) {
   }
   set->add_flag("--dry-run", options.dry_run, "Print what would change; write nothing");
   set->add_flag("--force", options.force,
-                "Allow values the kernel accepts but the socket API refuses (time/intvl <= 0, "
-                "probes 0 or 128-255)");
+                "Allow values the kernel accepts but the socket API refuses: time and intvl "
+                "-2147483 to 2147483 s (0 and below, or above 32767), probes 0-255");
   auto* persist = set->add_flag(
       "--persist", options.persist,
       "Also make boot apply the values: kaltune's own /etc/sysctl.d/99-kaltune.conf, or --file");
@@ -90,6 +90,13 @@ int run_set(Context& context, const SetOptions& options) {
 }
 
 int run_runtime_change(Context& context, const Request& request, bool dry_run) {
+  // --root names an image or a staging tree: its running kernel is not this one.
+  if (context.global.root != "/") {
+    throw Error(ExitStatus::usage,
+                fmt::format("--root {} edits configuration only; add --persist (the running "
+                            "kernel is never changed under --root)",
+                            context.global.root));
+  }
   const Settings current = read_running(context.proc);
   const Settings target = merge(current, request);
   const auto changes = plan_changes(current, target);

@@ -15,11 +15,11 @@ struct KeyInfo {
   Range kernel;
 };
 
-// tcp_keepalive_time and _intvl are ints in jiffies (proc_dointvec_jiffies): the kernel takes any
-// int that fits once multiplied by HZ, negatives included; it rejects the overflow itself.
-// tcp_keepalive_probes is a u8 (proc_dou8vec_minmax): 0-255.
-constexpr std::int64_t int_min = std::numeric_limits<std::int32_t>::min();
-constexpr std::int64_t int_max = std::numeric_limits<std::int32_t>::max();
+// tcp_keepalive_time and _intvl are ints in jiffies (proc_dointvec_jiffies): the kernel takes
+// any value, negatives included, whose magnitude is at most INT_MAX / HZ seconds. HZ is a build
+// option (100-1000) userspace cannot read, so --force allows what every kernel stores:
+// INT_MAX / 1000. tcp_keepalive_probes is a u8 (proc_dou8vec_minmax): 0-255.
+constexpr std::int64_t jiffies_limit = std::numeric_limits<std::int32_t>::max() / 1000;
 
 // MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL and MAX_TCP_KEEPCNT of include/net/tcp.h.
 constexpr std::array<KeyInfo, key_count> infos{{
@@ -27,12 +27,12 @@ constexpr std::array<KeyInfo, key_count> infos{{
      "time",
      "idle time before the first keepalive probe",
      {1, 32767},
-     {int_min, int_max}},
+     {-jiffies_limit, jiffies_limit}},
     {"net.ipv4.tcp_keepalive_intvl",
      "intvl",
      "time between unanswered probes",
      {1, 32767},
-     {int_min, int_max}},
+     {-jiffies_limit, jiffies_limit}},
     {"net.ipv4.tcp_keepalive_probes",
      "probes",
      "unanswered probes before the peer is declared dead",
@@ -81,15 +81,6 @@ std::optional<Key> key_from_sysctl_name(std::string_view name) {
   const std::string normalized = normalize_sysctl_name(name);
   for (Key key : all_keys) {
     if (normalized == sysctl_name(key)) {
-      return key;
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<Key> key_from_short_name(std::string_view name) {
-  for (Key key : all_keys) {
-    if (name == short_name(key)) {
       return key;
     }
   }

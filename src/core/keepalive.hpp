@@ -30,8 +30,6 @@ bool is_duration(Key key);
 std::string normalize_sysctl_name(std::string_view name);
 // The key whose sysctl name (dotted or slashed, with an optional leading slash) this is.
 std::optional<Key> key_from_sysctl_name(std::string_view name);
-// The key whose short name ("time", "intvl", "probes") this is.
-std::optional<Key> key_from_short_name(std::string_view name);
 
 struct Range {
   std::int64_t min;

@@ -8,7 +8,9 @@ namespace kaltune {
 
 std::string describe_range(Key key, bool force) {
   const Range range = force ? kernel_range(key) : api_range(key);
-  return fmt::format("{}-{}{}", range.min, range.max, is_duration(key) ? " s" : "");
+  // "1-32767 s", but "-2147483 to 2147483 s" where a dash would read as a minus sign.
+  return fmt::format("{}{}{}{}", range.min, range.min < 0 ? " to " : "-", range.max,
+                     is_duration(key) ? " s" : "");
 }
 
 Result<std::int64_t> parse_value(Key key, std::string_view text, bool force) {

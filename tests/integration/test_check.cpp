@@ -49,6 +49,18 @@ TEST_F(Check, NagiosCodes) {
                          "/run/netns/kaltune-no-such-ns does not exist\n");
 }
 
+TEST_F(Check, NagiosUsageErrorsAreUnknown) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"check", "--nagios", "--max-detect", "5.5"},
+                                             {"check", "--nagios", "--bogus"},
+                                             {"check", "--nagios", "extra"}}) {
+    const auto result = run_kaltune(args);
+    EXPECT_EQ(result.status, 3) << args.back();
+    EXPECT_EQ(result.out.rfind("KALTUNE UNKNOWN - ", 0), 0u) << result.out;
+    EXPECT_NE(result.out.find(args.back()), std::string::npos) << result.out;
+  }
+}
+
 TEST_F(Check, BadLimitIsUsageError) {
   const auto result = run_kaltune({"check", "--max-detect", "5.5"});
   EXPECT_EQ(result.status, 2);

@@ -452,6 +452,19 @@ TEST_F(Persist, JsonReport) {
   EXPECT_EQ(dry["boot"]["settings"]["net.ipv4.tcp_keepalive_time"]["value"], 700);
 }
 
+TEST_F(Persist, RootWithoutPersistNeverTouchesTheRunningKernel) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"set", "--time", "600"}, {"set", "--probes", "3", "--dry-run"}, {"reset"}}) {
+    write_sysctl("net.ipv4.tcp_keepalive_time", 100);
+    const RunResult result = kaltune(args);
+    EXPECT_EQ(result.status, 2) << args[0] << ": " << result.err;
+    EXPECT_NE(result.err.find("edits configuration only; add --persist"), std::string::npos)
+        << result.err;
+    EXPECT_EQ(read_keepalive(), (std::vector<long>{100, 75, 9}));
+  }
+  write_sysctl("net.ipv4.tcp_keepalive_time", 7200);
+}
+
 TEST_F(Persist, UsageErrors) {
   EXPECT_EQ(kaltune({"set", "--time", "600", "--file", "/etc/sysctl.conf"}).status, 2);
   EXPECT_EQ(kaltune({"set", "--time", "600", "--no-runtime"}).status, 2);

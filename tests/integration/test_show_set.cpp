@@ -121,6 +121,12 @@ TEST_F(ShowSet, SetJson) {
   EXPECT_EQ(json["detect_seconds"], 7200 + 10 * 9);
 }
 
+TEST_F(ShowSet, ForceLimitsAreWhatEveryKernelStores) {
+  const auto result = run_kaltune({"set", "--force", "--time", "2147483", "--intvl=-2147483"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(read_keepalive(), (std::vector<long>{2147483, -2147483, 9}));
+}
+
 TEST_F(ShowSet, ForceAllowsWhatTheKernelAcceptsWithAWarning) {
   const auto result = run_kaltune({"set", "--force", "--probes", "0", "--time=-1"});
   ASSERT_EQ(result.status, 0) << result.err;
@@ -191,6 +197,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadLine{{"set", "--probes", "\"9\""}, "tcp_keepalive_probes (--probes) value '\"9\"'"},
         BadLine{{"set", "--force", "--probes", "256"},
                 "tcp_keepalive_probes (--probes) value '256': out of range; accepted 0-255"},
+        BadLine{{"set", "--force", "--time", "2147484"},
+                "value '2147484': out of range; accepted -2147483 to 2147483 s"},
+        BadLine{{"set", "--force", "--intvl=-2147484"}, "value '-2147484': out of range"},
         // A valid value does not get written when another one is bad.
         BadLine{{"set", "--time", "5", "--probes", "1000"},
                 "tcp_keepalive_probes (--probes) value '1000'"},

@@ -82,10 +82,54 @@ TEST(Runtime, PermissionDeniedOnFirstWriteIsExit3AndChangesNothing) {
 TEST(Runtime, ReadBackMismatchRollsBackThatKeyToo) {
   FakeProcSys proc;
   proc.read_back_override["net.ipv4.tcp_keepalive_intvl"] = "2\n";
-  EXPECT_THROW(apply_changes(proc, plan_changes(kernel_defaults, Settings{{5, 1, 1}})), Error);
-  // intvl reads back 2 whatever is written, so it cannot be restored: that must be reported,
-  // and time must still be restored.
+  try {
+    apply_changes(proc, plan_changes(kernel_defaults, Settings{{5, 1, 1}}));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    // intvl reads back 2 whatever is written, so it cannot be restored: that must be reported,
+    // and time must still be restored.
+    EXPECT_EQ(e.status(), ExitStatus::system);
+    EXPECT_EQ(std::string(e.what()),
+              "net.ipv4.tcp_keepalive_intvl: wrote 1 but the kernel reads back 2; ROLLBACK FAILED "
+              "for net.ipv4.tcp_keepalive_intvl (net.ipv4.tcp_keepalive_intvl: wrote 75 but the "
+              "kernel reads back 2); rolled back net.ipv4.tcp_keepalive_time = 7200");
+  }
   EXPECT_EQ(proc.values["net.ipv4.tcp_keepalive_time"], "7200\n");
+  EXPECT_EQ(proc.values["net.ipv4.tcp_keepalive_probes"], "9\n"); // never written
+}
+
+TEST(Runtime, PermissionDeniedOnALaterWriteIsExit4AfterRollback) {
+  // Something changed before the refusal, so this is no longer "nothing changed" (3).
+  FakeProcSys proc;
+  proc.fail_write = 2;
+  proc.fail_errno = EPERM;
+  try {
+    apply_changes(proc, plan_changes(kernel_defaults, Settings{{5, 1, 1}}));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), ExitStatus::system);
+    EXPECT_NE(std::string(e.what()).find("rolled back net.ipv4.tcp_keepalive_time = 7200"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(read_running(proc), kernel_defaults);
+}
+
+TEST(Runtime, AFailedWriteThatChangedItsKeyIsRestoredToo) {
+  // The kernel stored the value but the write reported an error (as a short write would).
+  class StoresThenFails : public FakeProcSys {
+  public:
+    void write(std::string_view name, std::string_view text) override {
+      values[std::string(name)] = std::string(text) + "\n";
+      writes.emplace_back(name, text);
+      if (writes.size() == 2) {
+        throw SystemError(EIO, "cannot write " + std::string(name));
+      }
+    }
+  };
+  StoresThenFails proc;
+  EXPECT_THROW(apply_changes(proc, plan_changes(kernel_defaults, Settings{{5, 1, 1}})), Error);
+  EXPECT_EQ(read_running(proc), kernel_defaults);
 }
 
 } // namespace
