@@ -1,0 +1,198 @@
+# bash completion for kaltune(8)                                   -*- shell-script -*-
+# Installed as "kaltune" in bash-completion's completionsdir, which loads it on first use.
+# tests/completion/bash.sh drives it with the commands and options of the CLI model.
+
+# Network namespace names made by `ip netns add`; namespace files once the word looks like a path.
+_kaltune_netns()
+{
+    local names=()
+    if [[ -d /run/netns ]]; then
+        names=(/run/netns/*)
+        names=("${names[@]##*/}")
+        [[ ${names[0]} == '*' ]] && names=()
+    fi
+    COMPREPLY=($(compgen -W '"${names[@]}"' -- "$cur"))
+    if [[ $cur == */* || $cur == .* ]]; then
+        _filedir
+    fi
+}
+
+# Fixed words plus, once the word looks like a path, files.
+_kaltune_words_or_files()
+{
+    COMPREPLY=($(compgen -W "$1" -- "$cur"))
+    if [[ $cur == */* || $cur == .* || $cur == ~* || ${#COMPREPLY[@]} -eq 0 ]]; then
+        _filedir
+    fi
+}
+
+# A comma-separated list of words: completes the last element, keeping the ones before it.
+_kaltune_list()
+{
+    local head= last=$cur
+    if [[ $cur == *,* ]]; then
+        head=${cur%,*},
+        last=${cur##*,}
+    fi
+    COMPREPLY=($(compgen -P "$head" -W "$1" -- "$last"))
+}
+
+_kaltune()
+{
+    local cur prev words cword split
+    _init_completion -s || return
+
+    # Global options, accepted before and after the command.
+    local global_opts='--netns --pid --root --boot-model --json --color -q --quiet -v --verbose'
+
+    # The command is the first word that is neither an option nor the value of one.
+    local i command=
+    for ((i = 1; i < cword; i++)); do
+        case ${words[i]} in
+            --netns | --pid | --root | --boot-model | --color) ((i++)) ;;
+            -*) ;;
+            *)
+                command=${words[i]}
+                break
+                ;;
+        esac
+    done
+
+    # The value of a global option, wherever it is.
+    case $prev in
+        --netns)
+            _kaltune_netns
+            return
+            ;;
+        --pid)
+            _pids
+            return
+            ;;
+        --root)
+            _filedir -d
+            return
+            ;;
+        --boot-model)
+            COMPREPLY=($(compgen -W 'auto systemd procps' -- "$cur"))
+            return
+            ;;
+        --color)
+            COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+            return
+            ;;
+    esac
+
+    local opts
+    case $command in
+        '')
+            if [[ $cur != -* ]]; then
+                $split && return
+                COMPREPLY=($(compgen -W 'show set reset diff sockets verify check' -- "$cur"))
+                return
+            fi
+            opts="$global_opts --version -h --help"
+            ;;
+        show)
+            case $prev in
+                --source)
+                    _kaltune_words_or_files 'running boot default'
+                    return
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W 'table json sysctl prometheus' -- "$cur"))
+                    return
+                    ;;
+            esac
+            opts='--source --format'
+            ;;
+        set)
+            case $prev in
+                --time | --intvl | --probes)
+                    return # a duration or a count: nothing to offer
+                    ;;
+                --file)
+                    _filedir
+                    return
+                    ;;
+            esac
+            opts='--time --intvl --probes --persist --file --no-runtime --dry-run --force'
+            ;;
+        reset)
+            case $prev in
+                --file)
+                    _filedir
+                    return
+                    ;;
+            esac
+            opts='--persist --file --no-runtime --dry-run'
+            ;;
+        diff)
+            case $prev in
+                --format)
+                    COMPREPLY=($(compgen -W 'unified table json' -- "$cur"))
+                    return
+                    ;;
+            esac
+            if [[ $cur != -* ]]; then
+                $split && return
+                # A and B: a source name, a sysctl config file or a snapshot.
+                _kaltune_words_or_files 'running boot default'
+                return
+            fi
+            opts='--format'
+            ;;
+        sockets)
+            case $prev in
+                --state)
+                    _kaltune_list 'established syn-sent syn-recv fin-wait-1 fin-wait-2 time-wait
+                        close close-wait last-ack listening closing connected all'
+                    return
+                    ;;
+                --port)
+                    return # a port number: nothing to offer
+                    ;;
+                --family)
+                    COMPREPLY=($(compgen -W 'ipv4 ipv6 all' -- "$cur"))
+                    return
+                    ;;
+                --filter)
+                    _kaltune_list 'state= port= family='
+                    compopt -o nospace 2>/dev/null # not when called outside completion (tests)
+                    return
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W 'table json' -- "$cur"))
+                    return
+                    ;;
+            esac
+            opts='--processes --state --port --family --filter --format'
+            ;;
+        verify)
+            case $prev in
+                --time | --intvl | --probes | --timeout)
+                    return # a duration or a count: nothing to offer
+                    ;;
+            esac
+            opts='--time --intvl --probes --running --timeout'
+            ;;
+        check)
+            case $prev in
+                --max-detect | --idle-timeout)
+                    return # a duration: nothing to offer
+                    ;;
+            esac
+            opts='--max-detect --idle-timeout --nagios'
+            ;;
+        *)
+            return
+            ;;
+    esac
+    $split && return
+    if [[ $cur == -* ]]; then
+        [[ -n $command ]] && opts="$opts -h --help $global_opts"
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    fi
+} &&
+    complete -F _kaltune kaltune
+
+# ex: filetype=sh

@@ -1,0 +1,124 @@
+# fish completion for kaltune(8). Installed in fish's vendor_completions.d.
+# tests/completion/fish.sh drives it with the commands and options of the CLI model.
+
+# The command on the command line (the first word that is neither a global option nor the
+# value of one); fails when there is none yet.
+function __kaltune_command
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    while set -q tokens[1]
+        switch $tokens[1]
+            case --netns --pid --root --boot-model --color
+                set -e tokens[1]
+            case '-*'
+            case '*'
+                echo $tokens[1]
+                return 0
+        end
+        set -e tokens[1]
+    end
+    return 1
+end
+
+function __kaltune_needs_command
+    not __kaltune_command >/dev/null
+end
+
+function __kaltune_using
+    set -l command (__kaltune_command)
+    and test "$command" = $argv[1]
+end
+
+# Names made by `ip netns add`; namespace files once the word looks like a path.
+function __kaltune_netns
+    for path in /run/netns/*
+        string replace -r '.*/' '' -- $path
+    end
+    set -l token (commandline -ct)
+    if string match -qr '/|^\.' -- $token
+        __fish_complete_path $token
+    end
+end
+
+complete -c kaltune -f
+
+# Global options, before and after the command (--help and --version before it only), and the
+# commands
+complete -c kaltune -n __kaltune_needs_command -s h -l help -d 'Print help and exit'
+complete -c kaltune -n __kaltune_needs_command -l version -d 'Print the version and exit'
+complete -c kaltune -l netns -x -a '(__kaltune_netns)' -d 'Work on this network namespace'
+complete -c kaltune -l pid -x -a '(__fish_complete_pids)' -d 'Work on the network namespace of a process'
+complete -c kaltune -l root -x -a '(__fish_complete_directories)' -d 'Configuration paths under this directory'
+complete -c kaltune -l boot-model -x -a 'auto systemd procps' -d 'Boot-time applier the boot view follows'
+complete -c kaltune -l json -d 'JSON output'
+complete -c kaltune -l color -x -a 'auto always never' -d 'When to colour the output'
+complete -c kaltune -s q -l quiet -d 'No warnings on stderr'
+complete -c kaltune -s v -l verbose -d 'Say more on stderr'
+complete -c kaltune -n __kaltune_needs_command -a show -d 'Show the keepalive values in force'
+complete -c kaltune -n __kaltune_needs_command -a set -d 'Set keepalive values in the running kernel'
+complete -c kaltune -n __kaltune_needs_command -a reset -d 'Write the kernel defaults (now, or also at boot)'
+complete -c kaltune -n __kaltune_needs_command -a diff -d 'Compare two sources (default: running against boot)'
+complete -c kaltune -n __kaltune_needs_command -a sockets -d 'List the TCP connections and whether keepalive reaches them'
+complete -c kaltune -n __kaltune_needs_command -a verify -d 'Measure how long a silent peer survives'
+complete -c kaltune -n __kaltune_needs_command -a check -d 'Check the running values against a policy'
+
+# show
+complete -c kaltune -n '__kaltune_using show' -s h -l help -d 'Print help and exit'
+complete -c kaltune -n '__kaltune_using show' -l source -x -a 'running boot default (__fish_complete_path (commandline -ct))' -d 'Which values, or a sysctl config file'
+complete -c kaltune -n '__kaltune_using show' -l format -x -a 'table json sysctl prometheus' -d 'Output format'
+
+# set
+complete -c kaltune -n '__kaltune_using set' -s h -l help -d 'Print help and exit'
+complete -c kaltune -n '__kaltune_using set' -l time -x -d 'net.ipv4.tcp_keepalive_time: seconds or 90s, 5m, 1h30m'
+complete -c kaltune -n '__kaltune_using set' -l intvl -x -d 'net.ipv4.tcp_keepalive_intvl: seconds or 90s, 5m, 1h30m'
+complete -c kaltune -n '__kaltune_using set' -l probes -x -d 'net.ipv4.tcp_keepalive_probes: a count'
+complete -c kaltune -n '__kaltune_using set' -l dry-run -d 'Print what would change; write nothing'
+complete -c kaltune -n '__kaltune_using set' -l force -d 'Allow values the socket API refuses'
+
+complete -c kaltune -n '__kaltune_using set' -l persist -d 'Also make boot apply the values'
+complete -c kaltune -n '__kaltune_using set' -l file -r -F -d 'With --persist: edit this file in place'
+complete -c kaltune -n '__kaltune_using set' -l no-runtime -d 'With --persist: change only the file'
+
+# reset
+complete -c kaltune -n '__kaltune_using reset' -s h -l help -d 'Print help and exit'
+complete -c kaltune -n '__kaltune_using reset' -l persist -d 'Also remove what kaltune persisted'
+complete -c kaltune -n '__kaltune_using reset' -l file -r -F -d 'With --persist: remove the keepalive lines from this file'
+complete -c kaltune -n '__kaltune_using reset' -l no-runtime -d 'With --persist: change only the file'
+complete -c kaltune -n '__kaltune_using reset' -l dry-run -d 'Print what would change; write nothing'
+
+# diff: A and B are a source name, a sysctl config file or a snapshot
+complete -c kaltune -n '__kaltune_using diff' -s h -l help -d 'Print help and exit'
+complete -c kaltune -n '__kaltune_using diff' -l format -x -a 'unified table json' -d 'Output format'
+complete -c kaltune -n '__kaltune_using diff' -a 'running boot default' -d 'Source'
+complete -c kaltune -n '__kaltune_using diff' -F
+
+# sockets
+function __kaltune_list --description 'Complete the last element of a comma-separated list'
+    set -l token (commandline -ct | string replace -r '^--[a-z-]+=' '')
+    set -l head (string match -r '^.*,' -- $token)
+    or set head '' # an empty list would make $head$word empty too
+    for word in $argv
+        echo $head$word
+    end
+end
+complete -c kaltune -n '__kaltune_using sockets' -s h -l help -d 'Print help and exit'
+complete -c kaltune -n '__kaltune_using sockets' -l processes -d "Each socket's process and its own keepalive options (root)"
+complete -c kaltune -n '__kaltune_using sockets' -l state -x -a '(__kaltune_list established syn-sent syn-recv fin-wait-1 fin-wait-2 time-wait close close-wait last-ack listening closing connected all)' -d 'Only these states'
+complete -c kaltune -n '__kaltune_using sockets' -l port -x -d 'Only sockets with this local or peer port'
+complete -c kaltune -n '__kaltune_using sockets' -l family -x -a 'ipv4 ipv6 all' -d 'Address family'
+complete -c kaltune -n '__kaltune_using sockets' -l filter -x -a '(__kaltune_list state= port= family=)' -d 'Filters as KEY=VALUE'
+complete -c kaltune -n '__kaltune_using sockets' -l format -x -a 'table json' -d 'Output format'
+
+# verify
+complete -c kaltune -n '__kaltune_using verify' -s h -l help -d 'Print help and exit'
+complete -c kaltune -n '__kaltune_using verify' -l time -x -d 'net.ipv4.tcp_keepalive_time to measure'
+complete -c kaltune -n '__kaltune_using verify' -l intvl -x -d 'net.ipv4.tcp_keepalive_intvl to measure'
+complete -c kaltune -n '__kaltune_using verify' -l probes -x -d 'net.ipv4.tcp_keepalive_probes to measure'
+complete -c kaltune -n '__kaltune_using verify' -l running -d 'Measure the running values in place'
+complete -c kaltune -n '__kaltune_using verify' -l timeout -x -d 'Give up after this long'
+
+# check
+complete -c kaltune -n '__kaltune_using check' -s h -l help -d 'Print help and exit'
+complete -c kaltune -n '__kaltune_using check' -l max-detect -x -d 'Longest acceptable dead-peer detection'
+complete -c kaltune -n '__kaltune_using check' -l idle-timeout -x -d 'Idle timeout of a middlebox on the path'
+complete -c kaltune -n '__kaltune_using check' -l nagios -d 'Monitoring-plugin output and exit codes'
