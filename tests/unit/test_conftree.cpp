@@ -2,6 +2,8 @@
 
 #include "sys/conftree.hpp"
 
+#include "temp_root.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -12,24 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempRoot {
-public:
-  TempRoot() {
-    std::string pattern = (fs::temp_directory_path() / "kaltune-unit-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("mkdtemp failed");
-    }
-    path_ = pattern;
-  }
-  ~TempRoot() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
-private:
-  fs::path path_;
-};
+using test::TempRoot;
 
 TEST(ConfTreeSeam, SymlinksNeverLeaveTheRoot) {
   TempRoot root;
