@@ -9,7 +9,7 @@
 #include "cli/show.hpp"
 #include "cli/sockets.hpp"
 #include "cli/verify.hpp"
-#include "core/error.hpp"
+#include "base/error.hpp"
 #include "version.hpp"
 
 #include <fmt/format.h>

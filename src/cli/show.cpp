@@ -2,7 +2,7 @@
 
 #include "cli/non_empty.hpp"
 #include "config/boot.hpp"
-#include "core/error.hpp"
+#include "base/error.hpp"
 #include "core/runtime.hpp"
 #include "render/boot.hpp"
 #include "render/json.hpp"

@@ -1,6 +1,6 @@
 #include "config/boot.hpp"
 
-#include "core/error.hpp"
+#include "base/error.hpp"
 
 #include <fmt/format.h>
 

@@ -4,8 +4,8 @@
 // between the resolver (issue 3, boot view) and its users (persist, reset, diff); the
 // implementation lives in boot.cpp.
 
-#include "core/keepalive.hpp"
-#include "core/source.hpp"
+#include "base/keepalive.hpp"
+#include "base/source.hpp"
 #include "sys/conftree.hpp"
 
 #include <cstddef>

@@ -2,6 +2,8 @@
 // kernel is left with after it has written their lines (see DESIGN.md "Boot view").
 
 #include "config/boot.hpp"
+
+#include "base/text.hpp"
 #include "config/boot_rules.hpp"
 #include "config/kernel_value.hpp"
 

@@ -1,5 +1,6 @@
 #include "config/boot_rules.hpp"
 
+#include "base/text.hpp"
 #include "config/lexer.hpp"
 
 #include <fmt/format.h>
@@ -32,18 +33,6 @@ std::string_view rstrip(BootModel model, std::string_view text) {
     text.remove_suffix(1);
   }
   return text;
-}
-
-std::vector<std::string_view> components(std::string_view path) {
-  std::vector<std::string_view> out;
-  std::size_t pos = 0;
-  while (pos <= path.size()) {
-    const std::size_t slash = path.find('/', pos);
-    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
-    out.push_back(path.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return out;
 }
 
 // Swaps '.' and '/' from the first separator on, when that separator is `from`.
@@ -203,26 +192,6 @@ bool Directive::touches(Key key) const {
   return reaches == key || matches[index_of(key)];
 }
 
-std::string printable(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (text.substr(i, 3) == "\xEF\xBB\xBF") {
-      out += "\\xEF\\xBB\\xBF";
-      i += 2;
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
-      out += fmt::format("\\x{:02X}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 bool is_glob(std::string_view key) {
   return key.find_first_of("*?[") != std::string_view::npos;
 }
@@ -233,7 +202,7 @@ std::string systemd_normalize(std::string_view key) {
   // path_simplify: one leading slash kept, empty and "." components dropped.
   std::string out = !text.empty() && text.front() == '/' ? "/" : "";
   bool first = true;
-  for (std::string_view component : components(text)) {
+  for (std::string_view component : split_path(text)) {
     if (component.empty() || component == ".") {
       continue;
     }
@@ -272,7 +241,7 @@ std::optional<Key> systemd_reaches(std::string_view normalized) {
 std::optional<Key> procps_reaches(std::string_view path) {
   // The kernel resolves the path: repeated slashes and "." vanish, ".." climbs, and nothing can
   // follow a file, not even "/" (ENOTDIR).
-  const auto parts = components(path);
+  const auto parts = split_path(path);
   std::vector<std::string_view> resolved;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const std::string_view part = parts[i];

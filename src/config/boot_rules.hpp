@@ -5,8 +5,8 @@
 // src/sysctl/sysctl.c parse_file, sysctl-util.c sysctl_normalize) and procps
 // `sysctl --system` (procps 4.0.2, parse_setting_line, setting_new, slashdot).
 
+#include "base/keepalive.hpp"
 #include "config/boot.hpp"
-#include "core/keepalive.hpp"
 
 #include <array>
 #include <cstddef>
@@ -52,8 +52,6 @@ std::optional<Key> procps_reaches(std::string_view path);
 std::string systemd_identity(Key key);
 std::string procps_identity(Key key);
 bool is_glob(std::string_view key);
-// `text` fit for a one-line message: control characters and a byte-order mark escaped.
-std::string printable(std::string_view text);
 
 ParsedFile parse_file(BootModel model, const std::string& file, const std::string& target,
                       std::string_view content);

@@ -18,7 +18,7 @@
 // assignment cancels it: the boot-view check reports that line). Removing K takes every line
 // that either applier would write to K.
 
-#include "core/keepalive.hpp"
+#include "base/keepalive.hpp"
 
 #include <array>
 #include <cstddef>

@@ -1,5 +1,6 @@
 #include "config/kernel_value.hpp"
 
+#include "base/text.hpp"
 #include "config/boot_rules.hpp"
 
 #include <fmt/format.h>

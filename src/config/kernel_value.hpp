@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/keepalive.hpp"
+#include "base/keepalive.hpp"
 
 #include <cstdint>
 #include <optional>

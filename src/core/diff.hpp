@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/source.hpp"
+#include "base/source.hpp"
 
 #include <vector>
 

@@ -1,5 +1,7 @@
 #include "core/runtime.hpp"
 
+#include "base/text.hpp"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -7,15 +9,6 @@
 namespace kaltune {
 
 namespace {
-std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\n");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t\n");
-  return std::string(text.substr(first, last - first + 1));
-}
-
 // Writes one key and verifies it by reading it back; throws on any failure.
 void write_verified(ProcSys& proc, Key key, std::int64_t value) {
   const std::string text = fmt::format("{}", value);
@@ -29,7 +22,7 @@ void write_verified(ProcSys& proc, Key key, std::int64_t value) {
 } // namespace
 
 Result<std::int64_t> parse_kernel_integer(std::string_view text) {
-  const std::string trimmed = trim(text);
+  const std::string_view trimmed = trim(text);
   std::int64_t value = 0;
   const char* begin = trimmed.data();
   const char* end = begin + trimmed.size();

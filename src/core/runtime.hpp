@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/error.hpp"
-#include "core/keepalive.hpp"
+#include "base/error.hpp"
+#include "base/keepalive.hpp"
 #include "sys/procsys.hpp"
 
 #include <array>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/error.hpp"
-#include "core/keepalive.hpp"
+#include "base/error.hpp"
+#include "base/keepalive.hpp"
 #include "sys/inet_diag.hpp"
 #include "sys/socket_owners.hpp"
 

@@ -4,8 +4,8 @@
 // `kaltune --json show` snapshot (so two hosts can be compared).
 
 #include "config/boot.hpp"
-#include "core/error.hpp"
-#include "core/source.hpp"
+#include "base/error.hpp"
+#include "base/source.hpp"
 #include "sys/procsys.hpp"
 
 #include <functional>

@@ -1,5 +1,6 @@
 #include "render/boot.hpp"
 
+#include "base/text.hpp"
 #include "config/boot_rules.hpp"
 #include "render/settings.hpp"
 

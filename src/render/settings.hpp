@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/keepalive.hpp"
-#include "core/source.hpp"
+#include "base/keepalive.hpp"
+#include "base/source.hpp"
 #include "render/style.hpp"
 
 #include <nlohmann/json.hpp>

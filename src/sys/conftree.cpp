@@ -1,6 +1,7 @@
 #include "sys/conftree.hpp"
 
-#include "core/error.hpp"
+#include "base/error.hpp"
+#include "base/text.hpp"
 #include "sys/fd.hpp"
 #include "sys/read_fd.hpp"
 
@@ -21,14 +22,10 @@ constexpr int max_symlinks = 40;
 
 std::deque<std::string> split_components(std::string_view path) {
   std::deque<std::string> out;
-  std::size_t pos = 0;
-  while (pos <= path.size()) {
-    const std::size_t slash = path.find('/', pos);
-    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
-    if (end > pos) {
-      out.emplace_back(path.substr(pos, end - pos));
+  for (std::string_view part : split_path(path)) {
+    if (!part.empty()) {
+      out.emplace_back(part);
     }
-    pos = end + 1;
   }
   return out;
 }

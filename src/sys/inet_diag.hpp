@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/error.hpp"
+#include "base/error.hpp"
 
 #include <array>
 #include <cstddef>

@@ -1,6 +1,6 @@
 #include "sys/lock.hpp"
 
-#include "core/error.hpp"
+#include "base/error.hpp"
 
 #include <fmt/format.h>
 

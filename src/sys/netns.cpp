@@ -1,6 +1,6 @@
 #include "sys/netns.hpp"
 
-#include "core/error.hpp"
+#include "base/error.hpp"
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
 #include "sys/procsys.hpp"
 
-#include "core/error.hpp"
+#include "base/error.hpp"
 #include "sys/fd.hpp"
 #include "sys/read_fd.hpp"
 

@@ -4,7 +4,7 @@
 // whole: /proc/sys values, configuration files, the original of an atomic replacement, diff
 // sources.
 
-#include "core/error.hpp"
+#include "base/error.hpp"
 
 #include <fmt/format.h>
 

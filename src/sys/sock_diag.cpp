@@ -1,6 +1,6 @@
 #include "sys/sock_diag.hpp"
 
-#include "core/error.hpp"
+#include "base/error.hpp"
 #include "sys/fd.hpp"
 
 #include <fmt/format.h>

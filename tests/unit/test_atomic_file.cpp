@@ -1,6 +1,6 @@
 #include "sys/atomic_file.hpp"
 
-#include "core/error.hpp"
+#include "base/error.hpp"
 #include "failing_posix.hpp"
 #include "temp_root.hpp"
 

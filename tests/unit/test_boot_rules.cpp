@@ -1,6 +1,7 @@
 // How each applier reads a key: the spellings table was checked against the real appliers
 // (tests/common/layouts.hpp dots_and_slashes, leading_slash, respelled_key_vs_glob, double_dash).
 
+#include "base/text.hpp"
 #include "config/boot_rules.hpp"
 
 #include <gtest/gtest.h>

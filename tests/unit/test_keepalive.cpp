@@ -1,4 +1,4 @@
-#include "core/keepalive.hpp"
+#include "base/keepalive.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 #include "sys/lock.hpp"
 
-#include "core/error.hpp"
+#include "base/error.hpp"
 #include "failing_posix.hpp"
 #include "temp_root.hpp"
 

@@ -1,4 +1,4 @@
-#include "core/source.hpp"
+#include "base/source.hpp"
 
 namespace kaltune {
 

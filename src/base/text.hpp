@@ -1,0 +1,23 @@
+#pragma once
+
+// Small text helpers every layer uses; they know nothing of sysctls.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kaltune {
+
+// `text` fit for a one-line message: control characters and a byte-order mark escaped.
+std::string printable(std::string_view text);
+
+// `text` without the characters of `blanks` at either end (by default what the kernel's proc
+// parser and a shell skip: space, tab, newline).
+std::string_view trim(std::string_view text, std::string_view blanks = " \t\n");
+// `text` without the characters of `blanks` at its end.
+std::string_view trim_end(std::string_view text, std::string_view blanks = " \t\n");
+
+// The parts of `path` between slashes, empty ones included ("/a//b" -> "", "a", "", "b").
+std::vector<std::string_view> split_path(std::string_view path);
+
+} // namespace kaltune
