@@ -91,10 +91,6 @@ std::int64_t detect_seconds(const Settings& settings) {
   return settings[Key::time] + settings[Key::intvl] * settings[Key::probes];
 }
 
-std::int64_t timer_slack_ms(std::int64_t nominal_ms) {
-  return 500 + nominal_ms / 8;
-}
-
 std::optional<Warning> assess(Key key, std::int64_t value) {
   if (api_range(key).contains(value)) {
     return std::nullopt;

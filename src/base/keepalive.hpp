@@ -57,12 +57,6 @@ inline constexpr Settings kernel_defaults{{7200, 75, 9}};
 // Seconds an idle connection to a dead peer survives: time + intvl x probes.
 std::int64_t detect_seconds(const Settings& settings);
 
-// How late a keepalive event that is due `nominal_ms` after its timer was armed may really
-// happen: the kernel's timer wheel batches long timers and fires them late by up to about 1/8 of
-// their length (never early), plus half a second for scheduling. `verify` allows exactly this
-// around its measurement, and `plan` assumes it for every probe and for the detection.
-std::int64_t timer_slack_ms(std::int64_t nominal_ms);
-
 // A value outside what the socket API accepts, and what it does to connections.
 struct Warning {
   Key key;

@@ -1,15 +1,16 @@
 #include "cli/app.hpp"
 
+#include "base/error.hpp"
 #include "cli/check.hpp"
 #include "cli/context.hpp"
 #include "cli/diff.hpp"
 #include "cli/non_empty.hpp"
+#include "cli/plan.hpp"
 #include "cli/reset.hpp"
 #include "cli/set.hpp"
 #include "cli/show.hpp"
 #include "cli/sockets.hpp"
 #include "cli/verify.hpp"
-#include "base/error.hpp"
 #include "version.hpp"
 
 #include <fmt/format.h>
@@ -35,6 +36,7 @@ struct Cli::State {
   SocketsOptions sockets;
   VerifyOptions verify;
   CheckOptions check;
+  PlanOptions plan;
 };
 
 const char* exit_status_help() {
@@ -173,6 +175,7 @@ Cli::Cli() : state_(std::make_unique<State>()) {
   setup_sockets(state_->app, state_->sockets);
   setup_verify(state_->app, state_->verify);
   setup_check(state_->app, state_->check);
+  setup_plan(*state_->app.add_subcommand("plan", std::string(plan_help)), state_->plan);
   // Only the top level collects leftovers, so "kaltune shwo" can be answered with "did you mean
   // show?"; subcommands keep rejecting unknown options themselves.
   state_->app.allow_extras(true);
@@ -240,6 +243,9 @@ int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream&
     }
     if (app.got_subcommand("check")) {
       return run_check(context, state_->check);
+    }
+    if (app.got_subcommand("plan")) {
+      return run_plan(context, state_->plan);
     }
     return static_cast<int>(ExitStatus::usage);
   } catch (const std::exception& e) {

@@ -149,7 +149,7 @@ nlohmann::ordered_json to_json(const Plan& plan) {
 }
 
 std::string render_infeasible(const Infeasible& infeasible) {
-  return fmt::format("plan: the goals cannot all be met: {}; nearest goals that can: {}",
+  return fmt::format("the goals cannot all be met: {}; nearest goals that can: {}",
                      infeasible.reason, fmt::join(infeasible.nearest, ", or "));
 }
 

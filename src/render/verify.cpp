@@ -24,7 +24,7 @@ bool VerifyReport::within() const {
 }
 
 std::int64_t verify_tolerance_ms(std::int64_t expected_ms) {
-  return timer_slack_ms(expected_ms);
+  return 500 + expected_ms / 8;
 }
 
 std::string render_verify(const VerifyReport& report, const Style& style) {

@@ -81,7 +81,7 @@ TEST(RenderPlan, Json) {
 
 TEST(RenderPlan, InfeasibleIsOneLine) {
   const Infeasible infeasible{"why", {"--detect-within 8s", "--loss-tolerance 2"}};
-  EXPECT_EQ(render_infeasible(infeasible), "plan: the goals cannot all be met: why; nearest "
+  EXPECT_EQ(render_infeasible(infeasible), "the goals cannot all be met: why; nearest "
                                            "goals that can: --detect-within 8s, or "
                                            "--loss-tolerance 2");
 }
