@@ -17,6 +17,9 @@ _kaltune_netns()
     fi
 }
 
+# The middlebox presets of --idle-timeout (kaltune plan --list-presets).
+_kaltune_presets='aws-nlb aws-gwlb aws-nat-gateway aws-network-firewall aws-security-group aws-security-group-nitro-v6 aws-alb aws-clb gcp-firewall gcp-cloud-nat azure-lb azure-nat-gateway nf-conntrack kube-proxy-conntrack kube-proxy-ipvs'
+
 # Fixed words plus, once the word looks like a path, files.
 _kaltune_words_or_files()
 {
@@ -87,7 +90,7 @@ _kaltune()
         '')
             if [[ $cur != -* ]]; then
                 $split && return
-                COMPREPLY=($(compgen -W 'show set reset diff sockets verify check' -- "$cur"))
+                COMPREPLY=($(compgen -W 'show set reset diff sockets verify check plan' -- "$cur"))
                 return
             fi
             opts="$global_opts --version -h --help"
@@ -182,6 +185,22 @@ _kaltune()
                     ;;
             esac
             opts='--max-detect --idle-timeout --nagios'
+            ;;
+        plan)
+            case $prev in
+                --idle-timeout)
+                    COMPREPLY=($(compgen -W "$_kaltune_presets" -- "$cur"))
+                    return
+                    ;;
+                --detect-within | --loss-tolerance)
+                    return # a duration or a count: nothing to offer
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W 'table json sysctl kubernetes docker' -- "$cur"))
+                    return
+                    ;;
+            esac
+            opts='--idle-timeout --detect-within --loss-tolerance --list-presets --format'
             ;;
         *)
             return

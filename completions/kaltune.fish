@@ -61,6 +61,7 @@ complete -c kaltune -n __kaltune_needs_command -a diff -d 'Compare two sources (
 complete -c kaltune -n __kaltune_needs_command -a sockets -d 'List the TCP connections and whether keepalive reaches them'
 complete -c kaltune -n __kaltune_needs_command -a verify -d 'Measure how long a silent peer survives'
 complete -c kaltune -n __kaltune_needs_command -a check -d 'Check the running values against a policy'
+complete -c kaltune -n __kaltune_needs_command -a plan -d 'Derive the values from goals and show why'
 
 # show
 complete -c kaltune -n '__kaltune_using show' -s h -l help -d 'Print help and exit'
@@ -122,3 +123,12 @@ complete -c kaltune -n '__kaltune_using check' -s h -l help -d 'Print help and e
 complete -c kaltune -n '__kaltune_using check' -l max-detect -x -d 'Longest acceptable dead-peer detection'
 complete -c kaltune -n '__kaltune_using check' -l idle-timeout -x -d 'Idle timeout of a middlebox on the path'
 complete -c kaltune -n '__kaltune_using check' -l nagios -d 'Monitoring-plugin output and exit codes'
+
+# plan
+set -l __kaltune_presets aws-nlb aws-gwlb aws-nat-gateway aws-network-firewall aws-security-group aws-security-group-nitro-v6 aws-alb aws-clb gcp-firewall gcp-cloud-nat azure-lb azure-nat-gateway nf-conntrack kube-proxy-conntrack kube-proxy-ipvs
+complete -c kaltune -n '__kaltune_using plan' -s h -l help -d 'Print help and exit'
+complete -c kaltune -n '__kaltune_using plan' -l idle-timeout -x -a "$__kaltune_presets" -d 'Idle timeout of a middlebox: a duration or a preset'
+complete -c kaltune -n '__kaltune_using plan' -l detect-within -x -d 'Longest a dead peer may go unnoticed'
+complete -c kaltune -n '__kaltune_using plan' -l loss-tolerance -x -d 'Lost probes a healthy connection survives'
+complete -c kaltune -n '__kaltune_using plan' -l list-presets -d 'Print the middlebox presets'
+complete -c kaltune -n '__kaltune_using plan' -l format -x -a 'table json sysctl kubernetes docker' -d 'Output format'
