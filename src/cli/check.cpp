@@ -2,6 +2,7 @@
 
 #include "core/duration.hpp"
 #include "core/policy.hpp"
+#include "core/presets.hpp"
 #include "core/runtime.hpp"
 #include "render/json.hpp"
 #include "render/policy.hpp"
@@ -23,9 +24,15 @@ void setup_check(CLI::App& app, CheckOptions& options) {
   check
       ->add_option_function<std::string>(
           "--idle-timeout", [&options](const std::string& value) { options.idle_timeout = value; },
-          "Idle timeout of a middlebox on the path (NAT, load balancer): the first probe must "
-          "come sooner")
-      ->type_name("DURATION");
+          "Idle timeout of a middlebox on the path (NAT, load balancer), or a preset (plan "
+          "--list-presets): the first probe must come sooner")
+      ->type_name("DURATION|PRESET");
+  check
+      ->add_option_function<std::string>(
+          "--preset", [&options](const std::string& value) { options.preset = value; },
+          "A middlebox preset on the path (plan --list-presets), as --idle-timeout NAME; one "
+          "that ignores keepalive probes is a warning that names it")
+      ->type_name("PRESET");
   check->add_flag("--nagios", options.nagios,
                   "One status line and the monitoring-plugin exit codes 0 OK, 1 WARNING, "
                   "2 CRITICAL, 3 UNKNOWN");
@@ -45,11 +52,40 @@ std::optional<std::int64_t> parse_limit(const std::optional<std::string>& text,
   return *value;
 }
 
+// --idle-timeout and --preset into the policy: the shortest idle timeout of a middlebox that
+// counts probes as traffic, and a warning for each one that does not.
+void add_middleboxes(Context& context, const CheckOptions& options, Policy& policy) {
+  if (!options.idle_timeout && !options.preset) {
+    return;
+  }
+  if (options.preset && !find_preset(options.preset->substr(0, options.preset->find('=')))) {
+    throw Error(ExitStatus::usage,
+                fmt::format("invalid --preset value '{}': not a preset (kaltune plan "
+                            "--list-presets); give a duration with --idle-timeout",
+                            *options.preset));
+  }
+  const PresetEnvironment environment = read_preset_environment(context.proc);
+  for (const auto* text : {&options.idle_timeout, &options.preset}) {
+    if (!*text) {
+      continue;
+    }
+    auto idle = parse_idle_timeout(**text, environment);
+    if (!idle) {
+      throw Error(ExitStatus::usage, idle.error());
+    }
+    if (!idle->keepalive_resets()) {
+      policy.keepalive_ignored.push_back(
+          fmt::format("{} ({}, {} s)", idle->text, idle->preset->preset->middlebox, idle->seconds));
+    } else {
+      policy.idle_timeout = std::min(policy.idle_timeout.value_or(idle->seconds), idle->seconds);
+    }
+  }
+}
 } // namespace
 
 int run_check(Context& context, const CheckOptions& options) {
-  const Policy policy{parse_limit(options.max_detect, "--max-detect"),
-                      parse_limit(options.idle_timeout, "--idle-timeout")};
+  Policy policy{parse_limit(options.max_detect, "--max-detect"), std::nullopt, {}};
+  add_middleboxes(context, options, policy);
   const Settings running = read_running(context.proc);
   const CheckReport report{running, evaluate(running, policy), policy};
   const Severity severity = worst(report.findings);

@@ -63,6 +63,24 @@ Goals parse_goals(Context& context, const GoalOptions& options) {
   return goals;
 }
 
+std::optional<Plan> plan_from_goals(Context& context, std::string_view command,
+                                    const GoalOptions& options, const Pins& given) {
+  if (!options.any()) {
+    return std::nullopt;
+  }
+  const Goals goals = parse_goals(context, options);
+  if (goals.idle_timeouts.empty() && !goals.detect_within) {
+    throw Error(
+        ExitStatus::usage,
+        fmt::format("{}: --loss-tolerance needs --idle-timeout or --detect-within", command));
+  }
+  Plan plan = derive_or_throw(command, goals, given);
+  if (!context.global.json) {
+    context.out << render_plan_origins(plan, context.out_style);
+  }
+  return plan;
+}
+
 Plan derive_or_throw(std::string_view command, const Goals& goals, const Pins& pins) {
   Derivation derivation = derive(goals, pins);
   if (auto* infeasible = std::get_if<Infeasible>(&derivation)) {

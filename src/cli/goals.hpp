@@ -30,6 +30,12 @@ void add_goal_options(CLI::App& command, GoalOptions& options);
 // accepted); presets are resolved against the target namespace (nf-conntrack's running value).
 Goals parse_goals(Context& context, const GoalOptions& options);
 
+// With goals given: the values derived around the explicit ones (`given`, which win where
+// present), every key set. Without goals: nullopt. In text mode the report of where each value
+// came from goes to context.out first. `command` prefixes errors ("set", "verify").
+std::optional<Plan> plan_from_goals(Context& context, std::string_view command,
+                                    const GoalOptions& options, const Pins& given);
+
 // The derived values, or a usage error (exit 2) with the reason and the nearest goals that can be
 // met. `command` prefixes the message ("plan", "set", "verify").
 Plan derive_or_throw(std::string_view command, const Goals& goals, const Pins& pins = {});

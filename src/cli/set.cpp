@@ -46,6 +46,7 @@ void setup_set(CLI::App& app, SetOptions& options) {
   set->add_flag("--no-runtime", options.no_runtime,
                 "With --persist: change only the file, not the running kernel (implied by --root)")
       ->needs(persist);
+  add_goal_options(*set, options.goals);
 }
 
 namespace {
@@ -64,8 +65,9 @@ Request parse_request(const SetOptions& options) {
     request[index_of(key)] = *value;
     any = true;
   }
-  if (!any) {
-    throw Error(ExitStatus::usage, "set: give at least one of --time, --intvl, --probes");
+  if (!any && !options.goals.any()) {
+    throw Error(ExitStatus::usage, "set: give at least one of --time, --intvl, --probes, or "
+                                   "goals (--idle-timeout, --detect-within)");
   }
   return request;
 }
@@ -73,7 +75,12 @@ Request parse_request(const SetOptions& options) {
 
 int run_set(Context& context, const SetOptions& options) {
   // Everything is validated before anything is read or written.
-  const Request request = parse_request(options);
+  Request request = parse_request(options);
+  if (const auto plan = plan_from_goals(context, "set", options.goals, request)) {
+    for (Key key : all_keys) {
+      request[index_of(key)] = plan->settings[key];
+    }
+  }
   if (!options.persist) {
     return run_runtime_change(context, request, options.dry_run);
   }

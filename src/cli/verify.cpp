@@ -39,6 +39,7 @@ void setup_verify(CLI::App& app, VerifyOptions& options) {
                    "Give up after this long; refuse up front when the expected time is longer "
                    "(default 15m)")
       ->type_name("DURATION");
+  add_goal_options(*verify, options.goals);
 }
 
 namespace {
@@ -58,6 +59,14 @@ Settings requested_settings(Context& context, const VerifyOptions& options) {
       }
       request[index_of(key)] = *value;
     }
+  }
+  if (options.running && options.goals.any()) {
+    throw Error(ExitStatus::usage, "verify: --running measures the values in force; goals "
+                                   "(--idle-timeout, --detect-within, --loss-tolerance) cannot "
+                                   "go with it");
+  }
+  if (const auto plan = plan_from_goals(context, "verify", options.goals, request)) {
+    return plan->settings;
   }
   const Settings settings = merge(read_running(context.proc), request);
   if (const auto warnings = assess(settings); !warnings.empty()) {

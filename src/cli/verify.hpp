@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cli/context.hpp"
+#include "cli/goals.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -15,6 +16,7 @@ struct VerifyOptions {
   std::array<std::optional<std::string>, 3> values;
   bool running = false;
   std::string timeout = "15m";
+  GoalOptions goals; // measure the values derived from these goals
 };
 
 void setup_verify(CLI::App& app, VerifyOptions& options);

@@ -56,28 +56,47 @@ std::string set_command(const Plan& plan) {
                      plan.settings[Key::intvl], plan.settings[Key::probes]);
 }
 
-std::string render_plan(const Plan& plan, const Style& style) {
+namespace {
+std::string values_table(const Plan& plan, const Style& style) {
   std::string out = style.bold(fmt::format("  {:<30} {:<18} {}", "KEY", "VALUE", "ORIGIN")) + "\n";
   for (Key key : all_keys) {
     out += fmt::format("  {:<30} {:<18} {}\n", sysctl_name(key),
                        value_text(key, plan.settings[key]), origin(plan, key));
   }
+  return out;
+}
+
+std::string goal_lines(const Plan& plan, const Style& style, bool explain) {
+  std::string out = "Goals:\n";
+  for (const GoalCheck& check : plan.checks) {
+    out += fmt::format("  {} {}: {} {}, {}\n", style.good("met"), check.goal,
+                       check.binding ? "binds" : "holds", check.bound, margin_text(check));
+    if (explain) {
+      out += fmt::format("      {}\n", check.explanation);
+    }
+  }
+  return out;
+}
+} // namespace
+
+std::string render_plan(const Plan& plan, const Style& style) {
+  std::string out = values_table(plan, style);
   out += fmt::format("\nDead peer detected after {} = time + intvl \u00d7 probes = {} + {} \u00d7 "
                      "{} (at the latest {} with the timer's lateness)\n",
                      style.bold(seconds_with_human(plan.detect_seconds)), plan.settings[Key::time],
                      plan.settings[Key::intvl], plan.settings[Key::probes],
                      ms_as_seconds(plan.detect_latest_ms));
-  out += "\nGoals:\n";
-  for (const GoalCheck& check : plan.checks) {
-    out += fmt::format("  {} {}: {} {}, {}\n", style.good("met"), check.goal,
-                       check.binding ? "binds" : "holds", check.bound, margin_text(check));
-    out += fmt::format("      {}\n", check.explanation);
-  }
+  out += "\n" + goal_lines(plan, style, true);
   out += fmt::format("\nWhy these values: {}.\n", plan.preference);
   out += fmt::format("\nApply now: {}\n", style.bold(set_command(plan)));
   out += "(add --persist to keep them across reboots; --format sysctl, kubernetes or docker for "
          "other places)\n";
   return out;
+}
+
+std::string render_plan_origins(const Plan& plan, const Style& style) {
+  return "From the goals (kaltune plan explains them):\n" + values_table(plan, style) +
+         goal_lines(plan, style, false) + "\n";
 }
 
 std::string render_plan_sysctl(const Plan& plan) {

@@ -13,6 +13,9 @@ namespace kaltune {
 // The values, the detection time, one line per goal (what it bound, the margin, why), the
 // preference, and the `kaltune set` command line that applies them.
 std::string render_plan(const Plan& plan, const Style& style);
+// Where each value came from (derived or given) and one line per goal: what `set` and `verify`
+// print before their own report when they derive from goals.
+std::string render_plan_origins(const Plan& plan, const Style& style);
 // A ready sysctl.d file: a comment naming the goals, then `key = value` lines.
 std::string render_plan_sysctl(const Plan& plan);
 // The pod `securityContext.sysctls` snippet (values as strings), with the version note.
