@@ -151,3 +151,88 @@ TEST(Plan, ConntrackPresetReadsTheNamespace) {
 
 } // namespace
 } // namespace kaltune::itest
+
+namespace kaltune::itest {
+namespace {
+
+class Goals : public ::testing::Test {
+protected:
+  void SetUp() override {
+    KALTUNE_REQUIRE_NETNS();
+    write_sysctl("net.ipv4.tcp_keepalive_time", 7200);
+    write_sysctl("net.ipv4.tcp_keepalive_intvl", 75);
+    write_sysctl("net.ipv4.tcp_keepalive_probes", 9);
+  }
+};
+
+TEST_F(Goals, SetDerivesAndExplicitValuesWin) {
+  const auto result = run_kaltune({"set", "--idle-timeout", "aws-nlb", "--intvl", "30"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  // t + 2 x 30 <= 310 (the largest nominal time before 350 s with the timer's lateness)
+  EXPECT_EQ(read_keepalive(), (std::vector<long>{250, 30, 3}));
+  EXPECT_NE(result.out.find("net.ipv4.tcp_keepalive_time    250 s (4m10s)      derived\n"),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("net.ipv4.tcp_keepalive_intvl   30 s               given (--intvl)\n"),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("set net.ipv4.tcp_keepalive_time: 7200 \u2192 250"), std::string::npos)
+      << result.out;
+}
+
+TEST_F(Goals, SetWithInfeasibleGoalsChangesNothing) {
+  const auto result =
+      run_kaltune({"set", "--idle-timeout", "aws-nlb", "--time", "340", "--intvl", "10"});
+  EXPECT_EQ(result.status, 2);
+  EXPECT_EQ(result.out, "");
+  EXPECT_NE(result.err.find("kaltune: set: the goals cannot all be met: the idle timeout of 350 s "
+                            "is too short to survive 2 lost probes"),
+            std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("--time 290"), std::string::npos) << result.err;
+  EXPECT_EQ(read_keepalive(), (std::vector<long>{7200, 75, 9}));
+}
+
+TEST_F(Goals, CheckHoldsTheRunningValuesToAPreset) {
+  write_sysctl("net.ipv4.tcp_keepalive_time", 310);
+  write_sysctl("net.ipv4.tcp_keepalive_intvl", 10);
+  write_sysctl("net.ipv4.tcp_keepalive_probes", 3);
+  EXPECT_EQ(run_kaltune({"check", "--preset", "aws-nlb"}).status, 0);
+  write_sysctl("net.ipv4.tcp_keepalive_time", 340);
+  const auto late = run_kaltune({"check", "--idle-timeout", "aws-nat-gateway"});
+  EXPECT_EQ(late.status, 1);
+  EXPECT_EQ(late.out.rfind("CRITICAL: the first probe may go out as late as 383 s", 0), 0u)
+      << late.out;
+  const auto alb = run_kaltune({"check", "--preset", "aws-alb", "--nagios"});
+  EXPECT_EQ(alb.status, 1); // WARNING
+  EXPECT_NE(alb.out.find("aws-alb (AWS Application Load Balancer, 60 s) ignores keepalive"),
+            std::string::npos)
+      << alb.out;
+}
+
+// The derived values measured on the real kernel: a 4 s idle timeout surviving one lost probe
+// gives 2/1/2, so a silent peer is declared dead after 4 s (within 5 s at the latest).
+TEST_F(Goals, VerifyMeasuresTheDerivedValues) {
+  const auto result = run_kaltune({"--json", "verify", "--idle-timeout", "4", "--detect-within",
+                                   "5", "--loss-tolerance", "1", "--timeout", "30"});
+  ASSERT_EQ(result.status, 0) << result.out << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  // A bare number, or the {"value", …} object `show --json` prints (issue 8 makes it one shape).
+  auto value = [&json](const char* key) {
+    const auto& setting = json["settings"][key];
+    return setting.is_object() ? setting["value"] : setting;
+  };
+  EXPECT_EQ(value("net.ipv4.tcp_keepalive_time"), 2);
+  EXPECT_EQ(value("net.ipv4.tcp_keepalive_intvl"), 1);
+  EXPECT_EQ(value("net.ipv4.tcp_keepalive_probes"), 2);
+  EXPECT_EQ(json["expected_seconds"], 4.0);
+  const double measured = json["measured_seconds"];
+  EXPECT_GE(measured, 4.0);
+  EXPECT_LE(measured, 5.0); // the detection goal, with the timer's lateness
+  EXPECT_EQ(json["within_tolerance"], true);
+  EXPECT_EQ(read_keepalive(), (std::vector<long>{7200, 75, 9})); // measured elsewhere
+  EXPECT_EQ(run_kaltune({"verify", "--running", "--idle-timeout", "4"}).status, 2);
+}
+
+} // namespace
+} // namespace kaltune::itest
