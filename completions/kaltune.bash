@@ -110,15 +110,20 @@ _kaltune()
             ;;
         set)
             case $prev in
-                --time | --intvl | --probes)
+                --time | --intvl | --probes | --detect-within | --loss-tolerance)
                     return # a duration or a count: nothing to offer
+                    ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -W "$_kaltune_presets" -- "$cur"))
+                    return
                     ;;
                 --file)
                     _filedir
                     return
                     ;;
             esac
-            opts='--time --intvl --probes --persist --file --no-runtime --dry-run --force'
+            opts='--time --intvl --probes --idle-timeout --detect-within --loss-tolerance
+                --persist --file --no-runtime --dry-run --force'
             ;;
         reset)
             case $prev in
@@ -172,19 +177,28 @@ _kaltune()
             ;;
         verify)
             case $prev in
-                --time | --intvl | --probes | --timeout)
+                --time | --intvl | --probes | --timeout | --detect-within | --loss-tolerance)
                     return # a duration or a count: nothing to offer
                     ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -W "$_kaltune_presets" -- "$cur"))
+                    return
+                    ;;
             esac
-            opts='--time --intvl --probes --running --timeout'
+            opts='--time --intvl --probes --idle-timeout --detect-within --loss-tolerance
+                --running --timeout'
             ;;
         check)
             case $prev in
-                --max-detect | --idle-timeout)
+                --max-detect)
                     return # a duration: nothing to offer
                     ;;
+                --idle-timeout | --preset)
+                    COMPREPLY=($(compgen -W "$_kaltune_presets" -- "$cur"))
+                    return
+                    ;;
             esac
-            opts='--max-detect --idle-timeout --nagios'
+            opts='--max-detect --idle-timeout --preset --nagios'
             ;;
         plan)
             case $prev in

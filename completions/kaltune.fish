@@ -42,6 +42,9 @@ end
 
 complete -c kaltune -f
 
+# The middlebox presets of --idle-timeout (kaltune plan --list-presets); a duration also works.
+set -g __kaltune_presets aws-nlb aws-gwlb aws-nat-gateway aws-network-firewall aws-security-group aws-security-group-nitro-v6 aws-alb aws-clb gcp-firewall gcp-cloud-nat azure-lb azure-nat-gateway nf-conntrack kube-proxy-conntrack kube-proxy-ipvs
+
 # Global options, before and after the command (--help and --version before it only), and the
 # commands
 complete -c kaltune -n __kaltune_needs_command -s h -l help -d 'Print help and exit'
@@ -75,6 +78,9 @@ complete -c kaltune -n '__kaltune_using set' -l intvl -x -d 'net.ipv4.tcp_keepal
 complete -c kaltune -n '__kaltune_using set' -l probes -x -d 'net.ipv4.tcp_keepalive_probes: a count'
 complete -c kaltune -n '__kaltune_using set' -l dry-run -d 'Print what would change; write nothing'
 complete -c kaltune -n '__kaltune_using set' -l force -d 'Allow values the socket API refuses'
+complete -c kaltune -n '__kaltune_using set' -l idle-timeout -x -a "$__kaltune_presets" -d 'Derive from a middlebox idle timeout: a duration or a preset'
+complete -c kaltune -n '__kaltune_using set' -l detect-within -x -d 'Derive: longest a dead peer may go unnoticed'
+complete -c kaltune -n '__kaltune_using set' -l loss-tolerance -x -d 'Derive: lost probes a healthy connection survives'
 
 complete -c kaltune -n '__kaltune_using set' -l persist -d 'Also make boot apply the values'
 complete -c kaltune -n '__kaltune_using set' -l file -r -F -d 'With --persist: edit this file in place'
@@ -117,15 +123,18 @@ complete -c kaltune -n '__kaltune_using verify' -l intvl -x -d 'net.ipv4.tcp_kee
 complete -c kaltune -n '__kaltune_using verify' -l probes -x -d 'net.ipv4.tcp_keepalive_probes to measure'
 complete -c kaltune -n '__kaltune_using verify' -l running -d 'Measure the running values in place'
 complete -c kaltune -n '__kaltune_using verify' -l timeout -x -d 'Give up after this long'
+complete -c kaltune -n '__kaltune_using verify' -l idle-timeout -x -a "$__kaltune_presets" -d 'Measure values derived from a middlebox idle timeout'
+complete -c kaltune -n '__kaltune_using verify' -l detect-within -x -d 'Measure values derived from a detection goal'
+complete -c kaltune -n '__kaltune_using verify' -l loss-tolerance -x -d 'Lost probes a healthy connection survives'
 
 # check
 complete -c kaltune -n '__kaltune_using check' -s h -l help -d 'Print help and exit'
 complete -c kaltune -n '__kaltune_using check' -l max-detect -x -d 'Longest acceptable dead-peer detection'
-complete -c kaltune -n '__kaltune_using check' -l idle-timeout -x -d 'Idle timeout of a middlebox on the path'
+complete -c kaltune -n '__kaltune_using check' -l idle-timeout -x -a "$__kaltune_presets" -d 'Idle timeout of a middlebox: a duration or a preset'
+complete -c kaltune -n '__kaltune_using check' -l preset -x -a "$__kaltune_presets" -d 'A middlebox preset on the path'
 complete -c kaltune -n '__kaltune_using check' -l nagios -d 'Monitoring-plugin output and exit codes'
 
 # plan
-set -l __kaltune_presets aws-nlb aws-gwlb aws-nat-gateway aws-network-firewall aws-security-group aws-security-group-nitro-v6 aws-alb aws-clb gcp-firewall gcp-cloud-nat azure-lb azure-nat-gateway nf-conntrack kube-proxy-conntrack kube-proxy-ipvs
 complete -c kaltune -n '__kaltune_using plan' -s h -l help -d 'Print help and exit'
 complete -c kaltune -n '__kaltune_using plan' -l idle-timeout -x -a "$__kaltune_presets" -d 'Idle timeout of a middlebox: a duration or a preset'
 complete -c kaltune -n '__kaltune_using plan' -l detect-within -x -d 'Longest a dead peer may go unnoticed'
