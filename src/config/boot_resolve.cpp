@@ -139,10 +139,11 @@ public:
         a.glob = directive.glob;
         if (directive.value) {
           a.text = *directive.value;
-          const KernelValue kv = parse_kernel_value(key, a.text);
+          KernelValue kv = parse_kernel_value(key, a.text);
           a.value = kv.value;
-          if (!kv.note.empty()) {
-            a.notes.push_back(kv.note);
+          a.kernel_note = std::move(kv.note);
+          if (!a.kernel_note.empty()) {
+            a.notes.push_back(a.kernel_note);
           }
         }
         if (directive.glob) {
@@ -176,21 +177,17 @@ public:
         out.settings[key] = SourcedValue{*a.value, a.origin()};
       }
     }
+    // What the kernel makes of a written value: surprising readings, then rejections.
     for (const BootAssignment& a : assignments_) {
-      if (!a.written || !a.value) {
-        continue;
-      }
-      for (const std::string& note : a.notes) {
-        if (note.rfind("the kernel", 0) == 0) {
-          warnings.push_back(fmt::format("{}: {} = {}: {}", a.origin(), sysctl_name(a.key),
-                                         printable(a.text), note));
-        }
+      if (a.written && a.value && !a.kernel_note.empty()) {
+        warnings.push_back(fmt::format("{}: {} = {}: {}", a.origin(), sysctl_name(a.key),
+                                       printable(a.text), a.kernel_note));
       }
     }
     for (const BootAssignment& a : assignments_) {
       if (a.written && !a.value) {
         warnings.push_back(fmt::format("{}: {} = {}: {}; the value before it stays", a.origin(),
-                                       sysctl_name(a.key), printable(a.text), a.notes.front()));
+                                       sysctl_name(a.key), printable(a.text), a.kernel_note));
       }
     }
     for (Key key : all_keys) {
