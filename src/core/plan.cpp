@@ -1,5 +1,7 @@
 #include "core/plan.hpp"
 
+#include "core/verify.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -112,7 +114,7 @@ std::int64_t latest_ms(std::int64_t nominal_seconds) {
   // The tolerance verify allows around its measurement: the timer wheel fires a timer late by
   // up to about 1/8 of its length (never early), plus half a second for scheduling.
   const std::int64_t nominal_ms = nominal_seconds * 1000;
-  return nominal_ms + 500 + nominal_ms / 8;
+  return nominal_ms + verify_tolerance_ms(nominal_ms);
 }
 
 Derivation derive(const Goals& goals, const Pins& pins) {

@@ -14,8 +14,8 @@ namespace kaltune {
 namespace {
 // The kernel's default for nf_conntrack_tcp_timeout_established: 5 days.
 constexpr std::int64_t conntrack_default = 432000;
-// What the conntrack sysctl (jiffies, like the keepalive times) accepts: the --force limit.
-constexpr Range conntrack_range{1, 2147483};
+// What the conntrack sysctl (jiffies, like the keepalive times) stores on every kernel.
+constexpr Range conntrack_range{1, max_jiffies_seconds};
 
 // Numbers and ranges as the vendors document them; each row names the document and the date the
 // number was last compared with it. Where a vendor gives minutes, the seconds are exact multiples.
