@@ -5,7 +5,7 @@
 #include "render/changes.hpp"
 #include "render/style.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <optional>
 #include <string>
@@ -28,5 +28,7 @@ std::string_view file_action(const FilePlan& plan);
 // Runtime lines, then the file (its unified diff with --dry-run), then what boot applies.
 std::string render_persist(const PersistReport& report, const Style& style);
 nlohmann::ordered_json to_json(const PersistReport& report);
+// The same as indented text with a final newline: what `--json` prints.
+std::string render_json(const PersistReport& report);
 
 } // namespace kaltune

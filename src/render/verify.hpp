@@ -3,8 +3,9 @@
 #include "base/keepalive.hpp"
 #include "render/style.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@ namespace kaltune {
 // What `verify` measured and what it expected.
 struct VerifyReport {
   Settings settings;
+  std::array<bool, key_count> given{};     // from --time/--intvl/--probes; the rest are running
   bool private_netns = true;               // false: measured in place (--running)
   std::int64_t expected_ms = 0;            // time + intvl × probes
   std::int64_t tolerance_ms = 0;           // |measured − expected| allowed
@@ -29,5 +31,7 @@ std::int64_t verify_tolerance_ms(std::int64_t expected_ms);
 
 std::string render_verify(const VerifyReport& report, const Style& style);
 nlohmann::ordered_json to_json(const VerifyReport& report);
+// The same as indented text with a final newline: what `--json` prints.
+std::string render_json(const VerifyReport& report);
 
 } // namespace kaltune
