@@ -17,7 +17,7 @@ struct PersistReport {
   std::optional<ChangeReport> runtime; // absent with --no-runtime (and --root)
   FilePlan plan;
   bool dry_run = false;
-  std::optional<BootView> boot;     // after the change; absent with --dry-run
+  std::optional<BootView> boot;     // after the change (with --dry-run: as it would be)
   KeySet keys{};                    // the keys the command is about
   std::optional<Settings> expected; // reset: boot values kaltune would like (the defaults)
 };
