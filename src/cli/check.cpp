@@ -3,11 +3,9 @@
 #include "core/duration.hpp"
 #include "core/policy.hpp"
 #include "core/runtime.hpp"
-#include "render/json.hpp"
 #include "render/policy.hpp"
 
 #include <fmt/format.h>
-
 #include <ostream>
 
 namespace kaltune {
@@ -58,7 +56,7 @@ int run_check(Context& context, const CheckOptions& options) {
     return static_cast<int>(severity);
   }
   if (context.global.json) {
-    context.out << dump_json(to_json(report)) << '\n';
+    context.out << render_json(report);
   } else {
     context.out << render_check(report, context.out_style);
   }

@@ -4,7 +4,6 @@
 #include "cli/show.hpp"
 #include "core/sources.hpp"
 #include "render/diff.hpp"
-#include "render/json.hpp"
 
 #include <ostream>
 
@@ -35,7 +34,7 @@ int run_diff(Context& context, const DiffOptions& options) {
   const SourceDiff diff = diff_sources(std::move(a), std::move(b));
   const std::string format = context.global.json ? "json" : options.format;
   if (format == "json") {
-    context.out << dump_json(to_json(diff)) << '\n';
+    context.out << render_json(diff);
   } else if (format == "table") {
     context.out << render_diff_table(diff, context.out_style);
   } else {

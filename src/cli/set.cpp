@@ -7,10 +7,8 @@
 #include "core/runtime.hpp"
 #include "core/validate.hpp"
 #include "render/changes.hpp"
-#include "render/json.hpp"
 
 #include <fmt/format.h>
-
 #include <ostream>
 
 namespace kaltune {
@@ -111,7 +109,7 @@ int run_runtime_change(Context& context, const Request& request, bool dry_run) {
   }
   const ChangeReport report{current, target, changes, dry_run};
   if (context.global.json) {
-    context.out << dump_json(to_json(report)) << '\n';
+    context.out << render_json(report);
   } else {
     context.out << render_changes(report, context.out_style);
   }

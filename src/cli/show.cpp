@@ -1,11 +1,10 @@
 #include "cli/show.hpp"
 
+#include "base/error.hpp"
 #include "cli/non_empty.hpp"
 #include "config/boot.hpp"
-#include "base/error.hpp"
 #include "core/runtime.hpp"
 #include "render/boot.hpp"
-#include "render/json.hpp"
 #include "render/settings.hpp"
 
 #include <ostream>
@@ -42,7 +41,7 @@ int show_boot(Context& context, const ShowOptions& options, const std::string& f
                                     : resolve_boot(context.global.root, model);
   context.info("boot model: " + describe_model(model));
   if (format == "json") {
-    context.out << dump_json(to_json(view, single_file)) << '\n';
+    context.out << render_json(view, single_file);
     return 0;
   }
   if (format == "sysctl") {
@@ -73,7 +72,7 @@ int run_show(Context& context, const ShowOptions& options) {
     report.tcp_retries2 = read_integer(context.proc, "net.ipv4.tcp_retries2");
   }
   if (format == "json") {
-    context.out << dump_json(to_json(report)) << '\n';
+    context.out << render_json(report);
   } else if (format == "sysctl") {
     context.out << render_sysctl(report.settings);
   } else if (format == "prometheus") {

@@ -4,12 +4,10 @@
 #include "core/runtime.hpp"
 #include "core/validate.hpp"
 #include "render/duration.hpp"
-#include "render/json.hpp"
 #include "render/verify.hpp"
 #include "sys/deadpeer.hpp"
 
 #include <fmt/format.h>
-
 #include <iostream>
 #include <ostream>
 #include <unistd.h>
@@ -84,6 +82,9 @@ bool stderr_is_terminal(const Context& context) {
 int run_verify(Context& context, const VerifyOptions& options) {
   VerifyReport report;
   report.settings = requested_settings(context, options);
+  for (Key key : all_keys) {
+    report.given[index_of(key)] = options.values[index_of(key)].has_value();
+  }
   report.private_netns = !options.running;
   report.expected_ms = detect_seconds(report.settings) * 1000;
   report.tolerance_ms = verify_tolerance_ms(report.expected_ms);
@@ -123,7 +124,7 @@ int run_verify(Context& context, const VerifyOptions& options) {
     report.measured_ms = measured->count();
   }
   if (context.global.json) {
-    context.out << dump_json(to_json(report)) << '\n';
+    context.out << render_json(report);
   } else {
     context.out << render_verify(report, context.out_style);
   }
