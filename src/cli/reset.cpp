@@ -1,5 +1,6 @@
 #include "cli/reset.hpp"
 
+#include "cli/non_empty.hpp"
 #include "cli/persisting.hpp"
 #include "cli/set.hpp"
 
@@ -18,6 +19,7 @@ void setup_reset(CLI::App& app, ResetOptions& options) {
           "--file", [&options](const std::string& value) { options.file = value; },
           "With --persist: remove the keepalive lines from this file instead")
       ->type_name("PATH")
+      ->check(non_empty())
       ->needs(persist);
   reset
       ->add_flag("--no-runtime", options.no_runtime,
