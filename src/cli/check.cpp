@@ -6,29 +6,28 @@
 #include "render/json.hpp"
 #include "render/policy.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <ostream>
 
 namespace kaltune {
 
-void setup_check(CLI::App& app, CheckOptions& options) {
-  auto* check = app.add_subcommand(
-      "check", "Check the running values against a policy (exit 1 when violated)");
-  check
-      ->add_option_function<std::string>(
+void setup_check(CLI::App& command, CheckOptions& options) {
+  command
+      .add_option_function<std::string>(
           "--max-detect", [&options](const std::string& value) { options.max_detect = value; },
           "Longest acceptable dead-peer detection (time + intvl x probes)")
       ->type_name("DURATION");
-  check
-      ->add_option_function<std::string>(
+  command
+      .add_option_function<std::string>(
           "--idle-timeout", [&options](const std::string& value) { options.idle_timeout = value; },
           "Idle timeout of a middlebox on the path (NAT, load balancer): the first probe must "
           "come sooner")
       ->type_name("DURATION");
-  check->add_flag("--nagios", options.nagios,
-                  "One status line and the monitoring-plugin exit codes 0 OK, 1 WARNING, "
-                  "2 CRITICAL, 3 UNKNOWN");
+  command.add_flag("--nagios", options.nagios,
+                   "One status line and the monitoring-plugin exit codes 0 OK, 1 WARNING, "
+                   "2 CRITICAL, 3 UNKNOWN");
 }
 
 namespace {

@@ -9,15 +9,14 @@
 #include "render/changes.hpp"
 #include "render/json.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <ostream>
 
 namespace kaltune {
 
-void setup_set(CLI::App& app, SetOptions& options) {
-  auto* set =
-      app.add_subcommand("set", "Set keepalive values in the running kernel (all or nothing)");
+void setup_set(CLI::App& command, SetOptions& options) {
   for (Key key : all_keys) {
     auto& slot = options.values[index_of(key)];
     const std::string help =
@@ -25,25 +24,28 @@ void setup_set(CLI::App& app, SetOptions& options) {
             ? fmt::format("{}: seconds or a duration (90s, 5m, 1h30m); {}", sysctl_name(key),
                           describe_range(key, false))
             : fmt::format("{}: a count; {}", sysctl_name(key), describe_range(key, false));
-    set->add_option_function<std::string>(
-           fmt::format("--{}", short_name(key)),
-           [&slot](const std::string& value) { slot = value; }, help)
+    command
+        .add_option_function<std::string>(
+            fmt::format("--{}", short_name(key)),
+            [&slot](const std::string& value) { slot = value; }, help)
         ->type_name(is_duration(key) ? "DURATION" : "N");
   }
-  set->add_flag("--dry-run", options.dry_run, "Print what would change; write nothing");
-  set->add_flag("--force", options.force,
-                "Allow values the kernel accepts but the socket API refuses: time and intvl "
-                "-2147483 to 2147483 s (0 and below, or above 32767), probes 0-255");
-  auto* persist = set->add_flag(
+  command.add_flag("--dry-run", options.dry_run, "Print what would change; write nothing");
+  command.add_flag("--force", options.force,
+                   "Allow values the kernel accepts but the socket API refuses: time and intvl "
+                   "-2147483 to 2147483 s (0 and below, or above 32767), probes 0-255");
+  auto* persist = command.add_flag(
       "--persist", options.persist,
       "Also make boot apply the values: kaltune's own /etc/sysctl.d/99-kaltune.conf, or --file");
-  set->add_option_function<std::string>(
-         "--file", [&options](const std::string& value) { options.file = value; },
-         "With --persist: edit this existing file in place (e.g. /etc/sysctl.conf)")
+  command
+      .add_option_function<std::string>(
+          "--file", [&options](const std::string& value) { options.file = value; },
+          "With --persist: edit this existing file in place (e.g. /etc/sysctl.conf)")
       ->type_name("PATH")
       ->check(non_empty())
       ->needs(persist);
-  set->add_flag("--no-runtime", options.no_runtime,
+  command
+      .add_flag("--no-runtime", options.no_runtime,
                 "With --persist: change only the file, not the running kernel (implied by --root)")
       ->needs(persist);
 }

@@ -3,11 +3,13 @@
 #include "cli/context.hpp"
 #include "core/runtime.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <array>
 #include <optional>
 #include <string>
+
+namespace CLI {
+class App;
+}
 
 namespace kaltune {
 
@@ -21,7 +23,7 @@ struct SetOptions {
   bool no_runtime = false;
 };
 
-void setup_set(CLI::App& app, SetOptions& options);
+void setup_set(CLI::App& command, SetOptions& options);
 int run_set(Context& context, const SetOptions& options);
 
 // Changes the running kernel only (set without --persist, reset without --persist): plan, warn

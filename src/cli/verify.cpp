@@ -8,6 +8,7 @@
 #include "render/verify.hpp"
 #include "sys/deadpeer.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <iostream>
@@ -16,14 +17,11 @@
 
 namespace kaltune {
 
-void setup_verify(CLI::App& app, VerifyOptions& options) {
-  auto* verify = app.add_subcommand(
-      "verify", "Measure how long the kernel takes to declare a silent peer dead (exit 0 within "
-                "the tolerance: 0.5 s + 1/8 of the expected time; 4 outside it)");
+void setup_verify(CLI::App& command, VerifyOptions& options) {
   for (Key key : all_keys) {
     auto& slot = options.values[index_of(key)];
-    verify
-        ->add_option_function<std::string>(
+    command
+        .add_option_function<std::string>(
             fmt::format("--{}", short_name(key)),
             [&slot](const std::string& value) { slot = value; },
             fmt::format("{} to measure in a private network namespace (default: the running "
@@ -31,13 +29,13 @@ void setup_verify(CLI::App& app, VerifyOptions& options) {
                         sysctl_name(key), describe_range(key, false)))
         ->type_name(is_duration(key) ? "DURATION" : "N");
   }
-  verify->add_flag("--running", options.running,
+  command.add_flag("--running", options.running,
                    "Measure the running values in place, over loopback in this namespace (no "
                    "privileges needed)");
-  verify
-      ->add_option("--timeout", options.timeout,
-                   "Give up after this long; refuse up front when the expected time is longer "
-                   "(default 15m)")
+  command
+      .add_option("--timeout", options.timeout,
+                  "Give up after this long; refuse up front when the expected time is longer "
+                  "(default 15m)")
       ->type_name("DURATION");
 }
 

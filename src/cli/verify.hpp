@@ -2,11 +2,13 @@
 
 #include "cli/context.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <array>
 #include <optional>
 #include <string>
+
+namespace CLI {
+class App;
+}
 
 namespace kaltune {
 
@@ -17,7 +19,7 @@ struct VerifyOptions {
   std::string timeout = "15m";
 };
 
-void setup_verify(CLI::App& app, VerifyOptions& options);
+void setup_verify(CLI::App& command, VerifyOptions& options);
 int run_verify(Context& context, const VerifyOptions& options);
 
 } // namespace kaltune
