@@ -15,13 +15,12 @@ namespace kaltune {
 
 void setup_check(CLI::App& command, CheckOptions& options) {
   command
-      .add_option_function<std::string>(
-          "--max-detect", [&options](const std::string& value) { options.max_detect = value; },
-          "Longest acceptable dead-peer detection (time + intvl x probes)")
+      .add_option("--max-detect", options.max_detect,
+                  "Longest acceptable dead-peer detection (time + intvl x probes)")
       ->type_name("DURATION");
   command
-      .add_option_function<std::string>(
-          "--idle-timeout", [&options](const std::string& value) { options.idle_timeout = value; },
+      .add_option(
+          "--idle-timeout", options.idle_timeout,
           "Idle timeout of a middlebox on the path (NAT, load balancer): the first probe must "
           "come sooner")
       ->type_name("DURATION");

@@ -14,9 +14,8 @@ void setup_reset(CLI::App& command, ResetOptions& options) {
       "Also remove kaltune's own /etc/sysctl.d/99-kaltune.conf (or, with --file, the keepalive "
       "lines of that file) and report what boot applies afterwards");
   command
-      .add_option_function<std::string>(
-          "--file", [&options](const std::string& value) { options.file = value; },
-          "With --persist: remove the keepalive lines from this file instead")
+      .add_option("--file", options.file,
+                  "With --persist: remove the keepalive lines from this file instead")
       ->type_name("PATH")
       ->check(non_empty())
       ->needs(persist);

@@ -38,9 +38,8 @@ void setup_set(CLI::App& command, SetOptions& options) {
       "--persist", options.persist,
       "Also make boot apply the values: kaltune's own /etc/sysctl.d/99-kaltune.conf, or --file");
   command
-      .add_option_function<std::string>(
-          "--file", [&options](const std::string& value) { options.file = value; },
-          "With --persist: edit this existing file in place (e.g. /etc/sysctl.conf)")
+      .add_option("--file", options.file,
+                  "With --persist: edit this existing file in place (e.g. /etc/sysctl.conf)")
       ->type_name("PATH")
       ->check(non_empty())
       ->needs(persist);
