@@ -1,13 +1,12 @@
 #include "cli/check.hpp"
 
-#include "core/duration.hpp"
+#include "cli/option_values.hpp"
 #include "core/policy.hpp"
 #include "core/runtime.hpp"
 #include "render/json.hpp"
 #include "render/policy.hpp"
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include <ostream>
 
@@ -35,14 +34,8 @@ std::optional<std::int64_t> parse_limit(const std::optional<std::string>& text,
   if (!text) {
     return std::nullopt;
   }
-  auto value = parse_duration(*text);
-  if (!value || *value == 0) {
-    throw Error(ExitStatus::usage, fmt::format("invalid {} value '{}': {}", option, *text,
-                                               value ? "must be at least 1 s" : value.error()));
-  }
-  return *value;
+  return parse_positive_duration(option, *text);
 }
-
 } // namespace
 
 int run_check(Context& context, const CheckOptions& options) {

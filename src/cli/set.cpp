@@ -1,6 +1,7 @@
 #include "cli/set.hpp"
 
 #include "cli/non_empty.hpp"
+#include "cli/option_values.hpp"
 #include "cli/persisting.hpp"
 #include "sys/signals.hpp"
 
@@ -12,24 +13,18 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ostream>
 
 namespace kaltune {
 
 void setup_set(CLI::App& command, SetOptions& options) {
-  for (Key key : all_keys) {
-    auto& slot = options.values[index_of(key)];
-    const std::string help =
-        is_duration(key)
-            ? fmt::format("{}: seconds or a duration (90s, 5m, 1h30m); {}", sysctl_name(key),
-                          describe_range(key, false))
-            : fmt::format("{}: a count; {}", sysctl_name(key), describe_range(key, false));
-    command
-        .add_option_function<std::string>(
-            fmt::format("--{}", short_name(key)),
-            [&slot](const std::string& value) { slot = value; }, help)
-        ->type_name(is_duration(key) ? "DURATION" : "N");
-  }
+  add_value_options(command, options.values, [](Key key) {
+    return is_duration(key)
+               ? fmt::format("{}: seconds or a duration (90s, 5m, 1h30m); {}", sysctl_name(key),
+                             describe_range(key, false))
+               : fmt::format("{}: a count; {}", sysctl_name(key), describe_range(key, false));
+  });
   command.add_flag("--dry-run", options.dry_run, "Print what would change; write nothing");
   command.add_flag("--force", options.force,
                    "Allow values the kernel accepts but the socket API refuses: time and intvl "
@@ -51,21 +46,9 @@ void setup_set(CLI::App& command, SetOptions& options) {
 
 namespace {
 Request parse_request(const SetOptions& options) {
-  Request request;
-  bool any = false;
-  for (Key key : all_keys) {
-    const auto& text = options.values[index_of(key)];
-    if (!text) {
-      continue;
-    }
-    auto value = parse_value(key, *text, options.force);
-    if (!value) {
-      throw Error(ExitStatus::usage, value.error());
-    }
-    request[index_of(key)] = *value;
-    any = true;
-  }
-  if (!any) {
+  const Request request = parse_values(options.values, options.force);
+  if (std::none_of(request.begin(), request.end(),
+                   [](const auto& value) { return value.has_value(); })) {
     throw Error(ExitStatus::usage, "set: give at least one of --time, --intvl, --probes");
   }
   return request;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cli/context.hpp"
+#include "cli/option_values.hpp"
 #include "core/runtime.hpp"
 
 #include <array>
@@ -14,8 +15,7 @@ class App;
 namespace kaltune {
 
 struct SetOptions {
-  // The values as given, validated by run_set so every error has kaltune's wording.
-  std::array<std::optional<std::string>, 3> values;
+  ValueTexts values; // --time, --intvl, --probes
   bool dry_run = false;
   bool force = false;
   bool persist = false;

@@ -1,6 +1,5 @@
 #include "cli/verify.hpp"
 
-#include "core/duration.hpp"
 #include "core/runtime.hpp"
 #include "core/validate.hpp"
 #include "render/duration.hpp"
@@ -11,24 +10,16 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <iostream>
 #include <ostream>
-#include <unistd.h>
 
 namespace kaltune {
 
 void setup_verify(CLI::App& command, VerifyOptions& options) {
-  for (Key key : all_keys) {
-    auto& slot = options.values[index_of(key)];
-    command
-        .add_option_function<std::string>(
-            fmt::format("--{}", short_name(key)),
-            [&slot](const std::string& value) { slot = value; },
-            fmt::format("{} to measure in a private network namespace (default: the running "
-                        "value); {}",
-                        sysctl_name(key), describe_range(key, false)))
-        ->type_name(is_duration(key) ? "DURATION" : "N");
-  }
+  add_value_options(command, options.values, [](Key key) {
+    return fmt::format("{} to measure in a private network namespace (default: the running "
+                       "value); {}",
+                       sysctl_name(key), describe_range(key, false));
+  });
   command.add_flag("--running", options.running,
                    "Measure the running values in place, over loopback in this namespace (no "
                    "privileges needed)");
@@ -41,41 +32,21 @@ void setup_verify(CLI::App& command, VerifyOptions& options) {
 
 namespace {
 Settings requested_settings(Context& context, const VerifyOptions& options) {
-  Request request;
   for (Key key : all_keys) {
-    if (const auto& text = options.values[index_of(key)]) {
-      if (options.running) {
-        throw Error(ExitStatus::usage,
-                    fmt::format("verify: --running measures the values in force; --{} cannot "
-                                "go with it",
-                                short_name(key)));
-      }
-      auto value = parse_value(key, *text, false);
-      if (!value) {
-        throw Error(ExitStatus::usage, value.error());
-      }
-      request[index_of(key)] = *value;
+    if (options.running && options.values[index_of(key)]) {
+      throw Error(ExitStatus::usage,
+                  fmt::format("verify: --running measures the values in force; --{} cannot go "
+                              "with it",
+                              short_name(key)));
     }
   }
-  const Settings settings = merge(read_running(context.proc), request);
+  const Settings settings =
+      merge(read_running(context.proc), parse_values(options.values, /*force=*/false));
   if (const auto warnings = assess(settings); !warnings.empty()) {
     throw Error(ExitStatus::usage,
                 fmt::format("verify: cannot measure: {}", warnings.front().message));
   }
   return settings;
-}
-
-std::int64_t timeout_ms(const VerifyOptions& options) {
-  auto timeout = parse_duration(options.timeout);
-  if (!timeout || *timeout == 0) {
-    throw Error(ExitStatus::usage, fmt::format("invalid --timeout value '{}': {}", options.timeout,
-                                               timeout ? "must be at least 1 s" : timeout.error()));
-  }
-  return *timeout * 1000;
-}
-
-bool stderr_is_terminal(const Context& context) {
-  return &context.err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
 }
 } // namespace
 
@@ -85,7 +56,7 @@ int run_verify(Context& context, const VerifyOptions& options) {
   report.private_netns = !options.running;
   report.expected_ms = detect_seconds(report.settings) * 1000;
   report.tolerance_ms = verify_tolerance_ms(report.expected_ms);
-  report.timeout_ms = timeout_ms(options);
+  report.timeout_ms = parse_positive_duration("--timeout", options.timeout) * 1000;
   if (report.expected_ms > report.timeout_ms) {
     throw Error(ExitStatus::usage,
                 fmt::format("verify: the expected detection time {} is longer than --timeout {}; "
@@ -94,7 +65,7 @@ int run_verify(Context& context, const VerifyOptions& options) {
                             seconds_with_human(report.timeout_ms / 1000),
                             report.expected_ms / 1000 + report.tolerance_ms / 1000 + 1));
   }
-  const bool progress = stderr_is_terminal(context) && !context.global.quiet;
+  const bool progress = context.err_terminal && !context.global.quiet;
   MeasureRequest request;
   request.where = options.running ? MeasureWhere::in_place : MeasureWhere::private_netns;
   request.cap = std::chrono::milliseconds(report.timeout_ms);

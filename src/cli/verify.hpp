@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cli/context.hpp"
+#include "cli/option_values.hpp"
 
 #include <array>
 #include <optional>
@@ -14,7 +15,7 @@ namespace kaltune {
 
 struct VerifyOptions {
   // --time, --intvl, --probes as given; missing ones come from the running values.
-  std::array<std::optional<std::string>, 3> values;
+  ValueTexts values;
   bool running = false;
   std::string timeout = "15m";
 };
