@@ -175,7 +175,12 @@ Cli::Cli() : state_(std::make_unique<State>()) {
   state.entries.reserve(commands().size());
   for (const Command& command : commands()) {
     CLI::App* sub = state.app.add_subcommand(std::string(command.name), std::string(command.help));
-    state.entries.push_back(Entry{&command, sub, command.setup(*sub)});
+    state.entries.push_back(Entry{&command, sub, {}});
+    // Start-up builds only the chosen command's options: CLI11 calls this when it meets the
+    // command word, before it reads the command's arguments. app() builds all of them.
+    sub->preparse_callback([&state, index = state.entries.size() - 1](std::size_t) {
+      state.declare(state.entries[index]);
+    });
   }
   // Only the top level collects leftovers, so "kaltune shwo" can be answered with "did you mean
   // show?"; subcommands keep rejecting unknown options themselves.
