@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -38,6 +39,14 @@ struct Cli::State {
     if (!entry.run) {
       entry.run = entry.command->setup(*entry.app);
     }
+  }
+
+  // The command of a parse that command_problem accepted: exactly one, its options declared.
+  const CommandRun& chosen() const {
+    const CLI::App* sub = app.get_subcommands().front();
+    return std::find_if(entries.begin(), entries.end(),
+                        [sub](const Entry& entry) { return entry.app == sub; })
+        ->run;
   }
 };
 
@@ -207,18 +216,11 @@ int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream&
   if (auto problem = command_problem(state.app)) {
     return failure.usage(*problem);
   }
-  // command_problem found exactly one command, and parsing it declared its options.
-  const CLI::App* chosen = state.app.get_subcommands().front();
   try {
     enter_netns(state.global.target);
     RealProcSys proc;
     Context context = make_context(state.global, proc, out, err);
-    for (Entry& entry : state.entries) {
-      if (entry.app == chosen) {
-        return entry.run(context);
-      }
-    }
-    return static_cast<int>(ExitStatus::usage);
+    return state.chosen()(context);
   } catch (const std::exception& error) {
     return failure.error(error);
   }
