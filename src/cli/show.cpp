@@ -7,19 +7,20 @@
 #include "render/boot.hpp"
 #include "render/settings.hpp"
 
+#include <CLI/CLI.hpp>
 #include <ostream>
 
 namespace kaltune {
 
-void setup_show(CLI::App& app, ShowOptions& options) {
-  auto* show = app.add_subcommand("show", "Show the keepalive values in force and what they mean");
-  show->add_option("--source", options.source,
-                   "Which values: running (default), boot (what boot applies, with every "
-                   "assignment and its file:line), default, or a sysctl config FILE (what it "
-                   "assigns; keys it leaves out keep the kernel default)")
+void setup_show(CLI::App& command, ShowOptions& options) {
+  command
+      .add_option("--source", options.source,
+                  "Which values: running (default), boot (what boot applies, with every "
+                  "assignment and its file:line), default, or a sysctl config FILE (what it "
+                  "assigns; keys it leaves out keep the kernel default)")
       ->type_name("running|boot|default|FILE")
       ->check(non_empty());
-  show->add_option("--format", options.format, "Output format")
+  command.add_option("--format", options.format, "Output format")
       ->check(CLI::IsMember({"table", "json", "sysctl", "prometheus"}));
 }
 

@@ -7,6 +7,7 @@
 #include "render/sockets.hpp"
 #include "sys/sock_diag.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <array>
@@ -15,30 +16,28 @@
 
 namespace kaltune {
 
-void setup_sockets(CLI::App& app, SocketsOptions& options) {
-  auto* sockets = app.add_subcommand(
-      "sockets", "List the TCP connections and whether keepalive reaches them (sock_diag)");
-  sockets->add_flag("--processes", options.processes,
-                    "Show each socket's process and its own SO_KEEPALIVE, TCP_KEEPIDLE, "
-                    "TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT (root)");
-  sockets
-      ->add_option("--state", options.states,
-                   "Only these states (repeat or separate with commas): established, syn-sent, "
-                   "fin-wait-1, time-wait, close-wait, listening, …, connected (default), all")
+void setup_sockets(CLI::App& command, SocketsOptions& options) {
+  command.add_flag("--processes", options.processes,
+                   "Show each socket's process and its own SO_KEEPALIVE, TCP_KEEPIDLE, "
+                   "TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT (root)");
+  command
+      .add_option("--state", options.states,
+                  "Only these states (repeat or separate with commas): established, syn-sent, "
+                  "fin-wait-1, time-wait, close-wait, listening, …, connected (default), all")
       ->delimiter(',')
       ->type_name("STATE");
-  sockets->add_option("--port", options.port, "Only sockets with this local or peer port")
+  command.add_option("--port", options.port, "Only sockets with this local or peer port")
       ->check(CLI::Range(0, 65535))
       ->type_name("PORT");
-  sockets->add_option("--family", options.family, "ipv4, ipv6 or all (default)")
+  command.add_option("--family", options.family, "ipv4, ipv6 or all (default)")
       ->check(CLI::IsMember({"ipv4", "ipv6", "all"}));
-  sockets
-      ->add_option("--filter", options.filters,
-                   "Filters as KEY=VALUE (repeat or separate with commas): state=STATE, "
-                   "port=PORT, family=ipv4|ipv6|all; the same as --state, --port, --family")
+  command
+      .add_option("--filter", options.filters,
+                  "Filters as KEY=VALUE (repeat or separate with commas): state=STATE, "
+                  "port=PORT, family=ipv4|ipv6|all; the same as --state, --port, --family")
       ->delimiter(',')
       ->type_name("KEY=VALUE");
-  sockets->add_option("--format", options.format, "Output format")
+  command.add_option("--format", options.format, "Output format")
       ->check(CLI::IsMember({"table", "json"}));
 }
 
