@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -62,6 +63,34 @@ struct RunOptions {
 
 // Runs argv[0] (looked up in PATH) and captures its status and output.
 RunResult run(const std::vector<std::string>& argv, const RunOptions& options = {});
+
+// A program started in the background, for a test that acts while it runs (sends a signal,
+// lets go of a lock) once it has seen the program get there: never after a fixed sleep.
+class Process {
+public:
+  // Starts argv[0] (looked up in PATH) with the options of run().
+  explicit Process(const std::vector<std::string>& argv, const RunOptions& options = {});
+  ~Process(); // a process still running is killed and reaped
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  pid_t pid() const { return pid_; }
+  // Collects output until stderr holds `text`, the program closes its output, or `limit` has
+  // passed; whether `text` came.
+  bool wait_for_err(const std::string& text, std::chrono::milliseconds limit);
+  // The output collected so far.
+  const RunResult& so_far() const { return result_; }
+  // Collects the rest of the output, then the exit status.
+  RunResult finish();
+
+private:
+  // Reads what is ready within `timeout_ms` (-1: until something comes); false once both output
+  // pipes are closed.
+  bool collect(int timeout_ms);
+
+  pid_t pid_ = -1;
+  int fds_[2] = {-1, -1}; // stdout, stderr
+  RunResult result_;
+};
 // Runs the kaltune binary under test with these arguments.
 RunResult run_kaltune(const std::vector<std::string>& args, const RunOptions& options = {});
 // The path of the kaltune binary under test.

@@ -12,13 +12,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
 #include <iostream>
 #include <map>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <thread>
 #include <unistd.h>
 
 namespace kaltune::itest {
@@ -399,30 +400,27 @@ TEST_F(Persist, DryRunSaysWhenTheRealRunWouldFail) {
 }
 
 TEST_F(Persist, SigtermDuringTheWriteWaitsForTheChangeToFinish) {
-  // Each fsync takes a second; timeout(1) sends SIGTERM after 0.3 s, in the middle of the write.
-  const RunResult result = run({"strace",
-                                "-f",
-                                "-o",
-                                "/dev/null",
-                                "-e",
-                                "trace=fsync",
-                                "-e",
-                                "inject=fsync:delay_enter=1000000",
-                                "timeout",
-                                "-s",
-                                "TERM",
-                                "0.3",
-                                kaltune_binary(),
-                                "-q",
-                                "--root",
-                                root.path().string(),
-                                "--boot-model",
-                                "systemd",
-                                "set",
-                                "--time",
-                                "600",
-                                "--persist"});
-  EXPECT_EQ(result.status, 124) << result.err; // timeout's "it had to be stopped"
+  // strace holds kaltune for 2 s at its first fsync, the temp file's, in the middle of the
+  // write; the test sends SIGTERM as soon as strace reports (with -f, "PID fsync(") that kaltune
+  // got there.
+  Process traced({"strace", "-f", "-o", "/dev/stderr", "-e", "trace=fsync", "-e",
+                  "inject=fsync:delay_enter=2000000:when=1", kaltune_binary(), "-q", "--root",
+                  root.path().string(), "--boot-model", "systemd", "set", "--time", "600",
+                  "--persist"});
+  ASSERT_TRUE(traced.wait_for_err(" fsync(", std::chrono::seconds(60)))
+      << "kaltune never reached fsync:\n"
+      << traced.so_far().err;
+  const std::string& trace = traced.so_far().err;
+  const auto line = trace.rfind('\n', trace.find(" fsync(")) + 1;
+  const pid_t writer = static_cast<pid_t>(std::stol(trace.substr(line)));
+  // In the middle of the write: the temp file is there, the target not yet.
+  EXPECT_FALSE(fs::exists(root.path() / "etc/sysctl.d/99-kaltune.conf"));
+  EXPECT_EQ(names_in(root.path() / "etc/sysctl.d").size(), 1u);
+  ASSERT_EQ(::kill(writer, SIGTERM), 0);
+  const RunResult result = traced.finish();
+  // The change finished first, then SIGTERM took its usual effect (strace dies the same way).
+  EXPECT_EQ(result.status, 128 + SIGTERM) << result.err;
+  EXPECT_NE(result.err.find("killed by SIGTERM"), std::string::npos) << result.err;
   EXPECT_EQ(own(), header + "net.ipv4.tcp_keepalive_time = 600\n");
   EXPECT_EQ(names_in(root.path() / "etc/sysctl.d"), std::vector<std::string>{"99-kaltune.conf"});
 }
@@ -609,37 +607,19 @@ TEST_F(PersistLive, ConcurrentRunsSerializeOnTheLock) {
   const int fd = ::open("/run/kaltune.lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::flock(fd, LOCK_EX), 0);
-  RunResult result;
-  std::thread second([&] { result = run_kaltune(set_asked); });
-  // kaltune polls with LOCK_NB (its wait is bounded), so /proc/locks lists no waiter: release
-  // once another process has the lock file open, and a little later.
-  // Only processes of this mount namespace: other test runs may hold their own /run/kaltune.lock.
-  const fs::path own_mountns = fs::read_symlink("/proc/self/ns/mnt");
-  bool waiting = false;
-  for (int i = 0; i < 1000 && !waiting; ++i) {
-    ::usleep(10 * 1000);
-    std::error_code listing;
-    std::error_code ignored;
-    for (fs::directory_iterator proc("/proc", listing), end; !listing && proc != end;
-         proc.increment(listing)) {
-      const std::string pid = proc->path().filename().string();
-      if (pid.find_first_not_of("0123456789") != std::string::npos ||
-          pid == std::to_string(::getpid()) ||
-          fs::read_symlink(proc->path() / "ns/mnt", ignored) != own_mountns) {
-        continue;
-      }
-      for (const auto& fd_link : fs::directory_iterator(proc->path() / "fd", ignored)) {
-        waiting = waiting || fs::read_symlink(fd_link.path(), ignored) == "/run/kaltune.lock";
-      }
-    }
-  }
-  ::usleep(300 * 1000);
+  std::vector<std::string> argv{kaltune_binary()};
+  argv.insert(argv.end(), set_asked.begin(), set_asked.end());
+  Process second(argv);
+  // Let go once kaltune says it waits, and only then.
+  const std::string waiting = "warning: waiting up to 30 s for another kaltune run (pid " +
+                              std::to_string(::getpid()) + ") to release /run/kaltune.lock\n";
+  const bool said = second.wait_for_err(waiting, std::chrono::seconds(60));
+  EXPECT_EQ(read_keepalive(), (std::vector<long>{7200, 75, 9})) << "changed before the lock";
   ::close(fd);
-  second.join();
-  EXPECT_TRUE(waiting) << "kaltune never waited for the lock";
+  const RunResult result = second.finish();
+  EXPECT_TRUE(said) << "kaltune never said it waits for the lock: " << result.err;
   EXPECT_EQ(result.status, 0) << result.err;
-  EXPECT_EQ(result.err, "warning: waiting up to 30 s for another kaltune run (pid " +
-                            std::to_string(::getpid()) + ") to release /run/kaltune.lock\n");
+  EXPECT_EQ(result.err, waiting);
   EXPECT_EQ(read_keepalive(), asked);
 }
 
