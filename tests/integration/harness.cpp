@@ -9,7 +9,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <sstream>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -236,35 +235,6 @@ void write_sysctl(const std::string& name, long value) {
 std::vector<long> read_keepalive() {
   return {read_sysctl("net.ipv4.tcp_keepalive_time"), read_sysctl("net.ipv4.tcp_keepalive_intvl"),
           read_sysctl("net.ipv4.tcp_keepalive_probes")};
-}
-
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "kaltune-test-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw std::runtime_error(errno_text("mkdtemp"));
-  }
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
-std::filesystem::path TempDir::write(const std::string& relative,
-                                     const std::string& content) const {
-  const auto full = path_ / relative;
-  std::filesystem::create_directories(full.parent_path());
-  std::ofstream out(full, std::ios::binary);
-  out << content;
-  return full;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 NamespaceHolder::NamespaceHolder() {

@@ -5,6 +5,8 @@
 // private. Tests run the built binary and check real effects: exit status, exact output, values
 // read back from /proc/sys.
 
+#include "../common/temp_root.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -103,23 +105,9 @@ void write_sysctl(const std::string& name, long value);
 // The three keepalive values, in order time, intvl, probes.
 std::vector<long> read_keepalive();
 
-// A temporary directory removed with everything in it at the end of its scope.
-class TempDir {
-public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  // Writes `content` to `relative` (parents created); returns the full path.
-  std::filesystem::path write(const std::string& relative, const std::string& content) const;
-
-private:
-  std::filesystem::path path_;
-};
-
-// The exact bytes of a file.
-std::string read_file(const std::filesystem::path& path);
+// Temporary roots and exact file bytes, shared with the unit tests.
+using test::read_file;
+using test::TempRoot;
 
 // A process sleeping in a network namespace of its own, for --pid/--netns tests. The namespace
 // starts at the kernel defaults.

@@ -215,7 +215,7 @@ TEST_P(PersistReplay, RealApplierYieldsTheValuesOrNothingChanged) {
   // kaltune's lock is the host's /run/kaltune.lock even with --root: keep it in a private /run.
   Mounts run;
   run.tmpfs("/run");
-  TempDir root;
+  TempRoot root;
   layouts::write_layout(layout_of(p.c->entries), root.path());
   const auto before = snapshot(root.path(), true);
   std::vector<std::string> args{"--root", root.path().string(), "--boot-model", p.model};
@@ -270,7 +270,7 @@ TEST_P(PersistRandomized, ExitZeroMeansBootAppliesItElseNothingChanged) {
       }
     }
     for (const auto& extra : variants) {
-      TempDir root;
+      TempRoot root;
       layouts::write_layout(layout, root.path());
       const auto before = snapshot(root.path(), true);
       std::vector<std::string> args{"--root", root.path().string(), "--boot-model", model};
@@ -302,7 +302,7 @@ INSTANTIATE_TEST_SUITE_P(Models, PersistRandomized, ::testing::Values("systemd",
 
 class Persist : public ::testing::Test {
 protected:
-  TempDir root;
+  TempRoot root;
   Mounts mounts;
   void SetUp() override {
     KALTUNE_REQUIRE_NETNS();
@@ -534,7 +534,7 @@ INSTANTIATE_TEST_SUITE_P(
 // directories, /etc/sysctl.conf bind-mounted from a temporary file. Never the real /etc.
 class PersistLive : public ::testing::Test {
 protected:
-  TempDir layout;
+  TempRoot layout;
   std::unique_ptr<Mounts> mounts;
   void SetUp() override {
     if (const std::string why = replay_unavailable("systemd"); !why.empty()) {

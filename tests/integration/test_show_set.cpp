@@ -59,7 +59,7 @@ TEST_F(ShowSet, ShowSysctlFormatIsValidSysctlInput) {
                         "net.ipv4.tcp_keepalive_intvl = 75\n"
                         "net.ipv4.tcp_keepalive_probes = 9\n");
   // procps reads it back into the kernel unchanged.
-  TempDir dir;
+  TempRoot dir;
   const auto file = dir.write("ka.conf", result.out);
   const auto applied = run({"sysctl", "-q", "-p", file.string()});
   EXPECT_EQ(applied.status, 0) << applied.err;
