@@ -30,6 +30,23 @@ std::map<std::string, std::string> snapshot(const fs::path& root, bool times) {
   return out;
 }
 
+std::vector<std::string> on_root(const fs::path& root, const std::string& model,
+                                 const std::vector<std::string>& args) {
+  std::vector<std::string> out{"--root", root.string(), "--boot-model", model};
+  out.insert(out.end(), args.begin(), args.end());
+  return out;
+}
+
+PersistedLayout::PersistedLayout(const layouts::Layout& layout, const std::string& model,
+                                 const std::vector<std::string>& extra)
+    : model_(model) {
+  layouts::write_layout(layout, root_.path());
+  before_ = now();
+  args_ = on_root(root_.path(), model, set_asked);
+  args_.insert(args_.end(), extra.begin(), extra.end());
+  result_ = run_kaltune(args_);
+}
+
 void Persist::SetUp() {
   KALTUNE_REQUIRE_NETNS();
   if (!isolation().private_mountns) {
@@ -40,9 +57,8 @@ void Persist::SetUp() {
   layouts::write_layout(layouts::Layout{}, root.path());
 }
 
-RunResult Persist::kaltune(std::vector<std::string> args, const RunOptions& options) {
-  args.insert(args.begin(), {"--root", root.path().string(), "--boot-model", "systemd"});
-  return run_kaltune(args, options);
+RunResult Persist::kaltune(const std::vector<std::string>& args, const RunOptions& options) {
+  return run_kaltune(on_root(root.path(), "systemd", args), options);
 }
 
 void PersistLive::SetUp() {

@@ -32,6 +32,34 @@ inline const std::string header =
 // the modification times (of directories too: a temp file created and removed changes them).
 std::map<std::string, std::string> snapshot(const std::filesystem::path& root, bool times = false);
 
+// `--root ROOT --boot-model MODEL`, then `args`.
+std::vector<std::string> on_root(const std::filesystem::path& root, const std::string& model,
+                                 const std::vector<std::string>& args);
+
+// `set_asked` and `extra` run on `layout`, written to a fresh root, as `model` boots it (kaltune's
+// lock in the caller's private /run). The root's snapshot from before the run is kept, so that a
+// refusal can be shown to have changed nothing.
+class PersistedLayout {
+public:
+  PersistedLayout(const layouts::Layout& layout, const std::string& model,
+                  const std::vector<std::string>& extra = {});
+  const RunResult& result() const { return result_; }
+  // Every entry under the root (modification times too) before the run, and now.
+  const std::map<std::string, std::string>& before() const { return before_; }
+  std::map<std::string, std::string> now() const { return snapshot(root_.path(), true); }
+  // The same command once more.
+  RunResult again() const { return run_kaltune(args_); }
+  // What the real applier of the model makes of the root's files.
+  Replay replay() const { return replay_layout(root_.path(), model_); }
+
+private:
+  TempRoot root_;
+  std::string model_;
+  std::vector<std::string> args_;
+  std::map<std::string, std::string> before_;
+  RunResult result_;
+};
+
 // An empty --root layout, the systemd model, and a private /run for kaltune's lock.
 class Persist : public ::testing::Test {
 protected:
@@ -39,7 +67,7 @@ protected:
   Mounts mounts;
   void SetUp() override;
   // kaltune with `--root ROOT --boot-model systemd` before `args`.
-  RunResult kaltune(std::vector<std::string> args, const RunOptions& options = {});
+  RunResult kaltune(const std::vector<std::string>& args, const RunOptions& options = {});
   // The bytes of kaltune's own file under the root.
   std::string own() const { return read_file(root.path() / "etc/sysctl.d/99-kaltune.conf"); }
 };

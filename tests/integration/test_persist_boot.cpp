@@ -40,6 +40,14 @@ void PrintTo(const PersistParam& p, std::ostream* os) {
   *os << p.model << "/" << p.c->name;
 }
 
+// Debian's /etc/sysctl.conf, linked in as /etc/sysctl.d/99-sysctl.conf, and a vendor file that
+// boot applies after kaltune's own: each one with and without the --file that edits it.
+const std::vector<Entry> debian_sysctl_conf{
+    file("etc/sysctl.conf", "# local\nnet.ipv4.tcp_keepalive_time = 100\n"),
+    link("etc/sysctl.d/99-sysctl.conf", "../sysctl.conf")};
+const std::vector<Entry> vendor_file{
+    file("usr/lib/sysctl.d/99-zzz.conf", "net.ipv4.tcp_keepalive_intvl = 10\n")};
+
 const std::vector<PersistCase>& persist_cases() {
   static const std::vector<PersistCase> cases{
       {"empty_creates_own_file", {}, {}, 0, 0, ""},
@@ -50,16 +58,9 @@ const std::vector<PersistCase>& persist_cases() {
        0,
        0,
        ""},
-      {"debian_sysctl_conf_wins",
-       {file("etc/sysctl.conf", "# local\nnet.ipv4.tcp_keepalive_time = 100\n"),
-        link("etc/sysctl.d/99-sysctl.conf", "../sysctl.conf")},
-       {},
-       4,
-       4,
-       "--file /etc/sysctl"},
+      {"debian_sysctl_conf_wins", debian_sysctl_conf, {}, 4, 4, "--file /etc/sysctl"},
       {"debian_sysctl_conf_with_file",
-       {file("etc/sysctl.conf", "# local\nnet.ipv4.tcp_keepalive_time = 100\n"),
-        link("etc/sysctl.d/99-sysctl.conf", "../sysctl.conf")},
+       debian_sysctl_conf,
        {"--file", "/etc/sysctl.conf"},
        0,
        0,
@@ -77,18 +78,8 @@ const std::vector<PersistCase>& persist_cases() {
        0,
        4,
        "/etc/sysctl.conf:1"},
-      {"vendor_file_wins",
-       {file("usr/lib/sysctl.d/99-zzz.conf", "net.ipv4.tcp_keepalive_intvl = 10\n")},
-       {},
-       4,
-       4,
-       "--file /usr/lib/sysctl.d/99-zzz.conf"},
-      {"vendor_file_edited",
-       {file("usr/lib/sysctl.d/99-zzz.conf", "net.ipv4.tcp_keepalive_intvl = 10\n")},
-       {"--file", "/usr/lib/sysctl.d/99-zzz.conf"},
-       0,
-       0,
-       ""},
+      {"vendor_file_wins", vendor_file, {}, 4, 4, "--file /usr/lib/sysctl.d/99-zzz.conf"},
+      {"vendor_file_edited", vendor_file, {"--file", "/usr/lib/sysctl.d/99-zzz.conf"}, 0, 0, ""},
       {"shadowed_file_is_not_read",
        {file("usr/lib/sysctl.d/50-ka.conf", "net.ipv4.tcp_keepalive_time = 100\n"),
         file("etc/sysctl.d/50-ka.conf", "")},
@@ -155,28 +146,23 @@ TEST_P(PersistReplay, RealApplierYieldsTheValuesOrNothingChanged) {
   // kaltune's lock is the host's /run/kaltune.lock even with --root: keep it in a private /run.
   Mounts run;
   run.tmpfs("/run");
-  TempRoot root;
-  layouts::write_layout(layout_of(p.c->entries), root.path());
-  const auto before = snapshot(root.path(), true);
-  std::vector<std::string> args{"--root", root.path().string(), "--boot-model", p.model};
-  args.insert(args.end(), set_asked.begin(), set_asked.end());
-  args.insert(args.end(), p.c->extra.begin(), p.c->extra.end());
-  const RunResult result = run_kaltune(args);
+  const PersistedLayout persisted(layout_of(p.c->entries), p.model, p.c->extra);
+  const RunResult& result = persisted.result();
   const int expected = p.model == "systemd" ? p.c->systemd_status : p.c->procps_status;
   ASSERT_EQ(result.status, expected) << result.out << result.err;
   if (result.status == 0) {
-    const Replay replay = replay_layout(root.path(), p.model);
+    const Replay replay = persisted.replay();
     EXPECT_EQ(replay.values, asked) << result.out << replay.applied.out << replay.applied.err;
     // A second identical run changes nothing, not even a modification time.
-    const auto after = snapshot(root.path(), true);
-    const RunResult again = run_kaltune(args);
+    const auto after = persisted.now();
+    const RunResult again = persisted.again();
     EXPECT_EQ(again.status, 0) << again.err;
     EXPECT_NE(again.out.find(": nothing to change"), std::string::npos) << again.out;
-    EXPECT_EQ(snapshot(root.path(), true), after);
+    EXPECT_EQ(persisted.now(), after);
   } else {
     // The boot view is predicted before writing: not even a temp file was created.
     EXPECT_NE(result.err.find(p.c->message), std::string::npos) << result.err;
-    EXPECT_EQ(snapshot(root.path(), true), before);
+    EXPECT_EQ(persisted.now(), persisted.before());
   }
 }
 

@@ -47,7 +47,8 @@ TEST_F(Persist, SigtermDuringTheWriteWaitsForTheChangeToFinish) {
 // and no temporary file is left beside it.
 struct Injected {
   std::string name;
-  std::vector<std::string> strace; // -e arguments
+  std::string calls; // strace's -e trace=CALLS -e inject=CALLS:FAULT
+  std::string fault;
   std::string message;
 };
 
@@ -62,12 +63,20 @@ TEST_P(InjectedWriteFailure, OriginalByteIdentical) {
   fs::create_symlink("../sysctl.conf", root.path() / "etc/sysctl.d/99-sysctl.conf"); // Debian's
   ASSERT_EQ(::chmod((root.path() / "etc/sysctl.conf").c_str(), 0640), 0);
   const auto before = snapshot(root.path());
-  std::vector<std::string> argv{"strace", "-f", "-o", "/dev/null"};
-  argv.insert(argv.end(), GetParam().strace.begin(), GetParam().strace.end());
-  // -q: no "waiting for the lock" line on stderr, which would take the injected write.
-  argv.insert(argv.end(),
-              {kaltune_binary(), "-q", "--root", root.path().string(), "--boot-model", "systemd",
-               "set", "--time", "600", "--persist", "--file", "/etc/sysctl.conf"});
+  const Injected& injected = GetParam();
+  std::vector<std::string> argv{"strace",
+                                "-f",
+                                "-o",
+                                "/dev/null",
+                                "-e",
+                                "trace=" + injected.calls,
+                                "-e",
+                                "inject=" + injected.calls + ":" + injected.fault,
+                                kaltune_binary(),
+                                "-q"}; // no "waiting for the lock" line to take the injected write
+  const auto args = on_root(root.path(), "systemd",
+                            {"set", "--time", "600", "--persist", "--file", "/etc/sysctl.conf"});
+  argv.insert(argv.end(), args.begin(), args.end());
   const RunResult result = run(argv);
   EXPECT_EQ(result.status, 4) << result.out << result.err;
   EXPECT_NE(result.err.find(GetParam().message), std::string::npos) << result.err;
@@ -76,25 +85,15 @@ TEST_P(InjectedWriteFailure, OriginalByteIdentical) {
 
 INSTANTIATE_TEST_SUITE_P(
     Strace, InjectedWriteFailure,
-    ::testing::Values(Injected{"write",
-                               {"-e", "trace=write", "-e", "inject=write:error=EIO:when=1"},
-                               "write of the temporary file: Input/output error"},
-                      Injected{"fsync",
-                               {"-e", "trace=fsync", "-e", "inject=fsync:error=EIO:when=1"},
-                               "fsync of the temporary file: Input/output error"},
-                      Injected{"fchmod",
-                               {"-e", "trace=fchmod", "-e", "inject=fchmod:error=EIO:when=1"},
-                               "chmod to 0640: Input/output error"},
-                      Injected{"rename",
-                               {"-e", "trace=rename,renameat,renameat2", "-e",
-                                "inject=rename,renameat,renameat2:error=EIO:when=1"},
-                               "rename of"},
-                      Injected{"directory_fsync",
-                               {"-e", "trace=fsync", "-e", "inject=fsync:error=EIO:when=2"},
-                               "fsync of directory /"},
-                      Injected{"no_space",
-                               {"-e", "trace=write", "-e", "inject=write:error=ENOSPC:when=1"},
-                               "No space left on device"}),
+    ::testing::Values(
+        Injected{"write", "write", "error=EIO:when=1",
+                 "write of the temporary file: Input/output error"},
+        Injected{"fsync", "fsync", "error=EIO:when=1",
+                 "fsync of the temporary file: Input/output error"},
+        Injected{"fchmod", "fchmod", "error=EIO:when=1", "chmod to 0640: Input/output error"},
+        Injected{"rename", "rename,renameat,renameat2", "error=EIO:when=1", "rename of"},
+        Injected{"directory_fsync", "fsync", "error=EIO:when=2", "fsync of directory /"},
+        Injected{"no_space", "write", "error=ENOSPC:when=1", "No space left on device"}),
     [](const ::testing::TestParamInfo<Injected>& info) { return info.param.name; });
 
 TEST_F(PersistLive, RuntimeFailureRestoresTheFile) {

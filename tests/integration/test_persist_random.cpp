@@ -39,22 +39,17 @@ TEST_P(PersistRandomized, ExitZeroMeansBootAppliesItElseNothingChanged) {
       }
     }
     for (const auto& extra : variants) {
-      TempRoot root;
-      layouts::write_layout(layout, root.path());
-      const auto before = snapshot(root.path(), true);
-      std::vector<std::string> args{"--root", root.path().string(), "--boot-model", model};
-      args.insert(args.end(), set_asked.begin(), set_asked.end());
-      args.insert(args.end(), extra.begin(), extra.end());
-      const RunResult result = run_kaltune(args);
+      const PersistedLayout attempt(layout, model, extra);
+      const RunResult& result = attempt.result();
       const std::string where = "seed " + std::to_string(seed) + (extra.empty() ? "" : " --file");
       if (result.status == 0) {
         ++persisted;
-        const Replay replay = replay_layout(root.path(), model);
+        const Replay replay = attempt.replay();
         EXPECT_EQ(replay.values, asked) << where << ": exit 0 but boot applies something else\n"
                                         << result.out << replay.applied.out << replay.applied.err;
       } else if (result.status == 4) {
         ++refused;
-        EXPECT_EQ(snapshot(root.path(), true), before) << where << ": exit 4 changed files";
+        EXPECT_EQ(attempt.now(), attempt.before()) << where << ": exit 4 changed files";
       } else {
         ADD_FAILURE() << where << ": exit " << result.status << "\n" << result.err;
       }
