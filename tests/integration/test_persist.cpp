@@ -15,16 +15,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// What `set --persist` reports after writing `asked` to kaltune's own file.
+const std::string boot_applies_asked =
+    "boot (systemd model) applies net.ipv4.tcp_keepalive_time = 600 from "
+    "/etc/sysctl.d/99-kaltune.conf:4\n"
+    "boot (systemd model) applies net.ipv4.tcp_keepalive_intvl = 30 from "
+    "/etc/sysctl.d/99-kaltune.conf:5\n"
+    "boot (systemd model) applies net.ipv4.tcp_keepalive_probes = 4 from "
+    "/etc/sysctl.d/99-kaltune.conf:6\n";
+
 TEST_F(Persist, ExactOutputAndFile) {
   const RunResult result = kaltune(set_asked);
   ASSERT_EQ(result.status, 0) << result.err;
-  EXPECT_EQ(result.out, "created /etc/sysctl.d/99-kaltune.conf\n"
-                        "boot (systemd model) applies net.ipv4.tcp_keepalive_time = 600 from "
-                        "/etc/sysctl.d/99-kaltune.conf:4\n"
-                        "boot (systemd model) applies net.ipv4.tcp_keepalive_intvl = 30 from "
-                        "/etc/sysctl.d/99-kaltune.conf:5\n"
-                        "boot (systemd model) applies net.ipv4.tcp_keepalive_probes = 4 from "
-                        "/etc/sysctl.d/99-kaltune.conf:6\n");
+  EXPECT_EQ(result.out, "created /etc/sysctl.d/99-kaltune.conf\n" + boot_applies_asked);
   EXPECT_EQ(own(), header + "net.ipv4.tcp_keepalive_time = 600\n"
                             "net.ipv4.tcp_keepalive_intvl = 30\n"
                             "net.ipv4.tcp_keepalive_probes = 4\n");
@@ -124,13 +127,8 @@ TEST_F(PersistLive, RuntimeAndFileTogether) {
   const RunResult again = run_kaltune(set_asked);
   EXPECT_EQ(again.status, 0);
   EXPECT_EQ(again.out, "running: nothing to change; already time 600 intvl 30 probes 4\n"
-                       "/etc/sysctl.d/99-kaltune.conf: nothing to change\n"
-                       "boot (systemd model) applies net.ipv4.tcp_keepalive_time = 600 from "
-                       "/etc/sysctl.d/99-kaltune.conf:4\n"
-                       "boot (systemd model) applies net.ipv4.tcp_keepalive_intvl = 30 from "
-                       "/etc/sysctl.d/99-kaltune.conf:5\n"
-                       "boot (systemd model) applies net.ipv4.tcp_keepalive_probes = 4 from "
-                       "/etc/sysctl.d/99-kaltune.conf:6\n");
+                       "/etc/sysctl.d/99-kaltune.conf: nothing to change\n" +
+                           boot_applies_asked);
 }
 
 } // namespace
