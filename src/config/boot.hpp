@@ -1,8 +1,7 @@
 #pragma once
 
-// What the boot-time applier will set for the three keys (the "boot" source). Interface agreed
-// between the resolver (issue 3, boot view) and its users (persist, reset, diff); the
-// implementation lives in boot.cpp.
+// What the boot-time applier will set for the three keys (the "boot" source), for `show`,
+// `diff`, and the boot-view checks of `set --persist` and `reset`.
 
 #include "base/keepalive.hpp"
 #include "base/source.hpp"
