@@ -66,7 +66,7 @@ TEST_F(JsonSettings, Show) {
   expect_settings(
       json_of(run_kaltune({"--json", "show", "--source", "default"}), 0, "default")["settings"],
       {"kernel default", "kernel default", "kernel default"}, "show --source default");
-  TempDir root;
+  TempRoot root;
   root.write("etc/sysctl.d/50-a.conf", "net.ipv4.tcp_keepalive_probes = 4\n");
   for (const std::string source : {"boot", "/etc/sysctl.d/50-a.conf"}) {
     const Json json = json_of(run_kaltune({"--root", root.path().string(), "--json", "show",
@@ -120,7 +120,7 @@ TEST_F(JsonSettings, PersistBootView) {
   }
   Mounts mounts;
   mounts.tmpfs("/run"); // the lock is the host's /run/kaltune.lock even with --root
-  TempDir root;
+  TempRoot root;
   layouts::write_layout(layouts::Layout{}, root.path());
   const std::vector<std::string> at_root{"--root", root.path().string(), "--boot-model", "systemd",
                                          "--json"};
@@ -162,7 +162,7 @@ TEST(Prometheus, SourcePathIsEscapedForTheRealParser) {
   if (in_path("promtool").empty()) {
     GTEST_SKIP() << "promtool not installed (Debian package prometheus)";
   }
-  TempDir dir;
+  TempRoot dir;
   const auto file = dir.write("we\"ird\\na\nme.conf", "net.ipv4.tcp_keepalive_time = 600\n");
   const auto result = run_kaltune({"show", "--source", file.string(), "--format", "prometheus"});
   ASSERT_EQ(result.status, 0) << result.err;

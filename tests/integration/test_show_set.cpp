@@ -60,7 +60,7 @@ TEST_F(ShowSet, ShowSysctlFormatIsValidSysctlInput) {
                         "net.ipv4.tcp_keepalive_intvl = 75\n"
                         "net.ipv4.tcp_keepalive_probes = 9\n");
   // procps reads it back into the kernel unchanged.
-  TempDir dir;
+  TempRoot dir;
   const auto file = dir.write("ka.conf", result.out);
   const auto applied = run({"sysctl", "-q", "-p", file.string()});
   EXPECT_EQ(applied.status, 0) << applied.err;
@@ -304,7 +304,7 @@ TEST_F(ShowSet, ResetPersistWithEmptyFileIsAUsageError) {
   }
   Mounts mounts;
   mounts.tmpfs("/run"); // kaltune's lock, should it get that far
-  const TempDir root;
+  const TempRoot root;
   const std::string own = "net.ipv4.tcp_keepalive_time = 600\n";
   const std::string conf = "# local\nnet.ipv4.tcp_keepalive_probes = 4\n";
   root.write("etc/sysctl.d/99-kaltune.conf", own);
