@@ -1,5 +1,6 @@
 #include "cli/goals.hpp"
 
+#include "cli/option_values.hpp"
 #include "core/duration.hpp"
 #include "render/plan.hpp"
 
@@ -41,13 +42,7 @@ Goals parse_goals(Context& context, const GoalOptions& options) {
     }
   }
   if (options.detect_within) {
-    auto detect = parse_duration(*options.detect_within);
-    if (!detect || *detect == 0) {
-      throw Error(ExitStatus::usage,
-                  fmt::format("invalid --detect-within value '{}': {}", *options.detect_within,
-                              detect ? "must be at least 1 s" : detect.error()));
-    }
-    goals.detect_within = *detect;
+    goals.detect_within = parse_positive_duration("--detect-within", *options.detect_within);
   }
   if (options.loss_tolerance) {
     auto count = parse_count(*options.loss_tolerance);

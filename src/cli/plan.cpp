@@ -1,6 +1,5 @@
 #include "cli/plan.hpp"
 
-#include "render/json.hpp"
 #include "render/plan.hpp"
 
 #include <CLI/CLI.hpp>
@@ -28,7 +27,7 @@ int run_plan(Context& context, const PlanOptions& options) {
       throw Error(ExitStatus::usage, "plan: --list-presets takes no goals");
     }
     const PresetEnvironment environment = read_preset_environment(context.proc);
-    context.out << (json ? dump_json(presets_json(environment)) + "\n"
+    context.out << (json ? render_presets_json(environment)
                          : render_presets(environment, context.out_style));
     return 0;
   }
@@ -39,7 +38,7 @@ int run_plan(Context& context, const PlanOptions& options) {
   }
   const Plan plan = derive_or_throw("plan", goals);
   if (json) {
-    context.out << dump_json(to_json(plan)) << '\n';
+    context.out << render_json(plan);
   } else if (options.format == "sysctl") {
     context.out << render_plan_sysctl(plan);
   } else if (options.format == "kubernetes") {

@@ -132,11 +132,10 @@ Result<IdleTimeout> parse_idle_timeout(std::string_view text,
   IdleTimeout out;
   out.text = std::string(text);
   if (starts_like_duration(text)) {
-    auto seconds = parse_duration(text);
-    if (!seconds || *seconds == 0) {
+    auto seconds = parse_positive_duration(text);
+    if (!seconds) {
       return R::failure(
-          fmt::format("invalid --idle-timeout value '{}': {}", text,
-                      seconds ? "an idle timeout must be at least 1 s" : seconds.error()));
+          fmt::format("invalid --idle-timeout value '{}': {}", text, seconds.error()));
     }
     out.seconds = *seconds;
     return out;

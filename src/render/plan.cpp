@@ -1,6 +1,7 @@
 #include "render/plan.hpp"
 
 #include "render/duration.hpp"
+#include "render/json.hpp"
 #include "render/settings.hpp"
 
 #include <fmt/format.h>
@@ -130,13 +131,11 @@ std::string render_plan_docker(const Plan& plan) {
 
 nlohmann::ordered_json to_json(const Plan& plan) {
   nlohmann::ordered_json out;
-  nlohmann::ordered_json values = nlohmann::ordered_json::object();
+  SourcedSettings values = sourced("plan", plan.settings, "derived");
   for (Key key : all_keys) {
-    values[std::string(sysctl_name(key))] = {{"value", plan.settings[key]},
-                                             {"unit", is_duration(key) ? "seconds" : "count"},
-                                             {"origin", origin(plan, key)}};
+    values[key].origin = origin(plan, key);
   }
-  out["settings"] = std::move(values);
+  out["settings"] = settings_json(values);
   out["detect_seconds"] = plan.detect_seconds;
   out["detect_latest_seconds"] = static_cast<double>(plan.detect_latest_ms) / 1000.0;
   out["loss_tolerance"] = plan.loss_tolerance;
@@ -165,6 +164,10 @@ nlohmann::ordered_json to_json(const Plan& plan) {
   out["preference"] = plan.preference;
   out["set_command"] = set_command(plan);
   return out;
+}
+
+std::string render_json(const Plan& plan) {
+  return dump_json(to_json(plan)) + "\n";
 }
 
 std::string render_infeasible(const Infeasible& infeasible) {
@@ -215,6 +218,10 @@ nlohmann::ordered_json presets_json(const PresetEnvironment& environment) {
     out.push_back(std::move(row));
   }
   return nlohmann::ordered_json{{"presets", std::move(out)}};
+}
+
+std::string render_presets_json(const PresetEnvironment& environment) {
+  return dump_json(presets_json(environment)) + "\n";
 }
 
 } // namespace kaltune

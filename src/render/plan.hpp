@@ -26,6 +26,8 @@ std::string render_plan_docker(const Plan& plan);
 std::string set_command(const Plan& plan);
 // The documented JSON schema (README "JSON schema", plan).
 nlohmann::ordered_json to_json(const Plan& plan);
+// to_json as text, for the command.
+std::string render_json(const Plan& plan);
 
 // The one-line error of goals that cannot all be met: the reason and the nearest goals.
 std::string render_infeasible(const Infeasible& infeasible);
@@ -34,5 +36,6 @@ std::string render_infeasible(const Infeasible& infeasible);
 // the middlebox, the source and its date.
 std::string render_presets(const PresetEnvironment& environment, const Style& style);
 nlohmann::ordered_json presets_json(const PresetEnvironment& environment);
+std::string render_presets_json(const PresetEnvironment& environment);
 
 } // namespace kaltune

@@ -57,7 +57,7 @@ TEST(Plan, KubernetesSnippetIsYamlWithStringValues) {
 TEST(Plan, SysctlFileReadsBackThroughShow) {
   const auto result = run_kaltune(with(nlb_goals, {"--format", "sysctl"}));
   ASSERT_EQ(result.status, 0) << result.err;
-  TempDir dir;
+  TempRoot dir;
   const auto file = dir.write("90-keepalive.conf", result.out);
   const auto shown = run_kaltune({"--json", "show", "--source", file.string()});
   ASSERT_EQ(shown.status, 0) << shown.err;

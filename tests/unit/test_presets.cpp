@@ -114,7 +114,7 @@ TEST(IdleTimeout, DurationsAndPresets) {
 
 TEST(IdleTimeout, BadValuesSayWhatIsAccepted) {
   EXPECT_EQ(parse_idle_timeout("0", {}).error(),
-            "invalid --idle-timeout value '0': an idle timeout must be at least 1 s");
+            "invalid --idle-timeout value '0': must be at least 1 s");
   EXPECT_EQ(parse_idle_timeout("aws-nlb=30s", {}).error(),
             "invalid --idle-timeout value 'aws-nlb=30s': aws-nlb can be set to 60-6000 s, not "
             "30 s");
