@@ -1,5 +1,6 @@
 #include "cli/app.hpp"
 
+#include "base/error.hpp"
 #include "cli/check.hpp"
 #include "cli/context.hpp"
 #include "cli/diff.hpp"
@@ -9,7 +10,7 @@
 #include "cli/show.hpp"
 #include "cli/sockets.hpp"
 #include "cli/verify.hpp"
-#include "base/error.hpp"
+#include "core/all_netns.hpp"
 #include "version.hpp"
 
 #include <fmt/format.h>
@@ -61,6 +62,16 @@ void setup_global(CLI::App& app, GlobalOptions& global) {
       "Work on the network namespace of process PID");
   pid->type_name("PID")->check(CLI::PositiveNumber);
   netns->excludes(pid);
+  auto* all_netns = app.add_flag("--all-netns", global.all_netns,
+                                 "Work on every network namespace on the machine (containers, "
+                                 "pods, ip netns), each once: with show, check, sockets and set");
+  all_netns->excludes(netns)->excludes(pid);
+  app.add_option("--where", global.where,
+                 fmt::format("With --all-netns: only the namespaces where FIELD matches GLOB "
+                             "(repeat: all must hold): {}",
+                             where_fields_help()))
+      ->type_name("FIELD=GLOB")
+      ->needs(all_netns);
   app.add_option("--root", global.root,
                  "Read (and write) every configuration path under DIR; symlinks resolve inside "
                  "it (image builds, tests)")
@@ -141,6 +152,13 @@ std::optional<std::string> command_problem(const CLI::App& app) {
       names.push_back(sub->get_name());
     }
     return fmt::format("a command is required: {}", fmt::join(names, ", "));
+  }
+  const auto* command = app.get_subcommands().front();
+  if (app.get_option("--all-netns")->count() > 0 && command->get_name() != "show" &&
+      command->get_name() != "check" && command->get_name() != "sockets" &&
+      command->get_name() != "set") {
+    return fmt::format("--all-netns works with show, check, sockets and set, not {}",
+                       command->get_name());
   }
   return std::nullopt;
 }

@@ -1,5 +1,6 @@
 #include "cli/check.hpp"
 
+#include "cli/all_netns.hpp"
 #include "core/duration.hpp"
 #include "core/policy.hpp"
 #include "core/runtime.hpp"
@@ -50,6 +51,9 @@ std::optional<std::int64_t> parse_limit(const std::optional<std::string>& text,
 int run_check(Context& context, const CheckOptions& options) {
   const Policy policy{parse_limit(options.max_detect, "--max-detect"),
                       parse_limit(options.idle_timeout, "--idle-timeout")};
+  if (context.global.all_netns) {
+    return check_all_netns(context, policy, options.nagios);
+  }
   const Settings running = read_running(context.proc);
   const CheckReport report{running, evaluate(running, policy), policy};
   const Severity severity = worst(report.findings);

@@ -1,5 +1,6 @@
 #include "cli/set.hpp"
 
+#include "cli/all_netns.hpp"
 #include "cli/non_empty.hpp"
 #include "cli/persisting.hpp"
 #include "sys/signals.hpp"
@@ -74,6 +75,16 @@ Request parse_request(const SetOptions& options) {
 int run_set(Context& context, const SetOptions& options) {
   // Everything is validated before anything is read or written.
   const Request request = parse_request(options);
+  if (context.global.all_netns) {
+    if (options.persist) {
+      throw Error(ExitStatus::usage,
+                  "set --all-netns --persist: a container's keepalive values come from its "
+                  "runtime, not from the host's sysctl files; set them in the pod's "
+                  "securityContext.sysctls (Kubernetes) or with docker run --sysctl, and use "
+                  "--persist without --all-netns for the host");
+    }
+    return set_all_netns(context, request, options.dry_run);
+  }
   if (!options.persist) {
     return run_runtime_change(context, request, options.dry_run);
   }

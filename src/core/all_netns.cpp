@@ -72,8 +72,9 @@ bool holds(const WhereCondition& condition, const NetnsEntry& entry) {
   return false;
 }
 
-MissingNetns missing_of(const FoundNetns& netns, std::string reason) {
-  MissingNetns missing{netns.id, netns.mounts, netns.process_count, {}, std::move(reason)};
+MissingNetns missing_of(const FoundNetns& netns, const SystemError& error) {
+  MissingNetns missing{netns.id, netns.mounts, netns.process_count,
+                       {},       error.what(), error.error_number()};
   for (const NetnsProcess& process : netns.processes) {
     missing.pids.push_back(process.pid);
   }
@@ -161,7 +162,7 @@ SurveyTally survey_netns(const NetnsScan& scan, NodeFacts& facts, ProcSys& proc,
         }
         visitor.enter(fd.get(), fmt::format("inode {}", netns.id.ino));
       } catch (const SystemError& error) {
-        tally.missing.push_back(missing_of(netns, error.what()));
+        tally.missing.push_back(missing_of(netns, error));
         continue;
       }
     }
@@ -170,7 +171,7 @@ SurveyTally survey_netns(const NetnsScan& scan, NodeFacts& facts, ProcSys& proc,
       values = read_running(proc);
     } catch (const SystemError& error) {
       visitor.leave();
-      tally.missing.push_back(missing_of(netns, error.what()));
+      tally.missing.push_back(missing_of(netns, error));
       continue;
     }
     if (netns.init) {

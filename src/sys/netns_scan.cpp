@@ -138,6 +138,7 @@ private:
         return;
       }
       auto& missing = unreadable_[reason_of(error)];
+      missing.error_number = error;
       ++missing.process_count;
       if (missing.pids.size() < limits_.processes) {
         missing.pids.push_back(pid);
@@ -177,7 +178,7 @@ private:
     const auto mountinfo = read_small(proc_ + "/self/mountinfo");
     if (!mountinfo) {
       scan_.missing.push_back(
-          {std::nullopt, {}, 0, {}, fmt::format("cannot read {}/self/mountinfo", proc_)});
+          {std::nullopt, {}, 0, {}, fmt::format("cannot read {}/self/mountinfo", proc_), EIO});
       return;
     }
     for (const NsfsMount& mount : parse_nsfs_mounts(*mountinfo)) {
@@ -187,7 +188,8 @@ private:
         if (is_gone(error)) {
           ++scan_.vanished;
         } else {
-          scan_.missing.push_back({std::nullopt, {mount.mount_point}, 0, {}, reason_of(error)});
+          scan_.missing.push_back(
+              {std::nullopt, {mount.mount_point}, 0, {}, reason_of(error), error});
         }
         continue;
       }

@@ -49,6 +49,7 @@ struct MissingNetns {
   std::size_t process_count = 0;   // processes whose namespace could not be read
   std::vector<pid_t> pids;         // a few of them
   std::string reason;
+  int error_number = 0; // the errno behind it (EACCES/EPERM: permission), 0 when none
 };
 
 struct NetnsScan {
