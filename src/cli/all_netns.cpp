@@ -41,8 +41,8 @@ struct Survey {
 
   explicit Survey(const GlobalOptions& global) : where(where_conditions(global)) {}
 
-  SurveyTally run(ProcSys& proc, const std::function<bool(const NetnsEntry&)>& visit) {
-    return survey_netns(scan, facts, proc, where, visit);
+  SurveyTally run(const std::function<bool(const NetnsEntry&)>& visit) {
+    return survey_netns(scan, facts, where, visit);
   }
 };
 
@@ -82,7 +82,7 @@ SurveyTally stream_json(Context& context, Survey& survey, Element element,
   bool first = true;
   SurveyTally tally;
   try {
-    tally = survey.run(context.proc, [&](const NetnsEntry& entry) {
+    tally = survey.run([&](const NetnsEntry& entry) {
       context.out << netns_json_element(element(entry), first);
       first = false;
       return true;
@@ -115,7 +115,7 @@ int show_all_netns(Context& context, const std::string& format) {
     // Every series of a metric family must stand together: the samples are kept (a few hundred
     // bytes each), the families written at the end.
     std::vector<NetnsSample> samples;
-    const SurveyTally tally = survey.run(context.proc, [&](const NetnsEntry& entry) {
+    const SurveyTally tally = survey.run([&](const NetnsEntry& entry) {
       samples.push_back(prometheus_sample(entry));
       return true;
     });
@@ -123,7 +123,7 @@ int show_all_netns(Context& context, const std::string& format) {
     return 0;
   }
   context.out << render_netns_head(context.out_style);
-  const SurveyTally tally = survey.run(context.proc, [&](const NetnsEntry& entry) {
+  const SurveyTally tally = survey.run([&](const NetnsEntry& entry) {
     context.out << render_netns_row(entry, context.out_style);
     return true;
   });
@@ -155,7 +155,7 @@ int check_all_netns(Context& context, const Policy& policy, bool nagios) {
     }
   };
   if (nagios) {
-    const SurveyTally tally = survey.run(context.proc, [&](const NetnsEntry& entry) {
+    const SurveyTally tally = survey.run([&](const NetnsEntry& entry) {
       judge(entry);
       return true;
     });
@@ -190,7 +190,7 @@ int check_all_netns(Context& context, const Policy& policy, bool nagios) {
         });
     return severity == Severity::ok ? 0 : static_cast<int>(ExitStatus::different);
   }
-  const SurveyTally tally = survey.run(context.proc, [&](const NetnsEntry& entry) {
+  const SurveyTally tally = survey.run([&](const NetnsEntry& entry) {
     const CheckReport report = judge(entry);
     context.out << prefixed(render_check(report, context.out_style),
                             fmt::format("{} {}: ", entry.found.id.ino, short_label(entry)));
@@ -228,14 +228,15 @@ std::vector<Change> reversed(const std::vector<Change>& changes) {
 }
 
 // Applies every plan or none: after a refusal, the namespaces already changed are put back.
-void apply_everywhere(Context& context, std::vector<Planned>& plans) {
+void apply_everywhere(std::vector<Planned>& plans) {
   const DeferSignals defer; // Ctrl-C cannot leave some namespaces changed
   for (Planned& plan : plans) {
     if (plan.changes.empty()) {
       continue;
     }
     try {
-      plan.gone = !inside_netns(*plan.netns, [&] { apply_changes(context.proc, plan.changes); });
+      plan.gone =
+          !inside_netns(*plan.netns, [&](ProcSys& proc) { apply_changes(proc, plan.changes); });
       plan.done = !plan.gone;
     } catch (const Error& error) {
       std::vector<std::string> restored;
@@ -246,7 +247,7 @@ void apply_everywhere(Context& context, std::vector<Planned>& plans) {
         }
         try {
           inside_netns(*earlier.netns,
-                       [&] { apply_changes(context.proc, reversed(earlier.changes)); });
+                       [&](ProcSys& proc) { apply_changes(proc, reversed(earlier.changes)); });
           restored.push_back(earlier.label);
         } catch (const std::exception& restore_error) {
           failed.push_back(fmt::format("{} ({})", earlier.label, restore_error.what()));
@@ -275,7 +276,7 @@ int set_all_netns(Context& context, const Request& request, bool dry_run) {
   }
   Survey survey(context.global);
   std::vector<Planned> plans;
-  const SurveyTally tally = survey.run(context.proc, [&](const NetnsEntry& entry) {
+  const SurveyTally tally = survey.run([&](const NetnsEntry& entry) {
     const Settings after = merge(entry.values, request);
     plans.push_back({&entry.found, netns_json(entry),
                      fmt::format("{} ({})", entry.found.id.ino, short_label(entry)), entry.values,
@@ -298,7 +299,7 @@ int set_all_netns(Context& context, const Request& request, bool dry_run) {
     }
   }
   if (!dry_run) {
-    apply_everywhere(context, plans);
+    apply_everywhere(plans);
   }
   std::size_t changed = 0;
   for (const Planned& plan : plans) {

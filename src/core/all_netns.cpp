@@ -142,7 +142,7 @@ bool matches(const std::vector<WhereCondition>& where, const NetnsEntry& entry) 
   return true;
 }
 
-SurveyTally survey_netns(const NetnsScan& scan, NodeFacts& facts, ProcSys& proc,
+SurveyTally survey_netns(const NetnsScan& scan, NodeFacts& facts,
                          const std::vector<WhereCondition>& where,
                          const std::function<bool(const NetnsEntry&)>& visit) {
   SurveyTally tally;
@@ -168,6 +168,8 @@ SurveyTally survey_netns(const NetnsScan& scan, NodeFacts& facts, ProcSys& proc,
     }
     Settings values;
     try {
+      RealProcSys proc;
+      proc.pin_net();
       values = read_running(proc);
     } catch (const SystemError& error) {
       visitor.leave();
@@ -195,7 +197,7 @@ SurveyTally survey_netns(const NetnsScan& scan, NodeFacts& facts, ProcSys& proc,
   return tally;
 }
 
-bool inside_netns(const FoundNetns& netns, const std::function<void()>& action) {
+bool inside_netns(const FoundNetns& netns, const std::function<void(ProcSys&)>& action) {
   NetnsVisit visitor;
   if (netns.id != visitor.home()) {
     const UniqueFd fd = open_found_netns(netns);
@@ -204,7 +206,9 @@ bool inside_netns(const FoundNetns& netns, const std::function<void()>& action) 
     }
     visitor.enter(fd.get(), fmt::format("inode {}", netns.id.ino));
   }
-  action();
+  RealProcSys proc;
+  proc.pin_net();
+  action(proc);
   visitor.leave();
   return true;
 }
