@@ -34,13 +34,10 @@ int run_reset(Context& context, const ResetOptions& options) {
   if (!options.persist) {
     return run_runtime_change(context, defaults, options.dry_run);
   }
-  PersistCommand command;
-  command.file = options.file;
-  command.runtime = !runtime_excluded(context.global, options.no_runtime);
-  command.dry_run = options.dry_run;
-  command.remove = true;
-  command.request = defaults;
-  return run_persist_command(context, command);
+  PersistRequest persist = persist_request(context.global, options.file, options.no_runtime);
+  persist.remove = true;
+  persist.values = defaults;
+  return run_persist_command(context, persist, options.dry_run);
 }
 
 } // namespace kaltune

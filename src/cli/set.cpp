@@ -95,12 +95,9 @@ int run_set(Context& context, const SetOptions& options) {
       }
     }
   }
-  PersistCommand command;
-  command.file = options.file;
-  command.runtime = !runtime_excluded(context.global, options.no_runtime);
-  command.dry_run = options.dry_run;
-  command.request = request;
-  return run_persist_command(context, command);
+  PersistRequest persist = persist_request(context.global, options.file, options.no_runtime);
+  persist.values = request;
+  return run_persist_command(context, persist, options.dry_run);
 }
 
 int run_runtime_change(Context& context, const Request& request, bool dry_run) {

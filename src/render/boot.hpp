@@ -21,9 +21,6 @@ std::string render_boot_sysctl(const BootView& view, bool single_file);
 // "diagnostics" (every boot warning as "file:line: what") and, for a FILE, "not_assigned".
 nlohmann::ordered_json to_json(const BootView& view, bool single_file);
 
-// The keys no line assigns (a rejected assignment counts as one); their value is the default.
-std::vector<Key> unassigned_keys(const BootView& view);
-
 // "systemd-sysctl (systemd 252)" / "procps sysctl --system (procps 4.0.2)"
 std::string describe_model(BootModel model);
 

@@ -1,5 +1,6 @@
 #include "render/settings.hpp"
 
+#include "base/text.hpp"
 #include "render/duration.hpp"
 
 #include <fmt/format.h>
@@ -42,9 +43,7 @@ std::string render_table(const ShowReport& report, const Style& style) {
     if (origins) {
       out += fmt::format("  {}", report.settings[key].origin);
     }
-    while (!out.empty() && out.back() == ' ') {
-      out.pop_back();
-    }
+    out.resize(trim_end(out, " ").size());
     out += "\n";
   }
   out += fmt::format(

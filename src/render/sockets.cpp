@@ -1,5 +1,6 @@
 #include "render/sockets.hpp"
 
+#include "base/text.hpp"
 #include "render/duration.hpp"
 #include "render/json.hpp"
 
@@ -100,9 +101,7 @@ std::string render_sockets_head(const SocketsHead& head, const Style& style) {
     header +=
         fmt::format("  {:>7} {:<15}  {:<22} {}", "PID", "COMMAND", "IDLE/INTVL/CNT", "DETECT");
   }
-  while (header.back() == ' ') {
-    header.pop_back();
-  }
+  header.resize(trim_end(header, " ").size());
   return out + "\n" + style.bold(header) + "\n";
 }
 
@@ -120,9 +119,7 @@ std::string render_socket_row(const SocketLine& line, const Settings& sysctls, b
   if (processes) {
     out += process_columns(line, sysctls);
   }
-  while (!out.empty() && out.back() == ' ') {
-    out.pop_back();
-  }
+  out.resize(trim_end(out, " ").size());
   out += '\n';
   return out;
 }

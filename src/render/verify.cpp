@@ -15,18 +15,6 @@ std::string signed_seconds(std::int64_t ms) {
 }
 } // namespace
 
-bool VerifyReport::within() const {
-  if (!measured_ms) {
-    return false;
-  }
-  const std::int64_t difference = *measured_ms - expected_ms;
-  return difference >= -tolerance_ms && difference <= tolerance_ms;
-}
-
-std::int64_t verify_tolerance_ms(std::int64_t expected_ms) {
-  return 500 + expected_ms / 8;
-}
-
 std::string render_verify(const VerifyReport& report, const Style& style) {
   const Settings& s = report.settings;
   std::string out =

@@ -1,7 +1,9 @@
 #include "sys/socket_owners.hpp"
 
 #include "base/error.hpp"
+#include "base/text.hpp"
 #include "sys/fd.hpp"
+#include "sys/io.hpp"
 
 #include <fmt/format.h>
 
@@ -57,7 +59,7 @@ std::optional<std::uint32_t> socket_inode(std::string_view link) {
 }
 
 std::string read_command(pid_t pid) {
-  UniqueFd fd(::open(fmt::format("/proc/{}/comm", pid).c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(open_retrying(fmt::format("/proc/{}/comm", pid), O_RDONLY));
   if (fd.get() < 0) {
     return "?";
   }
@@ -66,11 +68,7 @@ std::string read_command(pid_t pid) {
   if (n <= 0) {
     return "?";
   }
-  std::string out(buffer, static_cast<std::size_t>(n));
-  while (!out.empty() && out.back() == '\n') {
-    out.pop_back();
-  }
-  return out;
+  return std::string(trim_end(std::string_view(buffer, static_cast<std::size_t>(n)), "\n"));
 }
 
 // Adds the wanted sockets of one process; false when its descriptors could not be listed.
