@@ -7,6 +7,7 @@
 #include "render/netns.hpp"
 #include "render/policy.hpp"
 #include "sys/signals.hpp"
+#include "sys/sock_diag.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -203,6 +204,55 @@ int check_all_netns(Context& context, const Policy& policy, bool nagios) {
                                tally.shown, fmt::join(violators, ", "));
   }
   return severity == Severity::ok ? 0 : static_cast<int>(ExitStatus::different);
+}
+
+namespace {
+
+void add(SocketSummary& totals, const SocketSummary& more) {
+  totals.listed += more.listed;
+  totals.established += more.established;
+  totals.keepalive += more.keepalive;
+  totals.no_keepalive += more.no_keepalive;
+  totals.unacked += more.unacked;
+  totals.stale += more.stale;
+  totals.overriding += more.overriding;
+}
+
+} // namespace
+
+int sockets_all_netns(Context& context, const SocketFilter& filter, bool processes, bool json) {
+  Survey survey(context.global);
+  SocketSummary totals;
+  // The dump runs inside each namespace: a netlink socket sees the namespace it was made in.
+  const auto summarize = [&](const NetnsEntry& entry) {
+    SocketSummary summary;
+    dump_tcp_sockets(filter.families, filter.states, [&](const DiagSocket& socket) {
+      if (port_matches(filter, socket)) {
+        count(summary, socket, classify(socket, entry.values, nullptr), nullptr, entry.values);
+      }
+    });
+    add(totals, summary);
+    return summary;
+  };
+  if (json) {
+    stream_json(
+        context, survey,
+        [&](const NetnsEntry& entry) {
+          return netns_sockets_json(entry, summarize(entry), processes);
+        },
+        [&](Json& summary, const SurveyTally&) {
+          summary["sockets"] = to_json(totals, processes);
+        });
+    return 0;
+  }
+  context.out << render_netns_sockets_head(context.out_style);
+  const SurveyTally tally = survey.run([&](const NetnsEntry& entry) {
+    context.out << render_netns_sockets_row(entry, summarize(entry), context.out_style);
+    return true;
+  });
+  context.out << render_netns_sockets_totals(totals, context.out_style);
+  context.out << render_netns_tally(tally, context.out_style);
+  return 0;
 }
 
 namespace {

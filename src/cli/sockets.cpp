@@ -1,5 +1,6 @@
 #include "cli/sockets.hpp"
 
+#include "cli/all_netns.hpp"
 #include "core/duration.hpp"
 #include "core/runtime.hpp"
 #include "core/sockets.hpp"
@@ -169,6 +170,10 @@ constexpr std::array<Coverage, 5> coverage_order{Coverage::none, Coverage::unack
 
 int run_sockets(Context& context, const SocketsOptions& options) {
   const SocketFilter filter = parse_filter(options);
+  if (context.global.all_netns) {
+    return sockets_all_netns(context, filter, options.processes,
+                             context.global.json || options.format == "json");
+  }
   SocketsHead head{read_running(context.proc), {}, options.processes, {}};
   ProcessView view(options.processes);
   auto line_of = [&](const DiagSocket& socket) {

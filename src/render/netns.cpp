@@ -4,6 +4,7 @@
 #include "render/duration.hpp"
 #include "render/json.hpp"
 #include "render/settings.hpp"
+#include "render/sockets.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -206,6 +207,42 @@ std::string render_netns_tally(const SurveyTally& tally, const Style& style) {
       out += "  " + missing_text(missing) + "\n";
     }
   }
+  return out;
+}
+
+std::string render_netns_sockets_head(const Style& style) {
+  return style.bold(fmt::format("{:<12} {:<16} {:<28} {:>6} {:>9} {:>12} {:>7} {:>5}", "NETNS",
+                                "NAME", "OWNER", "ESTAB", "KEEPALIVE", "NO_KEEPALIVE", "UNACKED",
+                                "STALE")) +
+         "\n";
+}
+
+std::string render_netns_sockets_row(const NetnsEntry& entry, const SocketSummary& summary,
+                                     const Style& style) {
+  const std::string uncovered = fmt::format("{:>12}", summary.no_keepalive);
+  return fmt::format(
+      "{:<12} {:<16} {:<28} {:>6} {:>9} {} {:>7} {:>5}\n", entry.found.id.ino,
+      netns_name(entry.found), owner_text(entry), summary.established, summary.keepalive,
+      summary.no_keepalive > 0 ? style.warn(uncovered) : uncovered, summary.unacked, summary.stale);
+}
+
+std::string render_netns_sockets_totals(const SocketSummary& totals, const Style& style) {
+  return style.bold(fmt::format("{:<58} {:>6} {:>9} {:>12} {:>7} {:>5}", "total",
+                                totals.established, totals.keepalive, totals.no_keepalive,
+                                totals.unacked, totals.stale)) +
+         "\n";
+}
+
+Json netns_sockets_json(const NetnsEntry& entry, const SocketSummary& summary, bool processes) {
+  Json out = netns_json(entry);
+  out["summary"] = to_json(summary, entry.values, processes);
+  return out;
+}
+
+Json to_json(const SocketSummary& totals, bool processes) {
+  Json out = to_json(totals, kernel_defaults, processes);
+  out.erase("settings");
+  out.erase("detect_seconds");
   return out;
 }
 

@@ -4,6 +4,7 @@
 // is visited, so the output streams at constant memory), the tally and the namespaces not shown.
 
 #include "core/all_netns.hpp"
+#include "core/sockets.hpp"
 #include "render/style.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -42,6 +43,16 @@ std::string render_netns_head(const Style& style);
 std::string render_netns_row(const NetnsEntry& entry, const Style& style);
 // "41 namespaces: 3 differ from the host …", then a line per namespace not shown.
 std::string render_netns_tally(const SurveyTally& tally, const Style& style);
+
+// `sockets --all-netns` as a table: a row of coverage counts per namespace, then the totals.
+std::string render_netns_sockets_head(const Style& style);
+std::string render_netns_sockets_row(const NetnsEntry& entry, const SocketSummary& summary,
+                                     const Style& style);
+std::string render_netns_sockets_totals(const SocketSummary& totals, const Style& style);
+// The counts of a namespace (its sysctls with them) or of all of them (without).
+nlohmann::ordered_json netns_sockets_json(const NetnsEntry& entry, const SocketSummary& summary,
+                                          bool processes);
+nlohmann::ordered_json to_json(const SocketSummary& totals, bool processes);
 
 // One namespace in the Prometheus exposition: labels and values.
 struct NetnsSample {

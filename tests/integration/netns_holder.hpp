@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sched.h>
 #include <signal.h>
@@ -34,11 +35,12 @@ inline std::string proc_sys(const std::string& key) {
 }
 
 // A process in network namespaces of its own (and a UTS namespace with `hostname`), with
-// values written inside before it reports ready; killed at the end of its scope.
+// values written inside and `setup` run there (connections, for sockets) before it reports
+// ready; killed at the end of its scope.
 class Holder {
 public:
   explicit Holder(std::map<std::string, long> values = {}, std::string hostname = "",
-                  std::string join = "") {
+                  std::string join = "", const std::function<bool()>& setup = {}) {
     int ready[2];
     if (::pipe2(ready, O_CLOEXEC) != 0) {
       throw std::runtime_error("pipe2");
@@ -60,6 +62,7 @@ public:
         out.close();
         ok = ok && static_cast<bool>(out);
       }
+      ok = ok && (!setup || setup());
       const char byte = ok ? '1' : '0';
       [[maybe_unused]] auto n = ::write(ready[1], &byte, 1);
       while (true) {

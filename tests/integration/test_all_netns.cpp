@@ -4,6 +4,7 @@
 // `nsenter`) sees, and change all of them or none.
 
 #include "harness.hpp"
+#include "loopback.hpp"
 #include "netns_env.hpp"
 #include "netns_holder.hpp"
 
@@ -19,7 +20,9 @@
 #include <memory>
 #include <set>
 #include <signal.h>
+#include <sstream>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
@@ -275,6 +278,66 @@ TEST_F(AllNetns, SetRefusedInOneNamespacePutsEveryOtherBack) {
   for (int i = 0; i < 4; ++i) {
     EXPECT_EQ(nsenter_values(holders[i]->netns())[0], 500 + i) << i;
   }
+}
+
+// `count` loopback connections, the client side of the first `keepalive` with SO_KEEPALIVE;
+// left open for the life of the process.
+std::function<bool()> connections(int count, int keepalive) {
+  return [=] {
+    loopback_at_defaults();
+    auto* loopback = new Loopback(); // lives until the holder is killed
+    for (int i = 0; i < count; ++i) {
+      Pair& pair = loopback->connect();
+      if (i < keepalive) {
+        set_int_option(pair.client, SOL_SOCKET, SO_KEEPALIVE, 1);
+      }
+    }
+    return true;
+  };
+}
+
+// Established sockets and those with a keepalive timer, as `ss` sees them in `path`.
+std::pair<long, long> ss_counts(const std::string& path) {
+  const RunResult ss = run({"nsenter", "--net=" + path, "ss", "-tnoH", "state", "established"});
+  long established = 0;
+  long keepalive = 0;
+  std::istringstream lines(ss.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    ++established;
+    keepalive += line.find("timer:(keepalive") != std::string::npos ? 1 : 0;
+  }
+  return {established, keepalive};
+}
+
+TEST_F(AllNetns, SocketsCountsEachNamespaceLikeSsAndSumsThem) {
+  Holder three({}, "", "", connections(3, 1));
+  Holder five({}, "", "", connections(5, 4));
+  Holder none;
+  const RunResult result = run_kaltune({"--json", "sockets", "--all-netns"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  const Json document = parse_or_fail(result);
+  const auto listed = by_inode(document);
+  ASSERT_EQ(listed.size(), 4u); // with the host (the test process), which has none here
+  long established = 0;
+  long keepalive = 0;
+  for (const Holder* holder : {&three, &five, &none}) {
+    const auto [ss_established, ss_keepalive] = ss_counts(holder->netns());
+    const Json& summary = listed.at(holder->inode())["summary"];
+    EXPECT_EQ(summary["established"], ss_established) << holder->netns();
+    EXPECT_EQ(summary["keepalive"], ss_keepalive) << holder->netns();
+    EXPECT_EQ(summary["no_keepalive"], ss_established - ss_keepalive) << holder->netns();
+    established += ss_established;
+    keepalive += ss_keepalive;
+  }
+  EXPECT_EQ(established, 16); // both ends of 8 connections
+  EXPECT_EQ(keepalive, 5);
+  EXPECT_EQ(document["summary"]["sockets"]["established"], established);
+  EXPECT_EQ(document["summary"]["sockets"]["keepalive"], keepalive);
+  const RunResult table = run_kaltune({"sockets", "--all-netns"});
+  ASSERT_EQ(table.status, 0) << table.err;
+  EXPECT_NE(table.out.find("NO_KEEPALIVE"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find(std::to_string(five.inode()) + " "), std::string::npos) << table.out;
 }
 
 TEST_F(AllNetns, PersistIsRefusedAndNamesWhereContainerValuesComeFrom) {
