@@ -1,6 +1,7 @@
 #include "cli/all_netns.hpp"
 
 #include "core/all_netns.hpp"
+#include "core/socket_processes.hpp"
 #include "render/changes.hpp"
 #include "render/duration.hpp"
 #include "render/json.hpp"
@@ -78,7 +79,7 @@ std::string short_label(const NetnsEntry& entry) {
 // namespace is visited.
 template <typename Element>
 SurveyTally stream_json(Context& context, Survey& survey, Element element,
-                        const std::function<void(Json&, const SurveyTally&)>& summary = {}) {
+                        const std::function<void(Json&, SurveyTally&)>& summary = {}) {
   context.out << netns_json_open();
   bool first = true;
   SurveyTally tally;
@@ -184,7 +185,7 @@ int check_all_netns(Context& context, const Policy& policy, bool nagios) {
           element.update(to_json(judge(entry)));
           return element;
         },
-        [&](Json& summary, const SurveyTally& tally) {
+        [&](Json& summary, SurveyTally& tally) {
           finish(tally);
           summary["status"] = to_string(severity);
           summary["violating"] = violators.size();
@@ -223,12 +224,16 @@ void add(SocketSummary& totals, const SocketSummary& more) {
 int sockets_all_netns(Context& context, const SocketFilter& filter, bool processes, bool json) {
   Survey survey(context.global);
   SocketSummary totals;
+  // Socket inodes are machine-wide: one pass over /proc/*/fd serves every namespace.
+  SocketProcesses owners(processes);
   // The dump runs inside each namespace: a netlink socket sees the namespace it was made in.
   const auto summarize = [&](const NetnsEntry& entry) {
     SocketSummary summary;
     dump_tcp_sockets(filter.families, filter.states, [&](const DiagSocket& socket) {
       if (port_matches(filter, socket)) {
-        count(summary, socket, classify(socket, entry.values, nullptr), nullptr, entry.values);
+        owners.note_listed(socket.inode);
+        const SocketOptions* own = owners.options(socket.inode);
+        count(summary, socket, classify(socket, entry.values, own), own, entry.values);
       }
     });
     add(totals, summary);
@@ -246,11 +251,14 @@ int sockets_all_netns(Context& context, const SocketFilter& filter, bool process
     return 0;
   }
   context.out << render_netns_sockets_head(context.out_style);
-  const SurveyTally tally = survey.run([&](const NetnsEntry& entry) {
+  SurveyTally tally = survey.run([&](const NetnsEntry& entry) {
     context.out << render_netns_sockets_row(entry, summarize(entry), context.out_style);
     return true;
   });
   context.out << render_netns_sockets_totals(totals, context.out_style);
+  for (const std::string& line : owners.missing()) {
+    tally.missing.push_back({std::nullopt, {}, 0, {}, line, 0});
+  }
   context.out << render_netns_tally(tally, context.out_style);
   return 0;
 }
