@@ -142,7 +142,7 @@ TEST_F(AllNetns, EveryNamespaceOnceWithItsRealValuesProcessesAndDifferences) {
   }
   // A second process in one namespace, and bind mounts outside /run/netns: still listed once.
   Holder joiner({}, "", holders[0]->netns());
-  TempDir dir;
+  TempRoot dir;
   bind_mount(holders[1]->netns(), dir.path() / "held by a mount");
   names[holders[1]->inode()] = {(dir.path() / "held by a mount").string()};
   // A namespace only a bind mount keeps alive.
@@ -334,6 +334,12 @@ TEST_F(AllNetns, SocketsCountsEachNamespaceLikeSsAndSumsThem) {
   EXPECT_EQ(keepalive, 5);
   EXPECT_EQ(document["summary"]["sockets"]["established"], established);
   EXPECT_EQ(document["summary"]["sockets"]["keepalive"], keepalive);
+  // --processes: one pass over /proc for all namespaces; the sockets' own options are read.
+  const RunResult processes = run_kaltune({"--json", "sockets", "--all-netns", "--processes"});
+  ASSERT_EQ(processes.status, 0) << processes.err;
+  const auto with_processes = by_inode(parse_or_fail(processes));
+  EXPECT_EQ(with_processes.at(five.inode())["summary"]["overriding"], 0);
+  EXPECT_EQ(with_processes.at(five.inode())["summary"]["keepalive"], 4);
   const RunResult table = run_kaltune({"sockets", "--all-netns"});
   ASSERT_EQ(table.status, 0) << table.err;
   EXPECT_NE(table.out.find("NO_KEEPALIVE"), std::string::npos) << table.out;
@@ -376,7 +382,7 @@ TEST_F(AllNetns, CheckNamesTheViolatorsAndNagiosSaysItInOneLine) {
 
 TEST_F(AllNetns, PrometheusOneSeriesPerNamespaceWithEscapedLabels) {
   Holder holder({{key_time, 42}});
-  TempDir dir;
+  TempRoot dir;
   const fs::path odd = dir.path() / "quote\"back\\slash";
   bind_mount(holder.netns(), odd);
   ip_netns_add("kt-plain");
