@@ -46,13 +46,13 @@ _kaltune()
     _init_completion -s || return
 
     # Global options, accepted before and after the command.
-    local global_opts='--netns --pid --root --boot-model --json --color -q --quiet -v --verbose'
+    local global_opts='--netns --pid --all-netns --where --root --boot-model --json --color -q --quiet -v --verbose'
 
     # The command is the first word that is neither an option nor the value of one.
     local i command=
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            --netns | --pid | --root | --boot-model | --color) ((i++)) ;;
+            --netns | --pid | --where | --root | --boot-model | --color) ((i++)) ;;
             -*) ;;
             *)
                 command=${words[i]}
@@ -69,6 +69,11 @@ _kaltune()
             ;;
         --pid)
             _pids
+            return
+            ;;
+        --where)
+            compopt -o nospace
+            COMPREPLY=($(compgen -W 'runtime= container= pod= pod-namespace= pod-uid= name= owner= differs=' -- "$cur"))
             return
             ;;
         --root)

@@ -8,7 +8,7 @@ function __kaltune_command
     set -e tokens[1]
     while set -q tokens[1]
         switch $tokens[1]
-            case --netns --pid --root --boot-model --color
+            case --netns --pid --where --root --boot-model --color
                 set -e tokens[1]
             case '-*'
             case '*'
@@ -51,6 +51,8 @@ complete -c kaltune -n __kaltune_needs_command -s h -l help -d 'Print help and e
 complete -c kaltune -n __kaltune_needs_command -l version -d 'Print the version and exit'
 complete -c kaltune -l netns -x -a '(__kaltune_netns)' -d 'Work on this network namespace'
 complete -c kaltune -l pid -x -a '(__fish_complete_pids)' -d 'Work on the network namespace of a process'
+complete -c kaltune -l all-netns -d 'Work on every network namespace on the machine'
+complete -c kaltune -l where -x -a 'runtime= container= pod= pod-namespace= pod-uid= name= owner=host owner=none owner=container owner=pod differs=yes differs=no' -d 'With --all-netns: only namespaces where FIELD matches GLOB'
 complete -c kaltune -l root -x -a '(__fish_complete_directories)' -d 'Configuration paths under this directory'
 complete -c kaltune -l boot-model -x -a 'auto systemd procps' -d 'Boot-time applier the boot view follows'
 complete -c kaltune -l json -d 'JSON output'

@@ -1,5 +1,6 @@
 #include "cli/check.hpp"
 
+#include "cli/all_netns.hpp"
 #include "cli/option_values.hpp"
 #include "core/policy.hpp"
 #include "core/presets.hpp"
@@ -76,6 +77,9 @@ void add_middleboxes(Context& context, const CheckOptions& options, Policy& poli
 int run_check(Context& context, const CheckOptions& options) {
   Policy policy{parse_limit(options.max_detect, "--max-detect"), std::nullopt, {}};
   add_middleboxes(context, options, policy);
+  if (context.global.all_netns) {
+    return check_all_netns(context, policy, options.nagios);
+  }
   const Settings running = read_running(context.proc);
   const CheckReport report{running, evaluate(running, policy), policy};
   const Severity severity = worst(report.findings);
