@@ -123,8 +123,7 @@ TEST_F(Diff, Errors) {
   const RunResult device = run_kaltune({"diff", "default", "/dev/zero"});
   EXPECT_EQ(device.status, 4);
   EXPECT_EQ(device.err, "kaltune: source /dev/zero is not a regular file (a device); a sysctl "
-                        "config file or a `kaltune --json show` snapshot must be one
-");
+                        "config file or a `kaltune --json show` snapshot must be one\n");
   const auto bad = root.write("bad.json", "{ \"settings\": {} }");
   const RunResult not_snapshot = run_kaltune({"diff", bad.string()});
   EXPECT_EQ(not_snapshot.status, 2);
