@@ -42,24 +42,6 @@ Located locate(const std::filesystem::path& root, const std::optional<std::strin
                                : out.path,
                            found.kind, "kaltune edits only regular files");
   }
-  if (!file && !out.exists) {
-    // What write_plan will meet, said before anything is written and under --dry-run alike: the
-    // file's directory must exist, or its parent so that it can be created.
-    const std::filesystem::path dir = out.rooted.host.parent_path();
-    const PathKind here = examine_path(dir);
-    const PathKind above = examine_path(dir.parent_path());
-    if (here.error != 0 && (above.error != 0 || above.kind != FileKind::directory)) {
-      const std::string shown = out.rooted.system.substr(0, out.rooted.system.rfind('/'));
-      throw SystemError(
-          above.error != 0 ? above.error : ENOTDIR,
-          fmt::format(
-              "cannot create the directory {} for {}{}", shown.empty() ? "/" : shown, out.path,
-              out.through_symlink ? fmt::format(" (a symlink to {})", out.rooted.system) : ""));
-    }
-    if (here.error == 0 && here.kind != FileKind::directory) {
-      throw SystemError(ENOTDIR, fmt::format("cannot write {}", out.rooted.system));
-    }
-  }
   if (file && !out.exists) {
     throw Error(
         ExitStatus::system,
@@ -70,6 +52,29 @@ Located locate(const std::filesystem::path& root, const std::optional<std::strin
                     own_file));
   }
   return out;
+}
+
+// What write_plan will meet when it creates the file, said before anything is written and under
+// --dry-run alike: the file's directory must exist, or its parent so that it can be created.
+void check_creatable(const Located& located) {
+  if (located.exists) {
+    return;
+  }
+  const std::filesystem::path dir = located.rooted.host.parent_path();
+  const PathKind here = examine_path(dir);
+  const PathKind above = examine_path(dir.parent_path());
+  if (here.error != 0 && (above.error != 0 || above.kind != FileKind::directory)) {
+    const std::string shown = located.rooted.system.substr(0, located.rooted.system.rfind('/'));
+    throw SystemError(above.error != 0 ? above.error : ENOTDIR,
+                      fmt::format("cannot create the directory {} for {}{}",
+                                  shown.empty() ? "/" : shown, located.path,
+                                  located.through_symlink
+                                      ? fmt::format(" (a symlink to {})", located.rooted.system)
+                                      : ""));
+  }
+  if (here.error == 0 && here.kind != FileKind::directory) {
+    throw SystemError(ENOTDIR, fmt::format("cannot write {}", located.rooted.system));
+  }
 }
 
 FilePlan start_plan(Posix& posix, const Located& located) {
@@ -105,7 +110,9 @@ bool FilePlan::changes() const {
 
 FilePlan plan_set(Posix& posix, const std::filesystem::path& root,
                   const std::optional<std::string>& file, const KeyValues& values) {
-  FilePlan plan = start_plan(posix, locate(root, file));
+  const Located located = locate(root, file);
+  check_creatable(located);
+  FilePlan plan = start_plan(posix, located);
   const std::string base =
       plan.before.exists ? plan.before.content : std::string(own_file_header());
   EditResult edit = set_keys(base, values);
