@@ -37,10 +37,10 @@ int open_lock(Posix& posix, const std::filesystem::path& path) {
     if (error == ELOOP || (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode))) {
       throw Error(ExitStatus::system, symlink_refusal(path));
     }
-    throw SystemError(error, fmt::format("cannot open lock file {}{}", path.string(),
-                                         error == EACCES && ::geteuid() != 0
-                                             ? " (it is root's: persisting runs need root)"
-                                             : ""));
+    throw SystemError(
+        error,
+        fmt::format("cannot open lock file {}{}", path.string(),
+                    error == EACCES && ::geteuid() != 0 ? " (persisting runs need root)" : ""));
   }
   return fd;
 }

@@ -149,8 +149,9 @@ TEST_P(OpenSites, NetnsPath) {
 INSTANTIATE_TEST_SUITE_P(Kinds, OpenSites, ::testing::Values("FIFO", "socket", "device"));
 
 TEST_F(Persist, SymlinkLoopIsCalledALoop) {
-  fs::create_symlink("/etc/b.conf", root.path() / "etc/a.conf");
-  fs::create_symlink("/etc/a.conf", root.path() / "etc/b.conf");
+  // Relative links: a loop both inside the root and on the host (for --netns).
+  fs::create_symlink("b.conf", root.path() / "etc/a.conf");
+  fs::create_symlink("a.conf", root.path() / "etc/b.conf");
   const RunResult show = kaltune({"show", "--source", "/etc/a.conf"});
   EXPECT_EQ(show.status, 4);
   EXPECT_EQ(show.err, "kaltune: /etc/a.conf: a symlink loop (more than 40 symlinks to follow)\n");

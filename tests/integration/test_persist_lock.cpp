@@ -47,7 +47,9 @@ TEST_F(PersistLive, UserCannotCreateTheLockInRun) {
   nobody.gid = 65534;
   const RunResult result = run_kaltune(set_asked, nobody);
   EXPECT_EQ(result.status, 3) << result.err;
-  EXPECT_EQ(result.err, "kaltune: cannot open lock file /run/kaltune.lock: Permission denied\n");
+  EXPECT_EQ(result.err,
+            "kaltune: cannot open lock file /run/kaltune.lock (persisting runs need root): "
+            "Permission denied\n");
   EXPECT_FALSE(fs::exists("/run/kaltune.lock"));
   EXPECT_EQ(read_keepalive(), (std::vector<long>{7200, 75, 9}));
 }
