@@ -8,7 +8,9 @@
 
 namespace kaltune {
 
-// `text` fit for a one-line message: control characters and a byte-order mark escaped.
+// `text` fit for a one-line message on a terminal: control characters (C0, DEL as \xHH, CR and
+// tab as \r and \t; C1 as \u0080-\u009F), a byte-order mark and every byte that is not part of
+// well-formed UTF-8 (as \xHH) escaped; valid UTF-8 text is kept.
 std::string printable(std::string_view text);
 
 // `text` without the characters of `blanks` at either end (by default what the kernel's proc

@@ -1,8 +1,10 @@
 #include "cli/app.hpp"
 
 #include "base/error.hpp"
+#include "base/text.hpp"
 #include "cli/command.hpp"
 #include "cli/context.hpp"
+#include "cli/decimal.hpp"
 #include "cli/non_empty.hpp"
 #include "cli/usage.hpp"
 #include "core/all_netns.hpp"
@@ -65,6 +67,14 @@ namespace {
 constexpr int nagios_unknown = 3;
 
 void setup_global(CLI::App& app, GlobalOptions& global) {
+  // CLI11's own messages quote the values given: escaped like kaltune's.
+  app.failure_message([](const CLI::App* command, const CLI::Error& error) {
+    std::string message = printable(error.what()) + "\n";
+    if (command->get_help_ptr() != nullptr) {
+      message += "Run with " + command->get_help_ptr()->get_name() + " for more information.\n";
+    }
+    return message;
+  });
   app.set_version_flag("--version", fmt::format("kaltune {}", version));
   auto* netns = app.add_option(
       "--netns", global.target.netns,
@@ -72,7 +82,7 @@ void setup_global(CLI::App& app, GlobalOptions& global) {
   netns->type_name("NAME|PATH")->check(non_empty());
   auto* pid =
       app.add_option("--pid", global.target.pid, "Work on the network namespace of process PID");
-  pid->type_name("PID")->check(CLI::PositiveNumber);
+  pid->type_name("PID")->check(decimal(1, max_pid));
   netns->excludes(pid);
   auto* all_netns = app.add_flag("--all-netns", global.all_netns,
                                  "Work on every network namespace on the machine (containers, "
@@ -152,8 +162,10 @@ struct Failure {
   std::ostream& out;
   std::ostream& err;
 
+  // Every message is escaped here, at the one place it leaves: a value from the command line or
+  // a file cannot forge a line or send a terminal escape sequence.
   int plugin(std::string_view message) const {
-    out << "KALTUNE UNKNOWN - " << message << '\n';
+    out << "KALTUNE UNKNOWN - " << printable(message) << '\n';
     return nagios_unknown;
   }
 
@@ -169,7 +181,7 @@ struct Failure {
     if (nagios) {
       return plugin(problem);
     }
-    err << "kaltune: " << problem << "\nRun with --help for more information.\n";
+    err << "kaltune: " << printable(problem) << "\nRun with --help for more information.\n";
     return static_cast<int>(ExitStatus::usage);
   }
 
@@ -177,7 +189,7 @@ struct Failure {
     if (nagios) {
       return plugin(error.what());
     }
-    err << "kaltune: " << error.what() << '\n';
+    err << "kaltune: " << printable(error.what()) << '\n';
     const auto* kaltune_error = dynamic_cast<const Error*>(&error);
     return static_cast<int>(kaltune_error != nullptr ? kaltune_error->status()
                                                      : ExitStatus::system);

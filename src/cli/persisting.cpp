@@ -3,6 +3,7 @@
 #include "cli/show.hpp"
 #include "core/persist.hpp"
 #include "render/persist.hpp"
+#include "sys/atomic_file.hpp"
 #include "sys/lock.hpp"
 #include "sys/signals.hpp"
 
@@ -44,10 +45,10 @@ int run_persist_command(Context& context, const PersistRequest& request, bool dr
   if (!dry_run) {
     const std::filesystem::path lock_path = lock_file_path();
     lock.emplace(posix, lock_path, [&context, &lock_path](pid_t holder) {
-      context.warn(fmt::format(
-          "waiting up to {} s for another kaltune run{} to release {}",
-          std::chrono::duration_cast<std::chrono::seconds>(lock_timeout).count(),
-          holder > 0 ? fmt::format(" (pid {})", holder) : std::string(), lock_path.string()));
+      context.warn(
+          fmt::format("waiting up to {} s for {} to release {}",
+                      std::chrono::duration_cast<std::chrono::seconds>(lock_timeout).count(),
+                      describe_holder(holder), lock_path.string()));
     });
   }
   const PersistPlan plan = plan_persist(posix, context.proc, root, request);
@@ -70,6 +71,10 @@ int run_persist_command(Context& context, const PersistRequest& request, bool dr
     dry_run_problem = predicted_problem(*report.boot, plan);
   } else {
     const DeferSignals defer; // Ctrl-C cannot leave half a change
+    // Holding the lock: temp files of runs killed with SIGKILL are no one's any more.
+    for (const std::string& name : remove_stale_temps(posix, plan.file.host)) {
+      context.warn(fmt::format("removed {}, left by a kaltune run that was killed", name));
+    }
     report.boot = commit_persist(posix, context.proc, root, model, plan);
   }
   if (request.remove) {

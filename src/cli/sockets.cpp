@@ -1,6 +1,7 @@
 #include "cli/sockets.hpp"
 
 #include "cli/all_netns.hpp"
+#include "cli/decimal.hpp"
 #include "core/duration.hpp"
 #include "core/runtime.hpp"
 #include "core/socket_processes.hpp"
@@ -28,7 +29,7 @@ void setup_sockets(CLI::App& command, SocketsOptions& options) {
       ->delimiter(',')
       ->type_name("STATE");
   command.add_option("--port", options.port, "Only sockets with this local or peer port")
-      ->check(CLI::Range(0, 65535))
+      ->check(decimal(0, 65535))
       ->type_name("PORT");
   command.add_option("--family", options.family, "ipv4, ipv6 or all (default)")
       ->check(CLI::IsMember({"ipv4", "ipv6", "all"}));

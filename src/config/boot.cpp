@@ -1,6 +1,7 @@
 #include "config/boot.hpp"
 
 #include "base/error.hpp"
+#include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
 
@@ -78,10 +79,17 @@ BootView resolve_file(const std::filesystem::path& root, const std::string& path
     throw Error(ExitStatus::usage, "the file name is empty");
   }
   const ConfNode node = read_conf_node(root, system_path_of(root, path));
-  if (node.kind != NodeKind::regular && node.kind != NodeKind::null_device) {
+  if (node.kind == NodeKind::broken) {
+    throw node.loop ? symlink_loop(path)
+                    : Error(ExitStatus::system, fmt::format("cannot read {}: no such file", path));
+  }
+  if (node.kind == NodeKind::too_long) {
     throw Error(ExitStatus::system,
-                fmt::format("cannot read {}: {}", path,
-                            node.kind == NodeKind::broken ? "no such file" : "not a regular file"));
+                fmt::format("{} is larger than {}: not read (not a sysctl config file)", path,
+                            max_config_text));
+  }
+  if (node.kind != NodeKind::regular && node.kind != NodeKind::null_device) {
+    throw not_regular_file(path, node.file_kind);
   }
   BootView view = resolve_file(node, model);
   view.settings.source = path;

@@ -6,6 +6,7 @@
 #include "base/text.hpp"
 #include "config/boot_rules.hpp"
 #include "config/kernel_value.hpp"
+#include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
 
@@ -34,6 +35,9 @@ std::string describe_unreadable(const ConfNode& node) {
     return fmt::format("a broken symlink (to {}): nothing applied", node.target);
   case NodeKind::other:
     return "not a regular file: not read";
+  case NodeKind::too_long:
+    return fmt::format("larger than {}: not read, so what boot applies from it is unknown",
+                       max_config_text);
   case NodeKind::regular:
     break;
   }

@@ -18,10 +18,11 @@ EditNote glob_note(const ConfLine& line, Key key) {
                                    line.key(), sysctl_name(key))};
 }
 
-// The line ending new lines get: the file's own (its first line's), "\n" for a new file.
+// The line ending new lines get: the file's own (its first line's "\n" or "\r\n"), "\n" for a
+// new file. A lone CR ends a line for systemd only: never one kaltune adds.
 std::string_view file_ending(const std::vector<ConfLine>& lines) {
   for (const ConfLine& line : lines) {
-    if (!line.ending.empty()) {
+    if (!line.ending.empty() && line.ending.back() == '\n') {
       return line.ending;
     }
   }
@@ -48,10 +49,39 @@ bool breaks_for_systemd(std::string_view line_text) {
   // systemd's read_line also ends a line at a lone CR or a NUL: such a line is two for it.
   return line_text.find_first_of(std::string_view("\r\0", 2)) != std::string_view::npos;
 }
+
+// procps compares the key text of an explicit line with the keys a glob expands to, so a
+// spelling with a leading dot does not keep a later glob off the key: not one kaltune edits.
+bool leading_dot(std::string_view line_text) {
+  const std::vector<ConfLine> lines = lex_conf(line_text);
+  if (lines.size() != 1 || lines.front().kind != ConfLine::Kind::assignment) {
+    return false;
+  }
+  std::string_view key = lines.front().key();
+  if (!key.empty() && key.front() == '-') {
+    key.remove_prefix(1);
+  }
+  return !key.empty() && key.front() == '.';
+}
+
+// The keys a line (one LF-ended line, as procps reads it) assigns explicitly for either applier,
+// systemd reading each piece between lone CRs and NULs as a line of its own.
+KeySet reached_by_either(std::string_view line_text) {
+  KeySet out{};
+  if (auto key = reaches(BootModel::procps, line_text)) {
+    out[index_of(*key)] = true;
+  }
+  for (const ConfLine& piece : lex_conf(line_text, LineBreaks::systemd)) {
+    if (auto key = reaches(BootModel::systemd, piece.text)) {
+      out[index_of(*key)] = true;
+    }
+  }
+  return out;
+}
 } // namespace
 
 std::optional<Key> assigned_key(std::string_view line_text) {
-  if (breaks_for_systemd(line_text)) {
+  if (breaks_for_systemd(line_text) || leading_dot(line_text)) {
     return std::nullopt;
   }
   const auto systemd = reaches(BootModel::systemd, line_text);
@@ -59,11 +89,13 @@ std::optional<Key> assigned_key(std::string_view line_text) {
 }
 
 std::optional<Key> assigned_key_by_either(std::string_view line_text) {
-  const auto procps = reaches(BootModel::procps, line_text);
-  if (procps || breaks_for_systemd(line_text)) {
-    return procps;
+  const KeySet keys = reached_by_either(line_text);
+  for (Key key : all_keys) {
+    if (keys[index_of(key)]) {
+      return key;
+    }
   }
-  return reaches(BootModel::systemd, line_text);
+  return std::nullopt;
 }
 
 bool glob_sets(std::string_view line_text, Key key) {
@@ -82,8 +114,23 @@ EditResult set_keys(std::string_view content, const KeyValues& values) {
   const std::vector<ConfLine> lines = lex_conf(content);
   EditResult result;
   std::array<bool, key_count> seen{};
+  // A line after the last one kaltune edits that either applier still reads as K (a spelling
+  // for one applier, a piece after a lone CR or before a NUL, a leading dot): the canonical
+  // line appended at the end then comes after it and wins in both.
+  std::array<bool, key_count> foreign_after{};
+  std::size_t last_start = 0; // where the last line starts in result.content
+  KeySet last_reached{};
   for (const ConfLine& line : lines) {
     std::string text(line.text);
+    const KeySet reached = reached_by_either(line.text);
+    const auto ours = line.kind == ConfLine::Kind::assignment && !starts_with_bom(line)
+                          ? assigned_key(line.text)
+                          : std::nullopt;
+    for (Key k : all_keys) {
+      if (reached[index_of(k)] && ours != k) {
+        foreign_after[index_of(k)] = true;
+      }
+    }
     if (starts_with_bom(line)) {
       // Both appliers read the mark as part of the key: the line sets nothing; leave it.
       if (auto key = assigned_key(line.text.substr(3)); key && values[index_of(*key)]) {
@@ -91,8 +138,9 @@ EditResult set_keys(std::string_view content, const KeyValues& values) {
                                              "appliers read as part of the key: it sets nothing"});
       }
     } else if (line.kind == ConfLine::Kind::assignment) {
-      if (auto key = assigned_key(line.text); key && values[index_of(*key)]) {
+      if (auto key = ours; key && values[index_of(*key)]) {
         seen[index_of(*key)] = true;
+        foreign_after[index_of(*key)] = false;
         const std::string number = fmt::format("{}", *values[index_of(*key)]);
         if (line.value() != number) {
           // "key =" with no value gets a space after '=', to keep the file readable.
@@ -109,25 +157,41 @@ EditResult set_keys(std::string_view content, const KeyValues& values) {
         }
       }
     }
+    last_start = result.content.size();
     result.content += text;
     result.content += line.ending;
+    last_reached = reached;
   }
   const std::string_view ending = file_ending(lines);
-  const bool final_newline = lines.empty() || !lines.back().ending.empty();
+  const bool final_newline =
+      lines.empty() || (!lines.back().ending.empty() && lines.back().ending.back() == '\n');
+  // A last line ended by a lone CR (systemd's line end; procps strips it as a blank) keeps its
+  // ending: appended lines go before it when it assigns none of their keys, or else after the LF
+  // that completes it (a line after a lone CR would be part of it for procps).
+  const bool lone_cr = !lines.empty() && lines.back().ending == "\r";
+  bool before_last = lone_cr;
   std::string appended;
   for (Key key : all_keys) {
-    if (values[index_of(key)] && !seen[index_of(key)]) {
-      if (!appended.empty() || (!final_newline && !lines.empty())) {
-        appended += ending;
-      }
+    if (values[index_of(key)] && (!seen[index_of(key)] || foreign_after[index_of(key)])) {
       appended += fmt::format("{} = {}", sysctl_name(key), *values[index_of(key)]);
+      appended += ending;
       result.appended.push_back(key);
+      before_last = before_last && !last_reached[index_of(key)];
     }
   }
-  if (!appended.empty() && final_newline) {
-    appended += ending;
+  if (appended.empty()) {
+    // nothing to add
+  } else if (before_last) {
+    result.content.insert(last_start, appended);
+  } else if (lone_cr) {
+    result.content += "\n" + appended;
+  } else if (!final_newline) {
+    // No final newline before, none after: the separator goes in front instead.
+    appended.resize(appended.size() - ending.size());
+    result.content += std::string(ending) + appended;
+  } else {
+    result.content += appended;
   }
-  result.content += appended;
   result.changed = result.content != content;
   return result;
 }
@@ -135,11 +199,18 @@ EditResult set_keys(std::string_view content, const KeyValues& values) {
 EditResult remove_keys(std::string_view content, const KeySet& keys) {
   EditResult result;
   for (const ConfLine& line : lex_conf(content)) {
+    // Any line either applier reads as an assignment of a removed key goes whole, also a comment
+    // for procps that systemd reads as "# note" and an assignment after a lone CR.
+    const KeySet reached = reached_by_either(line.text);
+    bool removes = false;
+    for (Key k : all_keys) {
+      removes = removes || (reached[index_of(k)] && keys[index_of(k)]);
+    }
+    if (removes) {
+      result.removed.push_back(line.number);
+      continue;
+    }
     if (line.kind == ConfLine::Kind::assignment) {
-      if (auto key = assigned_key_by_either(line.text); key && keys[index_of(*key)]) {
-        result.removed.push_back(line.number);
-        continue;
-      }
       for (Key k : all_keys) {
         if (keys[index_of(k)] && glob_sets(line.text, k)) {
           result.notes.push_back(glob_note(line, k));

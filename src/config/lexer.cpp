@@ -68,9 +68,11 @@ std::vector<ConfLine> lex_conf(std::string_view content, LineBreaks breaks) {
       }
     }
     std::size_t kept_end = text_end;
-    if (breaks == LineBreaks::lf && found != std::string_view::npos && kept_end > pos &&
-        content[kept_end - 1] == '\r') {
-      --kept_end; // "\r\n" is the ending; a lone '\r' elsewhere stays in the text
+    if (breaks == LineBreaks::lf && kept_end > pos && content[kept_end - 1] == '\r') {
+      // "\r\n" is the ending; so is a lone '\r' that ends the file (systemd ends the line
+      // there, procps strips it as a blank): an edit keeps it. A lone '\r' elsewhere stays in
+      // the text.
+      --kept_end;
     }
     line.text = content.substr(pos, kept_end - pos);
     line.ending = content.substr(kept_end, ending_end - kept_end);

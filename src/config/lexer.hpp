@@ -21,8 +21,9 @@ struct ConfLine {
 
   std::size_t number = 0;  // 1-based
   std::string_view text;   // the line without its ending
-  std::string_view ending; // "\n", "\r\n", or "" (last line without newline); with
-                           // LineBreaks::systemd also "\r" or a NUL byte
+  std::string_view ending; // "\n", "\r\n", or "" (last line without newline); "\r" for
+                           // a last line ended by a lone CR; with LineBreaks::systemd also
+                           // "\r" or a NUL byte anywhere
   Kind kind = Kind::blank;
 
   // For assignments: spans of `text`, whitespace-trimmed. The key keeps a leading '-' (procps'

@@ -1,8 +1,12 @@
 #include "core/persist.hpp"
 
 #include "sys/conftree.hpp"
+#include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
 
 namespace kaltune {
 
@@ -20,7 +24,7 @@ Located locate(const std::filesystem::path& root, const std::optional<std::strin
           .lexically_normal();
   Located out{path.string(), resolve_in_root(root, path.string())};
   if (out.rooted.loop) {
-    throw Error(ExitStatus::system, fmt::format("{}: too many levels of symbolic links", out.path));
+    throw symlink_loop(out.path);
   }
   if (out.rooted.system == "/dev/null") {
     throw Error(ExitStatus::system,
@@ -28,8 +32,16 @@ Located locate(const std::filesystem::path& root, const std::optional<std::strin
                             "remove the mask or give another file with --file",
                             out.path));
   }
-  out.exists = stat_errno(out.rooted.host) == 0;
+  const PathKind found = examine_path(out.rooted.host);
+  out.exists = found.error == 0;
   out.through_symlink = out.rooted.system != out.path;
+  if (out.exists && found.kind != FileKind::regular) {
+    // Never opened for writing or reading: a FIFO there would hang the run holding the lock.
+    throw not_regular_file(out.through_symlink
+                               ? fmt::format("{} (a symlink to {})", out.path, out.rooted.system)
+                               : out.path,
+                           found.kind, "kaltune edits only regular files");
+  }
   if (file && !out.exists) {
     throw Error(
         ExitStatus::system,
@@ -40,6 +52,29 @@ Located locate(const std::filesystem::path& root, const std::optional<std::strin
                     own_file));
   }
   return out;
+}
+
+// What write_plan will meet when it creates the file, said before anything is written and under
+// --dry-run alike: the file's directory must exist, or its parent so that it can be created.
+void check_creatable(const Located& located) {
+  if (located.exists) {
+    return;
+  }
+  const std::filesystem::path dir = located.rooted.host.parent_path();
+  const PathKind here = examine_path(dir);
+  const PathKind above = examine_path(dir.parent_path());
+  if (here.error != 0 && (above.error != 0 || above.kind != FileKind::directory)) {
+    const std::string shown = located.rooted.system.substr(0, located.rooted.system.rfind('/'));
+    throw SystemError(above.error != 0 ? above.error : ENOTDIR,
+                      fmt::format("cannot create the directory {} for {}{}",
+                                  shown.empty() ? "/" : shown, located.path,
+                                  located.through_symlink
+                                      ? fmt::format(" (a symlink to {})", located.rooted.system)
+                                      : ""));
+  }
+  if (here.error == 0 && here.kind != FileKind::directory) {
+    throw SystemError(ENOTDIR, fmt::format("cannot write {}", located.rooted.system));
+  }
 }
 
 FilePlan start_plan(Posix& posix, const Located& located) {
@@ -75,7 +110,9 @@ bool FilePlan::changes() const {
 
 FilePlan plan_set(Posix& posix, const std::filesystem::path& root,
                   const std::optional<std::string>& file, const KeyValues& values) {
-  FilePlan plan = start_plan(posix, locate(root, file));
+  const Located located = locate(root, file);
+  check_creatable(located);
+  FilePlan plan = start_plan(posix, located);
   const std::string base =
       plan.before.exists ? plan.before.content : std::string(own_file_header());
   EditResult edit = set_keys(base, values);
@@ -170,7 +207,21 @@ ConfTree apply_plan(ConfTree tree, const FilePlan& plan) {
 }
 
 BootView predict_boot(const std::filesystem::path& root, BootModel model, const FilePlan& plan) {
-  return resolve_boot_tree(apply_plan(read_boot_tree(root), plan), model);
+  ConfTree tree = read_boot_tree(root);
+  // The boot view cannot be predicted from a file that was not read: refuse rather than guess.
+  auto refuse_unread = [&plan](const ConfNode& node) {
+    if (node.kind == NodeKind::too_long && node.target != plan.target) {
+      throw Error(ExitStatus::system,
+                  fmt::format("{} is larger than {} and was not read: what boot applies cannot be "
+                              "predicted",
+                              node.path, max_config_text));
+    }
+  };
+  for (const ConfDir& dir : tree.dirs) {
+    std::for_each(dir.entries.begin(), dir.entries.end(), refuse_unread);
+  }
+  refuse_unread(tree.sysctl_conf);
+  return resolve_boot_tree(apply_plan(std::move(tree), plan), model);
 }
 
 namespace {

@@ -2,6 +2,7 @@
 
 #include "core/runtime.hpp"
 #include "sys/conftree.hpp"
+#include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -11,45 +12,23 @@
 namespace kaltune {
 
 namespace {
-// A source file larger than this is neither a sysctl config file nor a snapshot.
-constexpr std::size_t max_source_bytes = 1024 * 1024;
-
-std::string_view kind_of(FileKind kind) {
-  switch (kind) {
-  case FileKind::directory:
-    return "a directory";
-  case FileKind::fifo:
-    return "a FIFO";
-  case FileKind::socket:
-    return "a socket";
-  case FileKind::device:
-    return "a device";
-  case FileKind::regular:
-  case FileKind::null_device:
-    break;
-  }
-  return "not a regular file";
-}
-
 // The bytes of a source file at `host` (`spec` names it in messages). Only a regular file is
-// read, and only up to max_source_bytes: /dev/zero, a FIFO or a directory is a bad source
-// (exit 2), never read or waited on; a file that cannot be opened or read is 3 or 4.
+// read, and only up to max_config_bytes: /dev/zero, a FIFO or a directory is refused (exit 4,
+// as everywhere), never read or waited on; a file that cannot be opened or read is 3 or 4.
 std::string read_source(const std::filesystem::path& host, std::string_view spec) {
-  OpenedFile file = read_if_regular(host, fmt::format("source {}", spec), max_source_bytes + 1);
+  OpenedFile file = read_if_regular(host, fmt::format("source {}", spec), max_config_bytes + 1);
   if (file.kind == FileKind::null_device) {
     return ""; // /dev/null: an empty config file, as `show --source` reads it
   }
   if (file.kind != FileKind::regular) {
-    throw Error(ExitStatus::usage,
-                fmt::format("source {} is {}: a sysctl config file or a `kaltune --json show` "
-                            "snapshot must be a regular file",
-                            spec, kind_of(file.kind)));
+    throw not_regular_file(fmt::format("source {}", spec), file.kind,
+                           "a sysctl config file or a `kaltune --json show` snapshot must be one");
   }
-  if (file.content.size() > max_source_bytes) {
-    throw Error(ExitStatus::usage,
-                fmt::format("source {} is larger than 1 MiB: not a sysctl config file or a "
-                            "`kaltune --json show` snapshot",
-                            spec));
+  if (file.content.size() > max_config_bytes) {
+    throw Error(ExitStatus::system,
+                fmt::format("source {} is larger than {}: not read (not a sysctl config file or a "
+                            "`kaltune --json show` snapshot)",
+                            spec, max_config_text));
   }
   return std::move(file.content);
 }
@@ -136,7 +115,7 @@ SourcedSettings load_source(std::string_view spec, const SourceReaders& readers)
                             spec));
   }
   if (resolved.loop) {
-    throw SystemError(ELOOP, fmt::format("cannot open source {}", spec));
+    throw symlink_loop(fmt::format("source {}", spec));
   }
   const std::string content =
       resolved.system == "/dev/null" ? std::string() : read_source(resolved.host, spec);

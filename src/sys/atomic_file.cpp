@@ -1,12 +1,15 @@
 #include "sys/atomic_file.hpp"
 
 #include "base/error.hpp"
+#include "sys/file_kind.hpp"
 #include "sys/io.hpp"
 #include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <csignal>
+#include <system_error>
 #include <unistd.h>
 
 namespace kaltune {
@@ -75,7 +78,8 @@ std::filesystem::path create_temp(Posix& posix, const std::filesystem::path& pat
 
 FileState read_file_state(Posix& posix, const std::filesystem::path& path) {
   FileState state;
-  SeamFd fd(posix, open_retrying(posix, path, O_RDONLY, 0));
+  // Non-blocking: a FIFO put there since the caller looked must not hang the run.
+  SeamFd fd(posix, open_retrying(posix, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0));
   if (fd.get() < 0) {
     if (errno == ENOENT) {
       return state;
@@ -87,12 +91,17 @@ FileState read_file_state(Posix& posix, const std::filesystem::path& path) {
     throw SystemError(errno, fmt::format("cannot stat {}", path.string()));
   }
   if (!S_ISREG(st.st_mode)) {
-    throw Error(ExitStatus::system, fmt::format("{} is not a regular file", path.string()));
+    throw not_regular_file(path.string(), file_kind(st));
   }
-  state.content =
-      read_fd(fd.get(), path.string(), [&posix](int file, void* buffer, std::size_t size) {
-        return posix.read(file, buffer, size);
-      });
+  state.content = read_fd(
+      fd.get(), path.string(),
+      [&posix](int file, void* buffer, std::size_t size) { return posix.read(file, buffer, size); },
+      max_config_bytes + 1);
+  if (state.content.size() > max_config_bytes) {
+    throw Error(ExitStatus::system,
+                fmt::format("{} is larger than {}: not read, and kaltune does not edit it",
+                            path.string(), max_config_text));
+  }
   state.exists = true;
   state.mode = st.st_mode & 07777;
   state.uid = st.st_uid;
@@ -153,15 +162,53 @@ void write_atomically(Posix& posix, const std::filesystem::path& path, std::stri
   replace_file(posix, path, content, original);
   try {
     sync_directory(posix, directory_of(path), path);
-  } catch (const SystemError&) {
+  } catch (const SystemError& error) {
+    const auto error_text = [&error] { return std::string(error.what()); };
     // The new content is in place but may not survive a crash: put the original back so the
     // command fails with nothing changed, as promised.
     try {
       restore_file(posix, path, original);
-    } catch (const Error&) {
+    } catch (const Error& restore_error) {
+      // A double fault: the new bytes stay, and boot will apply them. Said as every other
+      // double fault is, never as a plain failed write.
+      throw Error(ExitStatus::system,
+                  fmt::format("{}; RESTORE OF {} FAILED: the file holds the new values ({})",
+                              error_text(), path.string(), restore_error.what()));
     }
     throw;
   }
+}
+
+std::vector<std::string> remove_stale_temps(Posix& posix, const std::filesystem::path& path) {
+  std::vector<std::string> removed;
+  const std::string prefix = fmt::format(".{}.kaltune-", path.filename().string());
+  std::error_code error;
+  std::filesystem::directory_iterator entries(directory_of(path), error);
+  for (; !error && entries != std::filesystem::directory_iterator(); entries.increment(error)) {
+    const std::string name = entries->path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) {
+      continue;
+    }
+    // ".NAME.kaltune-PID-N": only when PID is gone (ESRCH), never a running writer's file.
+    const std::string rest = name.substr(prefix.size());
+    const auto dash = rest.find('-');
+    const auto digits = [](std::string_view text) {
+      return !text.empty() && text.size() <= 9 &&
+             text.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    if (dash == std::string::npos || !digits(std::string_view(rest).substr(0, dash)) ||
+        !digits(std::string_view(rest).substr(dash + 1))) {
+      continue;
+    }
+    const pid_t pid = static_cast<pid_t>(std::stol(rest.substr(0, dash)));
+    if (::kill(pid, 0) == 0 || errno != ESRCH) {
+      continue;
+    }
+    if (posix.unlink(entries->path().c_str()) == 0) {
+      removed.push_back(name);
+    }
+  }
+  return removed;
 }
 
 void remove_durably(Posix& posix, const std::filesystem::path& path) {

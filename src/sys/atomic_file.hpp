@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <sys/types.h>
+#include <vector>
 
 namespace kaltune {
 
@@ -33,6 +34,11 @@ FileState read_file_state(Posix& posix, const std::filesystem::path& path);
 // target is then as it was and no temp file is left.
 void write_atomically(Posix& posix, const std::filesystem::path& path, std::string_view content,
                       const FileState& original);
+
+// Removes the temp files write_atomically names after `path` (".NAME.kaltune-PID-N" beside it)
+// whose process is gone: what a run killed with SIGKILL leaves. Only a caller holding the lock
+// calls it. Returns the names removed.
+std::vector<std::string> remove_stale_temps(Posix& posix, const std::filesystem::path& path);
 
 // Removes `path` and makes the removal durable (fsync of the directory).
 void remove_durably(Posix& posix, const std::filesystem::path& path);

@@ -13,7 +13,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 namespace kaltune {
@@ -47,14 +46,6 @@ std::filesystem::path host_path(const std::filesystem::path& root,
   }
   return out;
 }
-
-std::string read_all(const std::filesystem::path& path, const std::string& system) {
-  const UniqueFd fd(open_retrying(path, O_RDONLY | O_NOCTTY));
-  if (fd.get() < 0) {
-    throw SystemError(errno, fmt::format("cannot open {}", system));
-  }
-  return read_fd(fd.get(), system);
-}
 } // namespace
 
 std::string system_path_of(const std::filesystem::path& root, std::string_view given) {
@@ -74,26 +65,26 @@ int stat_errno(const std::filesystem::path& host) {
 
 OpenedFile read_if_regular(const std::filesystem::path& host, std::string_view what,
                            std::size_t max) {
+  // stat first: a device is never opened (opening one can act, as a watchdog's does) and a
+  // socket cannot be; the open does not block and fstat checks again what was opened.
+  OpenedFile out;
+  struct stat st {};
+  if (::stat(host.c_str(), &st) != 0) {
+    throw SystemError(errno, fmt::format("cannot open {}", what));
+  }
+  out.kind = file_kind(st);
+  if (out.kind != FileKind::regular) {
+    return out;
+  }
   const UniqueFd fd(open_retrying(host, O_RDONLY | O_NOCTTY | O_NONBLOCK));
   if (fd.get() < 0) {
     throw SystemError(errno, fmt::format("cannot open {}", what));
   }
-  struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
     throw SystemError(errno, fmt::format("cannot examine {}", what));
   }
-  OpenedFile out;
-  if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
-    out.kind = FileKind::null_device;
-  } else if (S_ISDIR(st.st_mode)) {
-    out.kind = FileKind::directory;
-  } else if (S_ISFIFO(st.st_mode)) {
-    out.kind = FileKind::fifo;
-  } else if (S_ISSOCK(st.st_mode)) {
-    out.kind = FileKind::socket;
-  } else if (!S_ISREG(st.st_mode)) {
-    out.kind = FileKind::device;
-  } else {
+  out.kind = file_kind(st);
+  if (out.kind == FileKind::regular) {
     out.content = read_fd(fd.get(), what, max);
   }
   return out;
@@ -158,6 +149,7 @@ ConfNode read_conf_node(const std::filesystem::path& root, const std::string& sy
   node.target = resolved.system;
   if (resolved.loop) {
     node.kind = NodeKind::broken;
+    node.loop = true;
     return node;
   }
   // A link to /dev/null masks, whether or not the root has a /dev (image builds have none).
@@ -165,23 +157,43 @@ ConfNode read_conf_node(const std::filesystem::path& root, const std::string& sy
     node.kind = NodeKind::null_device;
     return node;
   }
-  struct stat st {};
-  if (::stat(resolved.host.c_str(), &st) != 0) {
-    if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) {
+  // Opened without blocking and examined before anything is read: a FIFO never hangs the run.
+  OpenedFile file;
+  try {
+    file = read_if_regular(resolved.host, system_path, max_config_bytes + 1);
+  } catch (const SystemError& error) {
+    if (error.error_number() == ENOENT || error.error_number() == ENOTDIR) {
       node.kind = NodeKind::broken;
       return node;
     }
-    throw SystemError(errno, fmt::format("cannot examine {}", system_path));
+    if (error.error_number() == ELOOP) {
+      node.kind = NodeKind::broken;
+      node.loop = true;
+      return node;
+    }
+    throw;
   }
-  if (S_ISDIR(st.st_mode)) {
-    node.kind = NodeKind::directory;
-  } else if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
+  node.file_kind = file.kind;
+  switch (file.kind) {
+  case FileKind::regular:
+    if (file.content.size() > max_config_bytes) {
+      node.kind = NodeKind::too_long; // bounded memory whatever the tree holds
+    } else {
+      node.kind = NodeKind::regular;
+      node.content = std::move(file.content);
+    }
+    break;
+  case FileKind::null_device:
     node.kind = NodeKind::null_device;
-  } else if (!S_ISREG(st.st_mode)) {
+    break;
+  case FileKind::directory:
+    node.kind = NodeKind::directory;
+    break;
+  case FileKind::fifo:
+  case FileKind::socket:
+  case FileKind::device:
     node.kind = NodeKind::other;
-  } else {
-    node.kind = NodeKind::regular;
-    node.content = read_all(resolved.host, system_path);
+    break;
   }
   return node;
 }

@@ -5,6 +5,8 @@
 // root (an absolute target /x means ROOT/x; ".." stops at ROOT). The resolver itself is pure and
 // takes the ConfTree as data.
 
+#include "sys/file_kind.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -19,6 +21,7 @@ enum class NodeKind {
   directory,   // a directory named like a file
   null_device, // /dev/null (a mask): also a link to /dev/null in a root that has no /dev
   other,       // another device, a FIFO or a socket: never opened
+  too_long,    // a regular file larger than max_config_bytes: not read (`content` empty)
   broken,      // a dangling symlink or a symlink loop
 };
 
@@ -27,7 +30,9 @@ struct ConfNode {
   std::string target; // `path` with its symlinks resolved, e.g. /etc/sysctl.conf
   NodeKind kind = NodeKind::regular;
   std::string content;
-  std::string name() const; // the last component of `path`
+  bool loop = false;                      // `broken` because of a symlink loop
+  FileKind file_kind = FileKind::regular; // what an `other` node is
+  std::string name() const;               // the last component of `path`
 };
 
 struct ConfDir {
@@ -62,7 +67,6 @@ bool is_regular_in_root(const std::filesystem::path& root, const std::string& sy
 int stat_errno(const std::filesystem::path& host);
 
 // What a file opened for reading turned out to be.
-enum class FileKind { regular, null_device, directory, fifo, socket, device };
 struct OpenedFile {
   FileKind kind = FileKind::regular;
   std::string content; // a regular file's bytes, at most the `max` asked for

@@ -14,12 +14,18 @@ namespace kaltune {
 // /run/kaltune.lock (created if missing, never removed: removing a lock file races with its next
 // user). /run is root-owned and not world-writable, unlike /run/lock, so no other user can
 // pre-create the file (fs.protected_regular would then make root's open fail) or plant a link.
-// Always on the host's /run, also with --root, so two runs on one image serialize; a caller
-// that is not root needs the file to exist already (any root run creates it).
+// The file is 0600, root's only: no other user can open it and hold the flock to keep root's runs
+// waiting (a 0644 file of an older kaltune is replaced by a 0600 one). Always on the host's /run,
+// also with --root, so two runs on one image serialize; a caller that is not root cannot take it
+// (exit 3) unless it owns the file (a private /run, as in tests).
 std::filesystem::path lock_file_path();
 
 // How long a run waits for another one before giving up with exit 4.
 inline constexpr std::chrono::milliseconds lock_timeout{30'000};
+
+// The process holding the lock as what it is: "process 1234 (sleep, uid 1000)"; "another
+// process" for pid 0 (unknown).
+std::string describe_holder(pid_t pid);
 
 // The pid holding a flock on the file (device, inode) according to /proc/locks, or 0.
 pid_t flock_holder(dev_t device, ino_t inode);
@@ -28,8 +34,9 @@ class FileLock {
 public:
   // Waits until the lock is ours, at most `timeout`; `on_wait` runs once first when another run
   // holds it, with that run's pid (0 when unknown). The file is opened with O_NOFOLLOW and must
-  // be a regular file owned by root (or by the caller). Throws SystemError naming the lock file
-  // when it cannot be opened, Error (exit 4) when it is refused or the wait times out.
+  // be a regular file owned by root (or by the caller); a symlink is refused. Throws SystemError
+  // naming the lock file when it cannot be opened, Error (exit 4) when it is refused or the wait
+  // times out.
   FileLock(Posix& posix, const std::filesystem::path& path,
            const std::function<void(pid_t holder)>& on_wait = {},
            std::chrono::milliseconds timeout = lock_timeout);

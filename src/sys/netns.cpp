@@ -1,6 +1,7 @@
 #include "sys/netns.hpp"
 
 #include "base/error.hpp"
+#include "sys/file_kind.hpp"
 #include "sys/io.hpp"
 
 #include <fmt/format.h>
@@ -8,7 +9,10 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sched.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 namespace kaltune {
@@ -32,9 +36,18 @@ void enter_netns(const NetnsTarget& target) {
   if (!path) {
     return;
   }
-  const int fd = open_retrying(*path, O_RDONLY);
+  // Non-blocking: a FIFO given as --netns must not hang the run; fstatfs then says whether it is
+  // a namespace at all before setns is asked.
+  const int fd = open_retrying(*path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
     const int error = errno;
+    if (error == ELOOP) {
+      throw symlink_loop(*path);
+    }
+    if (error == ENXIO) { // a socket cannot be opened
+      throw Error(ExitStatus::system,
+                  fmt::format("{} is not a network namespace (a socket)", *path));
+    }
     if (error == ENOENT) {
       throw Error(ExitStatus::system,
                   target.pid ? fmt::format("no process {} ({} does not exist)", *target.pid, *path)
@@ -42,6 +55,19 @@ void enter_netns(const NetnsTarget& target) {
                                            *target.netns, *path));
     }
     throw SystemError(error, fmt::format("cannot open network namespace {}", *path));
+  }
+  struct statfs fs {};
+  if (retry_eintr([&] { return ::fstatfs(fd, &fs); }) != 0) {
+    const int error = errno;
+    ::close(fd);
+    throw SystemError(error, fmt::format("cannot examine network namespace {}", *path));
+  }
+  if (fs.f_type != NSFS_MAGIC) {
+    struct stat st {};
+    const FileKind kind = ::fstat(fd, &st) == 0 ? file_kind(st) : FileKind::regular;
+    ::close(fd);
+    throw Error(ExitStatus::system,
+                fmt::format("{} is not a network namespace ({})", *path, kind_name(kind)));
   }
   const int rc = ::setns(fd, CLONE_NEWNET);
   const int error = errno;

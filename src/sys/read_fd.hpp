@@ -22,6 +22,12 @@ namespace kaltune {
 
 inline constexpr std::size_t read_unlimited = std::numeric_limits<std::size_t>::max();
 
+// The one limit of every configuration file kaltune reads (boot view entries, `show --source`,
+// `diff` sources, the persist target): real ones are a few KiB. A larger file is not read (only
+// this much + 1 byte, to see that it is larger) and is said to be so in words.
+inline constexpr std::size_t max_config_bytes = 1024 * 1024;
+inline constexpr std::string_view max_config_text = "1 MiB";
+
 // Reads `fd` to its end, or until `max` bytes are read (so a caller that caps the size reads
 // max + 1 and compares). `read` has read(2)'s contract (the Posix seam's read in atomic_file).
 // Throws SystemError "cannot read WHAT" on a read error.

@@ -117,12 +117,13 @@ TEST_F(Diff, Errors) {
   EXPECT_EQ(missing.out, "");
   EXPECT_NE(missing.err.find("/nonexistent/x.conf"), std::string::npos) << missing.err;
   const RunResult directory = run_kaltune({"diff", "default", root.path().string()});
-  EXPECT_EQ(directory.status, 2);
-  EXPECT_NE(directory.err.find("is a directory"), std::string::npos) << directory.err;
+  EXPECT_EQ(directory.status, 4);
+  EXPECT_NE(directory.err.find("is not a regular file (a directory)"), std::string::npos)
+      << directory.err;
   const RunResult device = run_kaltune({"diff", "default", "/dev/zero"});
-  EXPECT_EQ(device.status, 2);
-  EXPECT_EQ(device.err, "kaltune: source /dev/zero is a device: a sysctl config file or a "
-                        "`kaltune --json show` snapshot must be a regular file\n");
+  EXPECT_EQ(device.status, 4);
+  EXPECT_EQ(device.err, "kaltune: source /dev/zero is not a regular file (a device); a sysctl "
+                        "config file or a `kaltune --json show` snapshot must be one\n");
   const auto bad = root.write("bad.json", "{ \"settings\": {} }");
   const RunResult not_snapshot = run_kaltune({"diff", bad.string()});
   EXPECT_EQ(not_snapshot.status, 2);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace kaltune::itest {
@@ -17,15 +18,19 @@ namespace fs = std::filesystem;
 
 TEST_F(PersistLive, ConcurrentRunsSerializeOnTheLock) {
   // Another "run" holds the lock (the test's tmpfs /run, private to it).
-  const int fd = ::open("/run/kaltune.lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+  const int fd = ::open("/run/kaltune.lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::flock(fd, LOCK_EX), 0);
   std::vector<std::string> argv{kaltune_binary()};
   argv.insert(argv.end(), set_asked.begin(), set_asked.end());
   Process second(argv);
   // Let go once kaltune says it waits, and only then.
-  const std::string waiting = "warning: waiting up to 30 s for another kaltune run (pid " +
-                              std::to_string(::getpid()) + ") to release /run/kaltune.lock\n";
+  // The holder named as what it is: this test program, as root.
+  std::string name = read_file("/proc/self/comm");
+  name.erase(name.find_last_not_of('\n') + 1);
+  const std::string waiting = "warning: waiting up to 30 s for process " +
+                              std::to_string(::getpid()) + " (" + name +
+                              ", uid 0) to release /run/kaltune.lock\n";
   const bool said = second.wait_for_err(waiting, std::chrono::seconds(60));
   EXPECT_EQ(read_keepalive(), (std::vector<long>{7200, 75, 9})) << "changed before the lock";
   ::close(fd);
@@ -42,7 +47,9 @@ TEST_F(PersistLive, UserCannotCreateTheLockInRun) {
   nobody.gid = 65534;
   const RunResult result = run_kaltune(set_asked, nobody);
   EXPECT_EQ(result.status, 3) << result.err;
-  EXPECT_EQ(result.err, "kaltune: cannot open lock file /run/kaltune.lock: Permission denied\n");
+  EXPECT_EQ(result.err,
+            "kaltune: cannot open lock file /run/kaltune.lock (persisting runs need root): "
+            "Permission denied\n");
   EXPECT_FALSE(fs::exists("/run/kaltune.lock"));
   EXPECT_EQ(read_keepalive(), (std::vector<long>{7200, 75, 9}));
 }
@@ -62,11 +69,39 @@ TEST_F(PersistLive, PlantedLockFileIsRefused) {
   fs::create_symlink("/run/elsewhere", "/run/kaltune.lock");
   result = run_kaltune(set_asked);
   EXPECT_EQ(result.status, 4) << result.err;
-  EXPECT_NE(result.err.find("cannot open lock file /run/kaltune.lock"), std::string::npos)
-      << result.err;
+  EXPECT_EQ(result.err, "kaltune: refusing lock file /run/kaltune.lock: a symlink (remove it; "
+                        "kaltune creates it as root)\n");
   EXPECT_FALSE(fs::exists("/run/elsewhere"));
   EXPECT_FALSE(fs::exists("/etc/sysctl.d/99-kaltune.conf"));
   EXPECT_EQ(read_keepalive(), (std::vector<long>{7200, 75, 9}));
+}
+
+// No unprivileged process can keep root's runs waiting: after a root run the lock file is 0600,
+// so another user cannot even open it (util-linux flock(1) as nobody fails at once), and a root
+// run does not wait for a user who opened the 0644 file an older kaltune left.
+TEST_F(PersistLive, UserCannotHoldRootsLock) {
+  KALTUNE_REQUIRE_ROOT();
+  const int fd = ::open("/run/kaltune.lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  ASSERT_EQ(::chmod("/run/kaltune.lock", 0644), 0);
+  RunOptions nobody;
+  nobody.uid = 65534;
+  nobody.gid = 65534;
+  Process holder({"flock", "-s", "/run/kaltune.lock", "sh", "-c", "echo held >&2; sleep 60"},
+                 nobody);
+  ASSERT_TRUE(holder.wait_for_err("held", std::chrono::seconds(20)));
+  const auto start = std::chrono::steady_clock::now();
+  const RunResult result = run_kaltune(set_asked);
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.err, "");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  struct stat st {};
+  ASSERT_EQ(::stat("/run/kaltune.lock", &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  const RunResult again = run({"flock", "-n", "-s", "/run/kaltune.lock", "true"}, nobody);
+  EXPECT_NE(again.status, 0) << "nobody could open root's lock file";
+  EXPECT_NE(again.err.find("Permission denied"), std::string::npos) << again.err;
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace kaltune {
@@ -147,6 +148,61 @@ TEST_F(AtomicFile, RemoveDurably) {
 TEST_F(AtomicFile, ReadingADirectoryIsAnError) {
   Posix posix;
   EXPECT_THROW(read_file_state(posix, root.path() / "etc"), Error);
+}
+
+// A failed directory fsync whose restore fails too leaves the new bytes: said as every double
+// fault is, so the caller never reports a plain failed write (and leaves the kernel alone).
+TEST_F(AtomicFile, FailedRestoreAfterADirectoryFsyncSaysTheFileHoldsTheNewValues) {
+  struct EveryFsyncAfterTheFirstFails : Posix {
+    int calls = 0;
+    int fsync(int fd) override {
+      if (++calls >= 2) {
+        errno = EIO;
+        return -1;
+      }
+      return Posix::fsync(fd);
+    }
+  } posix;
+  Posix real;
+  const FileState original = read_file_state(real, file);
+  try {
+    write_atomically(posix, file, "vm.x = 2\n", original);
+    ADD_FAILURE() << "the write was reported as done";
+  } catch (const SystemError& e) {
+    ADD_FAILURE() << "reported as a plain failure: " << e.what();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), ExitStatus::system);
+    const std::string message = e.what();
+    EXPECT_EQ(message.rfind("cannot write " + file.string() + ": fsync of directory", 0), 0u)
+        << message;
+    EXPECT_NE(
+        message.find("; RESTORE OF " + file.string() + " FAILED: the file holds the new values ("),
+        std::string::npos)
+        << message;
+  }
+  EXPECT_EQ(test::read_file(file), "vm.x = 2\n");
+}
+
+// A run holding the lock removes the temp files of killed runs (their pid is gone), never a live
+// process's nor a file of another naming.
+TEST_F(AtomicFile, StaleTempFilesOfDeadProcessesAreRemoved) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::_exit(0);
+  }
+  ASSERT_GT(child, 0);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  const std::string dead = ".sysctl.conf.kaltune-" + std::to_string(child) + "-0";
+  const std::string live = ".sysctl.conf.kaltune-" + std::to_string(::getpid()) + "-0";
+  root.write("etc/" + dead, "x");
+  root.write("etc/" + live, "x");
+  root.write("etc/.sysctl.conf.kaltune-x-0", "x");
+  root.write("etc/.other.conf.kaltune-" + std::to_string(child) + "-0", "x");
+  Posix posix;
+  EXPECT_EQ(remove_stale_temps(posix, file), std::vector<std::string>{dead});
+  EXPECT_EQ(root.list("etc"),
+            (std::vector<std::string>{".other.conf.kaltune-" + std::to_string(child) + "-0", live,
+                                      ".sysctl.conf.kaltune-x-0", "sysctl.conf"}));
 }
 
 } // namespace

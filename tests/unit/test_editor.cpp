@@ -9,6 +9,8 @@
 namespace kaltune {
 namespace {
 
+using namespace std::string_literals;
+
 KeyValues values(std::optional<std::int64_t> time, std::optional<std::int64_t> intvl = {},
                  std::optional<std::int64_t> probes = {}) {
   return {time, intvl, probes};
@@ -117,6 +119,27 @@ INSTANTIATE_TEST_SUITE_P(
         EditCase{"LoneCarriageReturnSplitsTheLineForSystemd",
                  "net.ipv4.tcp_keepalive_time = 1\r# x\n", values(600),
                  "net.ipv4.tcp_keepalive_time = 1\r# x\nnet.ipv4.tcp_keepalive_time = 600\n"},
+        // A lone CR that ends the file ends the last line for both appliers: the line is
+        // edited in place and keeps its ending; a line appended goes before it (not after: a
+        // line after a lone CR would be part of it for procps), so no ending changes.
+        EditCase{"LoneCarriageReturnAtTheEndIsTheLastLinesEnding",
+                 "net.ipv4.tcp_keepalive_time = 5\r", values(600),
+                 "net.ipv4.tcp_keepalive_time = 600\r"},
+        EditCase{"AppendedBeforeALastLineEndedByALoneCarriageReturn",
+                 "a = 1\nnet.ipv4.tcp_keepalive_intvl = 5\r", values(600),
+                 "a = 1\nnet.ipv4.tcp_keepalive_time = 600\nnet.ipv4.tcp_keepalive_intvl = 5\r"},
+        // systemd ends `key=` at the NUL and applies the line after the one kaltune edited: the
+        // canonical line is appended after it.
+        EditCase{"LaterLineEndingInNulGetsALineAfterIt",
+                 "net.ipv4.tcp_keepalive_time = 5\nnet.ipv4.tcp_keepalive_time=\0\n"s, values(600),
+                 "net.ipv4.tcp_keepalive_time = 600\nnet.ipv4.tcp_keepalive_time=\0\n"
+                 "net.ipv4.tcp_keepalive_time = 600\n"s},
+        // procps compares a glob with the explicit key's text: a leading dot does not keep a
+        // glob off the key, so that line is not edited; a canonical line is appended.
+        EditCase{"LeadingDotIsNotEditedInPlace",
+                 ".net.ipv4.tcp_keepalive_time = 5\nnet.ipv4.tcp_keepalive_* = 3\n", values(600),
+                 ".net.ipv4.tcp_keepalive_time = 5\nnet.ipv4.tcp_keepalive_* = 3\n"
+                 "net.ipv4.tcp_keepalive_time = 600\n"},
         EditCase{"OnlyBlankLinesFile", "\n\n", values({}, {}, 3),
                  "\n\nnet.ipv4.tcp_keepalive_probes = 3\n"}),
     [](const ::testing::TestParamInfo<EditCase>& info) { return info.param.name; });
@@ -152,6 +175,14 @@ TEST(RemoveKeys, LinesEitherApplierWritesToTheKey) {
                                         KeySet{true, true, true});
   EXPECT_EQ(result.content, "net.ipv4/tcp_keepalive_time = 3\n");
   EXPECT_EQ(result.removed, (std::vector<std::size_t>{1, 2}));
+}
+
+// systemd reads "# note\rkey = 5" as a comment and an assignment: the whole line goes.
+TEST(RemoveKeys, AssignmentAfterALoneCarriageReturn) {
+  const EditResult edit =
+      remove_keys("# note\rnet.ipv4.tcp_keepalive_time = 5\nx = 1\n", KeySet{true, true, true});
+  EXPECT_EQ(edit.content, "x = 1\n");
+  EXPECT_EQ(edit.removed, (std::vector<std::size_t>{1}));
 }
 
 TEST(RemoveKeys, OnlyTheChosenKeys) {
@@ -221,6 +252,46 @@ TEST(Editor, GlobsFollowTheBootViewsRule) {
   EXPECT_EQ(edit.notes[0].message, "glob 'net.ipv4.tcp_keepalive_*' also sets "
                                    "net.ipv4.tcp_keepalive_time; kaltune leaves glob lines as they "
                                    "are");
+}
+
+// The properties the fuzzer checked, over files that mix the spellings and line ends the two
+// appliers read differently: after set_keys both models' view lands on the values asked; a
+// second identical edit changes no byte; after remove_keys neither model applies the keys.
+TEST(Editor, PropertiesHoldForBothModels) {
+  const std::vector<std::string> files{
+      "",
+      "net.ipv4.tcp_keepalive_time = 5\r",
+      "# note\rnet.ipv4.tcp_keepalive_time = 5\n",
+      "net.ipv4.tcp_keepalive_time = 5\nnet.ipv4.tcp_keepalive_time=\0\n"s,
+      "net.ipv4.tcp_keepalive_intvl = 5\0net.ipv4.tcp_keepalive_time = 9"s,
+      ".net.ipv4.tcp_keepalive_time = 5\n",
+      "-net.ipv4.tcp_keepalive_time = 5\r\n--net.ipv4.tcp_keepalive_intvl = 6\r\n",
+      "net/ipv4/tcp_keepalive_probes/ = 1\nnet.ipv4.tcp_keepalive_probes = 2",
+      "\xEF\xBB\xBFnet.ipv4.tcp_keepalive_time = 1\n\rnet.ipv4.tcp_keepalive_intvl=3\r",
+      "a = 1\rnet.ipv4.tcp_keepalive_probes = 7\r\nnet.ipv4.tcp_keepalive_time = 8\r",
+  };
+  const KeyValues wanted{600, 30, 4};
+  for (const std::string& file : files) {
+    SCOPED_TRACE(::testing::PrintToString(file));
+    const EditResult set = set_keys(file, wanted);
+    EXPECT_EQ(set_keys(set.content, wanted).content, set.content);
+    const EditResult removed = remove_keys(set.content, KeySet{true, true, true});
+    EXPECT_EQ(remove_keys(removed.content, KeySet{true, true, true}).content, removed.content);
+    for (BootModel model : {BootModel::systemd, BootModel::procps}) {
+      SCOPED_TRACE(to_string(model));
+      const BootView after_set =
+          resolve_file(ConfNode{"/x.conf", "/x.conf", NodeKind::regular, set.content}, model);
+      for (Key key : all_keys) {
+        EXPECT_EQ(after_set.settings[key].value, *wanted[index_of(key)]) << sysctl_name(key);
+      }
+      const BootView after_remove =
+          resolve_file(ConfNode{"/x.conf", "/x.conf", NodeKind::regular, removed.content}, model);
+      for (const BootAssignment& assignment : after_remove.assignments) {
+        ADD_FAILURE() << "still applies " << sysctl_name(assignment.key) << " from '"
+                      << assignment.text << "'";
+      }
+    }
+  }
 }
 
 } // namespace

@@ -41,7 +41,7 @@ TEST(FileLock, HeldForItsScopeAndCreatedIfMissing) {
 TEST(FileLock, WaitsForTheHolderAndSaysSo) {
   test::TempRoot root;
   const auto path = root.path() / "kaltune.lock";
-  int holder = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+  int holder = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
   ASSERT_EQ(::flock(holder, LOCK_EX), 0);
   // The holder lets go when FileLock says it waits: no thread and no sleep. (A releasing thread
   // turned any exception out of FileLock into std::terminate, as its std::thread was still
@@ -70,7 +70,7 @@ TEST(FileLock, WaitsForTheHolderAndSaysSo) {
 TEST(FileLock, GivesUpAfterTheTimeoutWithExitFour) {
   test::TempRoot root;
   const auto path = root.path() / "kaltune.lock";
-  const int holder = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+  const int holder = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
   ASSERT_EQ(::flock(holder, LOCK_EX), 0);
   Posix posix;
   const auto start = std::chrono::steady_clock::now();
@@ -81,8 +81,8 @@ TEST(FileLock, GivesUpAfterTheTimeoutWithExitFour) {
     ADD_FAILURE() << "a timeout is not a system call failure";
   } catch (const Error& e) {
     EXPECT_EQ(e.status(), ExitStatus::system);
-    EXPECT_EQ(std::string(e.what()), "gave up after 0.3 s waiting for another kaltune (pid " +
-                                         std::to_string(::getpid()) + ") to release " +
+    EXPECT_EQ(std::string(e.what()), "gave up after 0.3 s waiting for " +
+                                         describe_holder(::getpid()) + " to release " +
                                          path.string() + "; nothing was changed");
   }
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(300));
@@ -99,8 +99,11 @@ TEST(FileLock, RefusesASymlink) {
     FileLock lock(posix, path);
     ADD_FAILURE() << "followed a symlink";
   } catch (const SystemError& e) {
-    EXPECT_EQ(e.error_number(), ELOOP);
+    ADD_FAILURE() << "a symlink is a refusal, not a failed call: " << e.what();
+  } catch (const Error& e) {
     EXPECT_EQ(e.status(), ExitStatus::system);
+    EXPECT_EQ(std::string(e.what()), "refusing lock file " + path.string() +
+                                         ": a symlink (remove it; kaltune creates it as root)");
   }
   EXPECT_FALSE(std::filesystem::exists(target)); // nothing created through the link
 }
@@ -138,6 +141,42 @@ TEST(FileLock, RefusesAFileAnotherUserOwns) {
     EXPECT_NE(std::string(e.what()).find("owned by uid 65534, not root"), std::string::npos)
         << e.what();
   }
+}
+
+// No other user may hold root's lock: the file is 0600, and a 0644 one (an older kaltune's) is
+// replaced, so that a descriptor opened on it by someone else locks nothing root uses.
+TEST(FileLock, OnlyRootCanOpenIt) {
+  test::TempRoot root;
+  const auto path = root.path() / "kaltune.lock";
+  Posix posix;
+  { FileLock lock(posix, path); }
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  if (::geteuid() != 0) {
+    return;
+  }
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  const int other = ::open(path.c_str(), O_RDONLY | O_CLOEXEC); // opened while it was 0644
+  ASSERT_GE(other, 0);
+  ASSERT_EQ(::flock(other, LOCK_SH), 0);
+  const auto start = std::chrono::steady_clock::now();
+  {
+    FileLock lock(posix, path, {}, std::chrono::milliseconds(2000));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
+  }
+  ::close(other);
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(root.list("."), std::vector<std::string>{"kaltune.lock"});
+}
+
+TEST(FileLock, NamesTheHolderAsWhatItIs) {
+  std::string name = test::read_file("/proc/self/comm");
+  name.erase(name.find_last_not_of('\n') + 1);
+  EXPECT_EQ(describe_holder(::getpid()), "process " + std::to_string(::getpid()) + " (" + name +
+                                             ", uid " + std::to_string(::getuid()) + ")");
+  EXPECT_EQ(describe_holder(0), "another process");
 }
 
 TEST(FileLock, LivesInRootOwnedRun) {

@@ -158,15 +158,15 @@ TEST(LoadSource, OnlyRegularFilesAreRead) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   std::string message;
   // Without the check, the FIFO blocks forever and /dev/zero is read until memory runs out.
-  EXPECT_EQ(status_of(fifo.string(), readers, message), ExitStatus::usage);
+  EXPECT_EQ(status_of(fifo.string(), readers, message), ExitStatus::system);
   EXPECT_EQ(message, "source " + fifo.string() +
-                         " is a FIFO: a sysctl config file or a `kaltune --json show` snapshot "
-                         "must be a regular file");
-  EXPECT_EQ(status_of("/dev/zero", readers, message), ExitStatus::usage);
-  EXPECT_EQ(message, "source /dev/zero is a device: a sysctl config file or a `kaltune --json "
-                     "show` snapshot must be a regular file");
-  EXPECT_EQ(status_of(root.path().string(), readers, message), ExitStatus::usage);
-  EXPECT_NE(message.find("is a directory"), std::string::npos) << message;
+                         " is not a regular file (a FIFO); a sysctl config file or a `kaltune "
+                         "--json show` snapshot must be one");
+  EXPECT_EQ(status_of("/dev/zero", readers, message), ExitStatus::system);
+  EXPECT_EQ(message, "source /dev/zero is not a regular file (a device); a sysctl config file or "
+                     "a `kaltune --json show` snapshot must be one");
+  EXPECT_EQ(status_of(root.path().string(), readers, message), ExitStatus::system);
+  EXPECT_NE(message.find("is not a regular file (a directory)"), std::string::npos) << message;
   EXPECT_EQ(status_of((root.path() / "missing.conf").string(), readers, message),
             ExitStatus::system);
   EXPECT_TRUE(recording.files.empty());
@@ -186,10 +186,10 @@ TEST(LoadSource, SizeIsCappedAt1MiB) {
   EXPECT_EQ(load_source(fits.string(), readers)[Key::time].value, 600);
   const auto big = root.write("big.conf", content + "\n");
   std::string message;
-  EXPECT_EQ(status_of(big.string(), readers, message), ExitStatus::usage);
+  EXPECT_EQ(status_of(big.string(), readers, message), ExitStatus::system);
   EXPECT_EQ(message, "source " + big.string() +
-                         " is larger than 1 MiB: not a sysctl config file or a `kaltune --json "
-                         "show` snapshot");
+                         " is larger than 1 MiB: not read (not a sysctl config file or a "
+                         "`kaltune --json show` snapshot)");
 }
 
 TEST(LoadSource, PathsAreReadInsideTheRoot) {
