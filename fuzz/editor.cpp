@@ -7,12 +7,9 @@
 //      also set other keys, are left alone by design and noted).
 // The input: one byte of flags (which keys to set, which to remove), three values, then the file.
 //
-// Known failures (issue 13, "The editor, exact for both appliers", open): a violation on a file
-// that holds a lone CR or a NUL (systemd's line reader ends a line there, the editor does not),
-// or a key spelled with a leading dot (procps' glob rule compares the key text), is printed once
-// as "known" and does not fail, so CI stays green until that work lands; the fix removes the
-// matching case of known_issue(). KALTUNE_FUZZ_STRICT=1 fails on them too. Their reproducers are
-// seeds: corpus/editor/{cr_comment,nul_key_line,lone_cr_end,leading_dot}.
+// The reproducers of the cases the editor once got wrong (a lone CR or a NUL that ends a line
+// for systemd, a leading-dot key spelling) are seeds: corpus/editor/{cr_comment,nul_key_line,
+// lone_cr_end,leading_dot}.
 
 #include "config/editor.hpp"
 #include "check.hpp"
@@ -22,8 +19,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <set>
 #include <string>
 #include <string_view>
 
@@ -31,42 +26,9 @@ using kaltune::fuzz::escaped;
 
 namespace {
 
-// Which open issue a file can run into, or nullptr.
-const char* known_issue(std::string_view file) {
-  for (std::size_t i = 0; i < file.size(); ++i) {
-    if (file[i] == '\0' || (file[i] == '\r' && (i + 1 == file.size() || file[i + 1] != '\n'))) {
-      return "issue 13: systemd also ends a line at a lone CR or a NUL";
-    }
-  }
-  std::size_t start = 0;
-  while (start < file.size()) {
-    std::size_t i = file.find_first_not_of(" \t", start);
-    if (i != std::string_view::npos && i < file.size() && file[i] == '-') {
-      i = file.find_first_not_of(" \t", i + 1);
-    }
-    if (i != std::string_view::npos && file[i] == '.') {
-      return "issue 13: a leading-dot key spelling is edited in place";
-    }
-    const std::size_t end = file.find('\n', start);
-    start = end == std::string_view::npos ? file.size() : end + 1;
-  }
-  return nullptr;
-}
-
-// A violated property fails, unless the file runs into a known open issue (see above).
-void violated(std::string_view file, const std::string& what) {
-  static const bool strict = [] {
-    const char* value = std::getenv("KALTUNE_FUZZ_STRICT");
-    return value != nullptr && std::string_view(value) != "" && std::string_view(value) != "0";
-  }();
-  const char* known = known_issue(file);
-  if (known == nullptr || strict) {
-    kaltune::fuzz::fail(what);
-  }
-  static std::set<std::string> reported;
-  if (reported.insert(known).second) {
-    std::fprintf(stderr, "known (%s), not failing: %s\n", known, what.c_str());
-  }
+// A violated property fails the run.
+void violated(std::string_view /*file*/, const std::string& what) {
+  kaltune::fuzz::fail(what);
 }
 
 const char* const path = "/etc/sysctl.d/99-kaltune.conf";
