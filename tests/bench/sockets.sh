@@ -6,16 +6,19 @@
 #
 # Everything happens in a private network namespace (unshare -n): the connections, the port range
 # widened for them, and verify's own namespaces. Nothing of the host's network is touched.
-# For 1 000, 10 000 and 50 000 loopback connections (both ends held by one helper process), it
-# times `kaltune --json sockets` and `ss -tnoe state established` in alternation, RUNS times each,
-# and prints the median wall time, the peak resident memory (GNU time %M) and the ratios. Then it
+# For 1 000 to 200 000 loopback connections (SIZES; both ends held by helper processes), it times
+# `kaltune --json sockets` and `ss -tnoe state established` in alternation, RUNS times each, and
+# prints the median wall time, the peak resident memory (GNU time %M), the ratios and the time per
+# 1 000 connections (flat when linear). At PROCESS_SIZES it does the same for
+# `kaltune --json sockets --processes` against `ss -tnoep state established`. Then it
 # runs `kaltune verify --time 2 --intvl 1 --probes 2` 10 times and prints the error
 # (measured - expected). Needs: python3, GNU time (/usr/bin/time), ss (iproute2), util-linux.
 set -euo pipefail
 
 kaltune=$(realpath "${1:-build/kaltune}")
 runs=${RUNS:-7}
-sizes=${SIZES:-"1000 10000 50000"}
+sizes=${SIZES:-"1000 10000 50000 100000 200000"}
+process_sizes=${PROCESS_SIZES:-"1000 10000 50000"}
 verify_runs=${VERIFY_RUNS:-10}
 
 if [ "${KALTUNE_BENCH_INSIDE:-}" != 1 ]; then
@@ -25,10 +28,13 @@ if [ "${KALTUNE_BENCH_INSIDE:-}" != 1 ]; then
 fi
 
 ip link set lo up
-# Each helper holds both ends of at most 5 000 connections: 10 000 descriptors, within the usual
-# hard limit (raising it needs CAP_SYS_RESOURCE, which containers often lack).
-ulimit -n "$(ulimit -Hn)"
-per_holder=5000
+# The descriptor limit goes as far as it can: fs.nr_open with CAP_SYS_RESOURCE, else the hard limit
+# (containers often lack the capability). Each helper holds both ends of its connections, so it
+# holds half the limit, less a margin; 200 000 connections are then spread over several helpers.
+ulimit -n "$(cat /proc/sys/fs/nr_open)" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+per_holder=$(( ($(ulimit -n) - 64) / 2 ))
+echo "descriptor limit $(ulimit -n): up to $per_holder connections per helper process"
+echo
 echo "1024 65535" > /proc/sys/net/ipv4/ip_local_port_range
 
 work=$(mktemp -d)
@@ -74,8 +80,29 @@ measure() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-printf '| connections | sockets listed | kaltune median | ss median | time kaltune/ss | kaltune peak RSS | ss peak RSS | memory kaltune/ss |\n'
-printf '|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+# Appends to table FILE the row for N connections: RUNS alternating runs of the kaltune command
+# (the words before --) and of the ss command (after it).
+compare() {
+  local file=$1 n=$2 k=() k_us s_us k_kb s_kb
+  shift 2
+  while [ "$1" != -- ]; do k+=("$1"); shift; done
+  shift
+  : > "$work/k"; : > "$work/s"
+  for _ in $(seq "$runs"); do
+    measure "${k[@]}" >> "$work/k"
+    measure "$@" >> "$work/s"
+  done
+  k_us=$(cut -d' ' -f1 < "$work/k" | median); s_us=$(cut -d' ' -f1 < "$work/s" | median)
+  k_kb=$(cut -d' ' -f2 < "$work/k" | median); s_kb=$(cut -d' ' -f2 < "$work/s" | median)
+  awk -v n="$n" -v l="$listed" -v ku="$k_us" -v su="$s_us" -v kk="$k_kb" -v sk="$s_kb" 'BEGIN {
+    printf "| %d | %d | %.1f ms | %.1f ms | %.2f | %d KiB | %d KiB | %.2f | %.2f ms |\n",
+           n, l, ku / 1000, su / 1000, ku / su, kk, sk, kk / sk, ku / 1000 / (n / 1000) }' >> "$file"
+}
+
+header='| connections | sockets listed | kaltune median | ss median | time kaltune/ss | kaltune peak RSS | ss peak RSS | memory kaltune/ss | kaltune per 1 000 |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
+echo "$header" > "$work/plain.md"
+echo "$header" > "$work/processes.md"
 for n in $sizes; do
   rm -f "$work"/ready.*
   count=0
@@ -86,18 +113,20 @@ for n in $sizes; do
   done
   until [ "$(find "$work" -name 'ready.*' | wc -l)" -eq "$count" ]; do sleep 0.2; done
   listed=$("$kaltune" --json sockets | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["established"])')
-  : > "$work/k"; : > "$work/s"
-  for _ in $(seq "$runs"); do
-    measure "$kaltune" --json sockets >> "$work/k"
-    measure ss -tnoe state established >> "$work/s"
-  done
-  k_us=$(cut -d' ' -f1 < "$work/k" | median); s_us=$(cut -d' ' -f1 < "$work/s" | median)
-  k_kb=$(cut -d' ' -f2 < "$work/k" | median); s_kb=$(cut -d' ' -f2 < "$work/s" | median)
-  awk -v n="$n" -v l="$listed" -v ku="$k_us" -v su="$s_us" -v kk="$k_kb" -v sk="$s_kb" 'BEGIN {
-    printf "| %d | %d | %.1f ms | %.1f ms | %.2f | %d KiB | %d KiB | %.2f |\n",
-           n, l, ku / 1000, su / 1000, ku / su, kk, sk, kk / sk }'
+  compare "$work/plain.md" "$n" "$kaltune" --json sockets -- ss -tnoe state established
+  case " $process_sizes " in
+  *" $n "*)
+    compare "$work/processes.md" "$n" "$kaltune" --json sockets --processes -- \
+      ss -tnoep state established
+    ;;
+  esac
   stop_holders
 done
+echo "kaltune --json sockets against ss -tnoe state established:"
+cat "$work/plain.md"
+echo
+echo "kaltune --json sockets --processes against ss -tnoep state established:"
+cat "$work/processes.md"
 echo "(median of $runs alternating runs each; wall time includes process start; output to /dev/null)"
 
 echo
