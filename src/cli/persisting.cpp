@@ -2,13 +2,11 @@
 
 #include "cli/show.hpp"
 #include "core/persist.hpp"
-#include "render/json.hpp"
 #include "render/persist.hpp"
 #include "sys/lock.hpp"
 #include "sys/signals.hpp"
 
 #include <fmt/format.h>
-
 #include <ostream>
 
 namespace kaltune {
@@ -79,7 +77,7 @@ int run_persist_command(Context& context, const PersistRequest& request, bool dr
     warn_remaining(context, *report.boot, dry_run);
   }
   if (context.global.json) {
-    context.out << dump_json(to_json(report)) << '\n';
+    context.out << render_json(report);
   } else {
     context.out << render_persist(report, context.out_style);
   }

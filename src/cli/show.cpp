@@ -1,26 +1,26 @@
 #include "cli/show.hpp"
 
+#include "base/error.hpp"
 #include "cli/non_empty.hpp"
 #include "config/boot.hpp"
-#include "base/error.hpp"
 #include "core/runtime.hpp"
 #include "render/boot.hpp"
-#include "render/json.hpp"
 #include "render/settings.hpp"
 
+#include <CLI/CLI.hpp>
 #include <ostream>
 
 namespace kaltune {
 
-void setup_show(CLI::App& app, ShowOptions& options) {
-  auto* show = app.add_subcommand("show", "Show the keepalive values in force and what they mean");
-  show->add_option("--source", options.source,
-                   "Which values: running (default), boot (what boot applies, with every "
-                   "assignment and its file:line), default, or a sysctl config FILE (what it "
-                   "assigns; keys it leaves out keep the kernel default)")
+void setup_show(CLI::App& command, ShowOptions& options) {
+  command
+      .add_option("--source", options.source,
+                  "Which values: running (default), boot (what boot applies, with every "
+                  "assignment and its file:line), default, or a sysctl config FILE (what it "
+                  "assigns; keys it leaves out keep the kernel default)")
       ->type_name("running|boot|default|FILE")
       ->check(non_empty());
-  show->add_option("--format", options.format, "Output format")
+  command.add_option("--format", options.format, "Output format")
       ->check(CLI::IsMember({"table", "json", "sysctl", "prometheus"}));
 }
 
@@ -42,7 +42,7 @@ int show_boot(Context& context, const ShowOptions& options, const std::string& f
                                     : resolve_boot(context.global.root, model);
   context.info("boot model: " + describe_model(model));
   if (format == "json") {
-    context.out << dump_json(to_json(view, single_file)) << '\n';
+    context.out << render_json(view, single_file);
     return 0;
   }
   if (format == "sysctl") {
@@ -73,7 +73,7 @@ int run_show(Context& context, const ShowOptions& options) {
     report.tcp_retries2 = read_integer(context.proc, "net.ipv4.tcp_retries2");
   }
   if (format == "json") {
-    context.out << dump_json(to_json(report)) << '\n';
+    context.out << render_json(report);
   } else if (format == "sysctl") {
     context.out << render_sysctl(report.settings);
   } else if (format == "prometheus") {

@@ -3,9 +3,11 @@
 #include "cli/context.hpp"
 #include "config/boot.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <string>
+
+namespace CLI {
+class App;
+}
 
 namespace kaltune {
 
@@ -14,7 +16,7 @@ struct ShowOptions {
   std::string format = "table";
 };
 
-void setup_show(CLI::App& app, ShowOptions& options);
+void setup_show(CLI::App& command, ShowOptions& options);
 int run_show(Context& context, const ShowOptions& options);
 
 // The boot model --boot-model asks for; "auto" looks for systemd-sysctl under --root.

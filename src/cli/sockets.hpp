@@ -2,11 +2,13 @@
 
 #include "cli/context.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace kaltune {
 
@@ -20,7 +22,7 @@ struct SocketsOptions {
   std::vector<std::string> filters;
 };
 
-void setup_sockets(CLI::App& app, SocketsOptions& options);
+void setup_sockets(CLI::App& command, SocketsOptions& options);
 int run_sockets(Context& context, const SocketsOptions& options);
 
 } // namespace kaltune

@@ -1,7 +1,7 @@
 #pragma once
 
-// What the boot-time applier will set for the three keys (the "boot" source), for its users
-// (show, persist, reset, diff). boot_resolve.cpp is the pure simulation, boot.cpp reads the tree.
+// What the boot-time applier will set for the three keys (the "boot" source), for `show`,
+// `diff`, and the boot-view checks of `set --persist` and `reset`.
 
 #include "base/keepalive.hpp"
 #include "base/source.hpp"

@@ -5,6 +5,7 @@
 
 #include "base/keepalive.hpp"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 
@@ -13,6 +14,7 @@ namespace kaltune {
 // What `verify` measured and what it expected.
 struct VerifyReport {
   Settings settings;
+  std::array<bool, key_count> given{};     // from --time/--intvl/--probes; the rest are running
   bool private_netns = true;               // false: measured in place (--running)
   std::int64_t expected_ms = 0;            // time + intvl × probes
   std::int64_t tolerance_ms = 0;           // |measured − expected| allowed

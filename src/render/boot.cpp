@@ -2,9 +2,11 @@
 
 #include "base/text.hpp"
 #include "config/boot_rules.hpp"
+#include "render/json.hpp"
 #include "render/settings.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 
@@ -164,6 +166,10 @@ nlohmann::ordered_json to_json(const BootView& view, bool single_file) {
     out["not_assigned"] = std::move(missing);
   }
   return out;
+}
+
+std::string render_json(const BootView& view, bool single_file) {
+  return dump_json(to_json(view, single_file)) + "\n";
 }
 
 } // namespace kaltune

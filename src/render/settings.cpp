@@ -2,8 +2,10 @@
 
 #include "base/text.hpp"
 #include "render/duration.hpp"
+#include "render/json.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace kaltune {
 
@@ -19,6 +21,23 @@ std::string caveat(const ShowReport& report) {
                      "(TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT); while data is unacknowledged, "
                      "{} or TCP_USER_TIMEOUT decide instead.\n",
                      retries);
+}
+
+// A label value in the exposition format: backslash, double quote and line feed escaped, every
+// other byte as it is (a source path may hold any of them).
+std::string label_value(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 } // namespace
 
@@ -72,7 +91,7 @@ std::string render_sysctl(const SourcedSettings& settings) {
 
 std::string render_prometheus(const ShowReport& report) {
   const Settings settings = report.settings.settings();
-  const std::string labels = fmt::format("source=\"{}\"", report.settings.source);
+  const std::string labels = fmt::format("source=\"{}\"", label_value(report.settings.source));
   std::string out;
   auto metric = [&](std::string_view name, std::string_view help, std::int64_t value) {
     out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{}{{{}}} {}\n", name, help, name, name,
@@ -101,14 +120,7 @@ nlohmann::ordered_json to_json(const ShowReport& report) {
   nlohmann::ordered_json out;
   out["source"] = report.settings.source;
   out["netns"] = report.netns ? nlohmann::ordered_json(*report.netns) : nullptr;
-  nlohmann::ordered_json values = nlohmann::ordered_json::object();
-  for (Key key : all_keys) {
-    const SourcedValue& value = report.settings[key];
-    values[std::string(sysctl_name(key))] = {{"value", value.value},
-                                             {"unit", is_duration(key) ? "seconds" : "count"},
-                                             {"origin", value.origin}};
-  }
-  out["settings"] = std::move(values);
+  out["settings"] = settings_json(report.settings);
   out["detect_seconds"] = detect_seconds(report.settings.settings());
   out["tcp_retries2"] =
       report.tcp_retries2 ? nlohmann::ordered_json(*report.tcp_retries2) : nullptr;
@@ -120,6 +132,10 @@ nlohmann::ordered_json to_json(const ShowReport& report) {
   }
   out["warnings"] = std::move(warnings);
   return out;
+}
+
+std::string render_json(const ShowReport& report) {
+  return dump_json(to_json(report)) + "\n";
 }
 
 } // namespace kaltune

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Benchmark of `kaltune sockets` against `ss`, and of verify's accuracy. Not a test: run by hand,
-# as root, and paste the tables where they are wanted (the closing note).
+# as root; it prints Markdown tables.
 #
 #   tests/bench/sockets.sh [KALTUNE_BINARY]      (default: build/kaltune)
 #

@@ -9,7 +9,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <sstream>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -82,7 +81,7 @@ std::string kaltune_binary() {
   return KALTUNE_BINARY;
 }
 
-RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
+Process::Process(const std::vector<std::string>& argv, const RunOptions& options) {
   int out_pipe[2];
   int err_pipe[2];
   int in_pipe[2];
@@ -90,11 +89,11 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
       ::pipe2(in_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error(errno_text("pipe2"));
   }
-  const pid_t pid = ::fork();
-  if (pid < 0) {
+  pid_ = ::fork();
+  if (pid_ < 0) {
     throw std::runtime_error(errno_text("fork"));
   }
-  if (pid == 0) {
+  if (pid_ == 0) {
     ::dup2(in_pipe[0], STDIN_FILENO);
     ::dup2(out_pipe[1], STDOUT_FILENO);
     ::dup2(err_pipe[1], STDERR_FILENO);
@@ -127,37 +126,74 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
         ::write(in_pipe[1], options.stdin_text.data(), options.stdin_text.size());
   }
   ::close(in_pipe[1]);
-  RunResult result;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* sinks[2] = {&result.out, &result.err};
-  int open_count = 2;
-  while (open_count > 0) {
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      throw std::runtime_error(errno_text("poll"));
+  fds_[0] = out_pipe[0];
+  fds_[1] = err_pipe[0];
+}
+
+Process::~Process() {
+  for (int& fd : fds_) {
+    if (fd >= 0) {
+      ::close(fd);
     }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) {
-        continue;
-      }
-      char buffer[4096];
-      const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
-      if (n > 0) {
-        sinks[i]->append(buffer, static_cast<std::size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_count;
-      }
+  }
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
     }
+  }
+}
+
+bool Process::collect(int timeout_ms) {
+  pollfd fds[2] = {{fds_[0], POLLIN, 0}, {fds_[1], POLLIN, 0}};
+  std::string* sinks[2] = {&result_.out, &result_.err};
+  if (fds_[0] < 0 && fds_[1] < 0) {
+    return false;
+  }
+  const int ready = ::poll(fds, 2, timeout_ms);
+  if (ready < 0 && errno != EINTR) {
+    throw std::runtime_error(errno_text("poll"));
+  }
+  for (int i = 0; ready > 0 && i < 2; ++i) {
+    if (fds[i].fd < 0 || fds[i].revents == 0) {
+      continue;
+    }
+    char buffer[4096];
+    const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
+    if (n > 0) {
+      sinks[i]->append(buffer, static_cast<std::size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      ::close(fds_[i]);
+      fds_[i] = -1;
+    }
+  }
+  return fds_[0] >= 0 || fds_[1] >= 0;
+}
+
+bool Process::wait_for_err(const std::string& text, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (result_.err.find(text) == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || !collect(static_cast<int>(left.count()))) {
+      return result_.err.find(text) != std::string::npos;
+    }
+  }
+  return true;
+}
+
+RunResult Process::finish() {
+  while (collect(-1)) {
   }
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
+  pid_ = -1;
+  result_.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result_;
+}
+
+RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
+  return Process(argv, options).finish();
 }
 
 RunResult run_kaltune(const std::vector<std::string>& args, const RunOptions& options) {
@@ -199,35 +235,6 @@ void write_sysctl(const std::string& name, long value) {
 std::vector<long> read_keepalive() {
   return {read_sysctl("net.ipv4.tcp_keepalive_time"), read_sysctl("net.ipv4.tcp_keepalive_intvl"),
           read_sysctl("net.ipv4.tcp_keepalive_probes")};
-}
-
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "kaltune-test-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw std::runtime_error(errno_text("mkdtemp"));
-  }
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
-std::filesystem::path TempDir::write(const std::string& relative,
-                                     const std::string& content) const {
-  const auto full = path_ / relative;
-  std::filesystem::create_directories(full.parent_path());
-  std::ofstream out(full, std::ios::binary);
-  out << content;
-  return full;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 NamespaceHolder::NamespaceHolder() {

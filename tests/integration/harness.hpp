@@ -5,8 +5,11 @@
 // private. Tests run the built binary and check real effects: exit status, exact output, values
 // read back from /proc/sys.
 
+#include "../common/temp_root.hpp"
+
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -62,6 +65,34 @@ struct RunOptions {
 
 // Runs argv[0] (looked up in PATH) and captures its status and output.
 RunResult run(const std::vector<std::string>& argv, const RunOptions& options = {});
+
+// A program started in the background, for a test that acts while it runs (sends a signal,
+// lets go of a lock) once it has seen the program get there: never after a fixed sleep.
+class Process {
+public:
+  // Starts argv[0] (looked up in PATH) with the options of run().
+  explicit Process(const std::vector<std::string>& argv, const RunOptions& options = {});
+  ~Process(); // a process still running is killed and reaped
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  pid_t pid() const { return pid_; }
+  // Collects output until stderr holds `text`, the program closes its output, or `limit` has
+  // passed; whether `text` came.
+  bool wait_for_err(const std::string& text, std::chrono::milliseconds limit);
+  // The output collected so far.
+  const RunResult& so_far() const { return result_; }
+  // Collects the rest of the output, then the exit status.
+  RunResult finish();
+
+private:
+  // Reads what is ready within `timeout_ms` (-1: until something comes); false once both output
+  // pipes are closed.
+  bool collect(int timeout_ms);
+
+  pid_t pid_ = -1;
+  int fds_[2] = {-1, -1}; // stdout, stderr
+  RunResult result_;
+};
 // Runs the kaltune binary under test with these arguments.
 RunResult run_kaltune(const std::vector<std::string>& args, const RunOptions& options = {});
 // The path of the kaltune binary under test.
@@ -74,23 +105,9 @@ void write_sysctl(const std::string& name, long value);
 // The three keepalive values, in order time, intvl, probes.
 std::vector<long> read_keepalive();
 
-// A temporary directory removed with everything in it at the end of its scope.
-class TempDir {
-public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  // Writes `content` to `relative` (parents created); returns the full path.
-  std::filesystem::path write(const std::string& relative, const std::string& content) const;
-
-private:
-  std::filesystem::path path_;
-};
-
-// The exact bytes of a file.
-std::string read_file(const std::filesystem::path& path);
+// Temporary roots and exact file bytes, shared with the unit tests.
+using test::read_file;
+using test::TempRoot;
 
 // A process sleeping in a network namespace of its own, for --pid/--netns tests. The namespace
 // starts at the kernel defaults.

@@ -43,7 +43,7 @@ struct Comparison {
 // kaltune about it.
 Comparison compare_layout(const Layout& layout, const std::string& model) {
   Comparison replay;
-  TempDir root;
+  TempRoot root;
   layouts::write_layout(layout, root.path());
   // run_applier refuses layouts that could reach any other key (tests/common/keepalive_guard).
   const Replay applied = replay_layout(root.path(), model);
@@ -159,7 +159,7 @@ TEST(ReplayGuard, ForeignKeyAnywhereStopsTheApplier) {
              {"etc/sysctl.d/.hidden.conf", "\vnet.ipv4.tcp_syn_retries = 3\n"},
              {"usr/lib/sysctl.d/50-a.conf", "# note\rnet.ipv4.tcp_syn_retries = 3\n"},
              {"etc/sysctl.conf", "\fnet.ipv4.tcp_syn_retries = 3\n"}}) {
-      TempDir root;
+      TempRoot root;
       Layout layout;
       layout.entries.push_back(layouts::file(path, content));
       layouts::write_layout(layout, root.path());

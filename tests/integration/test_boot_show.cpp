@@ -13,7 +13,7 @@ namespace kaltune::itest {
 namespace {
 
 TEST(BootShow, FileSourceSaysWhichKeysItDoesNotSet) {
-  TempDir dir;
+  TempRoot dir;
   const auto file = dir.write("ka.conf", "net.ipv4.tcp_keepalive_time = 0300\n");
   const auto table = run_kaltune({"show", "--source", file.string(), "--boot-model", "systemd"});
   ASSERT_EQ(table.status, 0) << table.err;
@@ -36,7 +36,7 @@ TEST(BootShow, FileSourceSaysWhichKeysItDoesNotSet) {
 }
 
 TEST(BootShow, FileSourceIsReadInsideTheRoot) {
-  TempDir root;
+  TempRoot root;
   root.write("etc/sysctl.d/x.conf", "net.ipv4.tcp_keepalive_probes = 4\n");
   const auto result = run_kaltune({"--root", root.path().string(), "show", "--source",
                                    "/etc/sysctl.d/x.conf", "--json", "--boot-model", "procps"});
@@ -48,7 +48,7 @@ TEST(BootShow, FileSourceIsReadInsideTheRoot) {
 }
 
 TEST(BootShow, MissingFileIsASystemFailure) {
-  TempDir dir;
+  TempRoot dir;
   const auto result = run_kaltune({"show", "--source", (dir.path() / "none.conf").string()});
   EXPECT_EQ(result.status, 4);
   EXPECT_EQ(result.out, "");
@@ -58,7 +58,7 @@ TEST(BootShow, MissingFileIsASystemFailure) {
 
 TEST(BootShow, UnreadableConfigurationIsPermissionDenied) {
   KALTUNE_REQUIRE_ROOT();
-  TempDir root;
+  TempRoot root;
   const auto file = root.write("etc/sysctl.d/secret.conf", "net.ipv4.tcp_keepalive_time = 1\n");
   ::chmod(file.c_str(), 0600);
   ::chmod(root.path().c_str(), 0755);
@@ -83,7 +83,7 @@ TEST(BootShow, BootModelIsChecked) {
 }
 
 TEST(BootShow, AutoModelFollowsSystemdSysctlUnderTheRoot) {
-  TempDir root;
+  TempRoot root;
   root.write("etc/sysctl.d/a.conf", "net.ipv4.tcp_keepalive_intvl = 30\n");
   auto model = [&] {
     const auto result =
@@ -97,7 +97,7 @@ TEST(BootShow, AutoModelFollowsSystemdSysctlUnderTheRoot) {
 }
 
 TEST(BootShow, WarningsGoToStderrAndQuietSilencesThem) {
-  TempDir root;
+  TempRoot root;
   root.write("usr/lib/sysctl.d/.hidden.conf", "net.ipv4.tcp_keepalive_time = 100\n");
   const auto loud = run_kaltune(
       {"--root", root.path().string(), "show", "--source", "boot", "--boot-model", "systemd"});
@@ -111,7 +111,7 @@ TEST(BootShow, WarningsGoToStderrAndQuietSilencesThem) {
 }
 
 TEST(BootShow, JsonReplacesBytesThatAreNotUtf8) {
-  TempDir root;
+  TempRoot root;
   root.write("etc/sysctl.d/a.conf", "net.ipv4.tcp_keepalive_time = 600 # caf\xe9\n");
   const auto result = run_kaltune({"--root", root.path().string(), "--json", "show", "--source",
                                    "boot", "--boot-model", "systemd"});

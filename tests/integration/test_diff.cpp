@@ -13,7 +13,7 @@ namespace {
 
 class Diff : public ::testing::Test {
 protected:
-  TempDir root;
+  TempRoot root;
   void SetUp() override {
     KALTUNE_REQUIRE_NETNS();
     write_sysctl("net.ipv4.tcp_keepalive_time", 7200);

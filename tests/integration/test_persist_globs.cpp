@@ -49,7 +49,7 @@ TEST_P(PersistGlob, WarnedExactlyWhenTheApplierLetsTheGlobSetTheKey) {
   }
   Mounts run; // kaltune's lock, the host's /run/kaltune.lock, in a private /run
   run.tmpfs("/run");
-  TempDir root;
+  TempRoot root;
   layouts::Layout layout;
   layout.entries = {layouts::file("etc/sysctl.d/50-glob.conf", p.c->line + "\n")};
   layouts::write_layout(layout, root.path());

@@ -46,7 +46,7 @@ TEST_P(PersistNewDirectory, CreatesSysctlDAndTheAppliersLandOnTheValues) {
   }
   Mounts run; // kaltune's lock, the host's /run/kaltune.lock, in a private /run
   run.tmpfs("/run");
-  TempDir root;
+  TempRoot root;
   fs::create_directory(root.path() / "etc");
   const mode_t old_umask = ::umask(077); // the directory is 0755 whatever the umask
   const RunResult result = run_kaltune(set_args(root.path(), model));
@@ -76,7 +76,7 @@ TEST(PersistNewDirectory, ImpossibleCreationIsSaidInWordsAndChangesNothing) {
   }
   Mounts run;
   run.tmpfs("/run");
-  TempDir root; // no /etc at all: /etc/sysctl.d has no parent to be created in
+  TempRoot root; // no /etc at all: /etc/sysctl.d has no parent to be created in
   fs::create_directories(root.path() / "usr/lib/sysctl.d");
   const auto before = listing(root.path());
   const RunResult result = run_kaltune(set_args(root.path(), "procps"));

@@ -18,7 +18,7 @@ TEST(RootPaths, RelativePathsAreInsideTheRootForEveryCommand) {
   }
   Mounts run; // kaltune's lock, the host's /run/kaltune.lock, in a private /run
   run.tmpfs("/run");
-  TempDir root;
+  TempRoot root;
   layouts::Layout layout;
   layout.entries = {layouts::file("etc/sysctl.conf", "net.ipv4.tcp_keepalive_probes = 3\n"),
                     layouts::link("etc/sysctl.d/99-sysctl.conf", "../sysctl.conf")};

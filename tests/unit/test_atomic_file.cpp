@@ -1,8 +1,8 @@
 #include "sys/atomic_file.hpp"
 
+#include "../common/temp_root.hpp"
 #include "base/error.hpp"
 #include "failing_posix.hpp"
-#include "temp_root.hpp"
 
 #include <gtest/gtest.h>
 

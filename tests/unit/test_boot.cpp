@@ -5,7 +5,7 @@
 #include "config/boot.hpp"
 #include "config/boot_rules.hpp"
 
-#include "temp_root.hpp"
+#include "../common/temp_root.hpp"
 
 #include <gtest/gtest.h>
 

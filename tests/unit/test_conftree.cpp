@@ -2,7 +2,7 @@
 
 #include "sys/conftree.hpp"
 
-#include "temp_root.hpp"
+#include "../common/temp_root.hpp"
 
 #include <gtest/gtest.h>
 

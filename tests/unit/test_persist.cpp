@@ -1,8 +1,8 @@
 #include "core/persist.hpp"
 
+#include "../common/temp_root.hpp"
 #include "failing_posix.hpp"
 #include "fake_procsys.hpp"
-#include "temp_root.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

@@ -4,7 +4,7 @@
 
 #include "base/error.hpp"
 #include "base/text.hpp"
-#include "temp_root.hpp"
+#include "../common/temp_root.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 #include "core/sources.hpp"
 
+#include "../common/temp_root.hpp"
 #include "fake_procsys.hpp"
-#include "temp_root.hpp"
 
 #include <gtest/gtest.h>
 
