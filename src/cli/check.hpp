@@ -15,6 +15,7 @@ struct CheckOptions {
   std::optional<std::string> max_detect;   // a duration, validated by run_check
   std::optional<std::string> idle_timeout; // a duration, validated by run_check
   bool nagios = false;
+  bool persisted = false; // the running values must be the ones boot applies
 };
 
 void setup_check(CLI::App& command, CheckOptions& options);

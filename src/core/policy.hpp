@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/keepalive.hpp"
+#include "base/source.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -26,6 +27,10 @@ struct Finding {
 // Everything the settings violate: values outside the socket API (warning), detection slower
 // than max_detect or a first probe no earlier than the idle timeout (critical).
 std::vector<Finding> evaluate(const Settings& settings, const Policy& policy);
+// `check --persisted`: every key whose running value is not what boot applies (critical: a
+// reboot would change it), naming both values and the boot value's origin.
+std::vector<Finding> persisted_findings(const Settings& running, const SourcedSettings& boot);
+
 // The worst severity among the findings (ok when there are none).
 Severity worst(const std::vector<Finding>& findings);
 
