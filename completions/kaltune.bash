@@ -181,7 +181,7 @@ _kaltune()
                     return # a duration: nothing to offer
                     ;;
             esac
-            opts='--max-detect --idle-timeout --nagios'
+            opts='--max-detect --idle-timeout --persisted --nagios'
             ;;
         *)
             return

@@ -121,4 +121,5 @@ complete -c kaltune -n '__kaltune_using verify' -l timeout -x -d 'Give up after 
 complete -c kaltune -n '__kaltune_using check' -s h -l help -d 'Print help and exit'
 complete -c kaltune -n '__kaltune_using check' -l max-detect -x -d 'Longest acceptable dead-peer detection'
 complete -c kaltune -n '__kaltune_using check' -l idle-timeout -x -d 'Idle timeout of a middlebox on the path'
+complete -c kaltune -n '__kaltune_using check' -l persisted -d 'Running values must be what boot applies'
 complete -c kaltune -n '__kaltune_using check' -l nagios -d 'Monitoring-plugin output and exit codes'
