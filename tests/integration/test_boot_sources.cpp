@@ -6,11 +6,14 @@
 
 #include "../common/layouts.hpp"
 #include "harness.hpp"
+#include "persist_fixture.hpp"
 #include "replay.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 namespace kaltune::itest {
 namespace {
@@ -117,6 +120,98 @@ INSTANTIATE_TEST_SUITE_P(Layouts, BootSources, ::testing::ValuesIn(source_cases(
                          [](const ::testing::TestParamInfo<SourceCase>& info) {
                            return info.param.model + "_" + info.param.name;
                          });
+
+// set --persist where something other than a sysctl.d file wins at boot: exit 4, the source and
+// the way out named, every file byte-identical (and no temp file left: directory times too).
+struct WinnerCase {
+  std::string name;
+  std::vector<Entry> entries;
+  std::string named;              // in the message
+  std::vector<std::string> extra; // more arguments of set --persist
+};
+
+void PrintTo(const WinnerCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
+class PersistAgainstSources : public ::testing::TestWithParam<WinnerCase> {};
+
+TEST_P(PersistAgainstSources, RefusedNamingTheSourceAndNothingChanged) {
+  KALTUNE_REQUIRE_NETNS();
+  if (!isolation().private_mountns) {
+    GTEST_SKIP() << "no private mount namespace: " << isolation().reason;
+  }
+  Mounts mounts;
+  mounts.tmpfs("/run"); // kaltune's lock is the host's /run/kaltune.lock even with --root
+  const PersistedLayout run(Layout{GetParam().name, "", GetParam().entries, {}, {}}, "systemd",
+                            GetParam().extra);
+  EXPECT_EQ(run.result().status, 4) << run.result().out << run.result().err;
+  EXPECT_NE(run.result().err.find(GetParam().named), std::string::npos) << run.result().err;
+  EXPECT_NE(run.result().err.find("nothing was changed"), std::string::npos) << run.result().err;
+  EXPECT_EQ(run.now(), run.before());
+}
+
+const char* const tuned_enabled = "etc/systemd/system/multi-user.target.wants/tuned.service";
+
+INSTANTIATE_TEST_SUITE_P(
+    Sources, PersistAgainstSources,
+    ::testing::Values(
+        WinnerCase{"credential",
+                   {file(credential, set(K_TIME, "200"))},
+                   "from credential sysctl.extra:1 ('200'), which systemd-sysctl applies after "
+                   "every file; change or remove the sysctl.extra credential",
+                   {}},
+        WinnerCase{"tuned_profile_without_reapply",
+                   {file(tuned_enabled, ""), file("etc/tuned/active_profile", "p\n"),
+                    file("etc/tuned/tuned-main.conf", "reapply_sysctl = 0\n"),
+                    file("usr/lib/tuned/p/tuned.conf", "[sysctl]\n" + set(K_INTVL, "9"))},
+                   "from tuned profile p: /usr/lib/tuned/p/tuned.conf:2 ('9'), which tuned "
+                   "applies after systemd-sysctl",
+                   {}},
+        WinnerCase{"cmdline_over_a_shadowed_file",
+                   {file("usr/lib/sysctl.d/50-x.conf", ""),
+                    link("etc/sysctl.d/50-x.conf", "/dev/null"),
+                    file("etc/kernel/cmdline", "sysctl.net.ipv4.tcp_keepalive_probes=3\n")},
+                   "from the kernel command line: '3' in /etc/kernel/cmdline",
+                   {"--file", "/usr/lib/sysctl.d/50-x.conf"}}),
+    [](const ::testing::TestParamInfo<WinnerCase>& info) { return info.param.name; });
+
+// With reapply_sysctl = 1 (tuned's default) an /etc file is written again after the profile, so
+// kaltune's own file wins and set --persist succeeds.
+TEST(PersistAgainstTuned, ReappliedEtcFileWinsOverTheProfile) {
+  KALTUNE_REQUIRE_NETNS();
+  if (!isolation().private_mountns) {
+    GTEST_SKIP() << "no private mount namespace: " << isolation().reason;
+  }
+  Mounts mounts;
+  mounts.tmpfs("/run");
+  const PersistedLayout run(
+      Layout{"tuned",
+             "",
+             {file(tuned_enabled, ""), file("etc/tuned/active_profile", "p\n"),
+              file("usr/lib/tuned/p/tuned.conf", "[sysctl]\n" + set(K_INTVL, "9"))},
+             {},
+             {}},
+      "systemd");
+  EXPECT_EQ(run.result().status, 0) << run.result().err;
+  EXPECT_NE(run.result().out.find("(re-applied by tuned)"), std::string::npos) << run.result().out;
+}
+
+// check --persisted: the running values of this namespace against its own boot view (tmpfs over
+// the sysctl.d directories and /run; never the real /etc).
+TEST_F(PersistLive, CheckPersistedFailsOnEachKeyARebootWouldChange) {
+  std::ofstream("/etc/sysctl.d/50-a.conf") << set(K_TIME, "600");
+  auto result = run_kaltune({"--boot-model", "systemd", "check", "--persisted"});
+  EXPECT_EQ(result.status, 1) << result.out << result.err;
+  EXPECT_NE(result.out.find("net.ipv4.tcp_keepalive_time is 7200 now, but boot applies 600 "
+                            "(/etc/sysctl.d/50-a.conf:1)"),
+            std::string::npos)
+      << result.out;
+  write_sysctl(K_TIME, 600);
+  result = run_kaltune({"--boot-model", "systemd", "check", "--persisted"});
+  EXPECT_EQ(result.status, 0) << result.out << result.err;
+  EXPECT_EQ(run_kaltune({"--root", "/tmp", "check", "--persisted"}).status, 2);
+}
 
 } // namespace
 } // namespace kaltune::itest
