@@ -17,6 +17,9 @@ _kaltune_netns()
     fi
 }
 
+# The middlebox presets of --idle-timeout (kaltune plan --list-presets).
+_kaltune_presets='aws-nlb aws-gwlb aws-nat-gateway aws-network-firewall aws-security-group aws-security-group-nitro-v6 aws-alb aws-clb gcp-firewall gcp-cloud-nat azure-lb azure-nat-gateway nf-conntrack kube-proxy-conntrack kube-proxy-ipvs'
+
 # Fixed words plus, once the word looks like a path, files.
 _kaltune_words_or_files()
 {
@@ -43,13 +46,13 @@ _kaltune()
     _init_completion -s || return
 
     # Global options, accepted before and after the command.
-    local global_opts='--netns --pid --root --boot-model --json --color -q --quiet -v --verbose'
+    local global_opts='--netns --pid --all-netns --where --root --boot-model --json --color -q --quiet -v --verbose'
 
     # The command is the first word that is neither an option nor the value of one.
     local i command=
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            --netns | --pid | --root | --boot-model | --color) ((i++)) ;;
+            --netns | --pid | --where | --root | --boot-model | --color) ((i++)) ;;
             -*) ;;
             *)
                 command=${words[i]}
@@ -66,6 +69,11 @@ _kaltune()
             ;;
         --pid)
             _pids
+            return
+            ;;
+        --where)
+            compopt -o nospace
+            COMPREPLY=($(compgen -W 'runtime= container= pod= pod-namespace= pod-uid= name= owner= differs=' -- "$cur"))
             return
             ;;
         --root)
@@ -87,7 +95,7 @@ _kaltune()
         '')
             if [[ $cur != -* ]]; then
                 $split && return
-                COMPREPLY=($(compgen -W 'show set reset diff sockets verify check' -- "$cur"))
+                COMPREPLY=($(compgen -W 'show set reset diff sockets verify check plan' -- "$cur"))
                 return
             fi
             opts="$global_opts --version -h --help"
@@ -107,15 +115,20 @@ _kaltune()
             ;;
         set)
             case $prev in
-                --time | --intvl | --probes)
+                --time | --intvl | --probes | --detect-within | --loss-tolerance)
                     return # a duration or a count: nothing to offer
+                    ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -W "$_kaltune_presets" -- "$cur"))
+                    return
                     ;;
                 --file)
                     _filedir
                     return
                     ;;
             esac
-            opts='--time --intvl --probes --persist --file --no-runtime --dry-run --force'
+            opts='--time --intvl --probes --idle-timeout --detect-within --loss-tolerance
+                --persist --file --no-runtime --dry-run --force'
             ;;
         reset)
             case $prev in
@@ -169,19 +182,44 @@ _kaltune()
             ;;
         verify)
             case $prev in
-                --time | --intvl | --probes | --timeout)
+                --time | --intvl | --probes | --timeout | --detect-within | --loss-tolerance)
                     return # a duration or a count: nothing to offer
                     ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -W "$_kaltune_presets" -- "$cur"))
+                    return
+                    ;;
             esac
-            opts='--time --intvl --probes --running --timeout'
+            opts='--time --intvl --probes --idle-timeout --detect-within --loss-tolerance
+                --running --timeout'
             ;;
         check)
             case $prev in
-                --max-detect | --idle-timeout)
+                --max-detect)
                     return # a duration: nothing to offer
                     ;;
+                --idle-timeout | --preset)
+                    COMPREPLY=($(compgen -W "$_kaltune_presets" -- "$cur"))
+                    return
+                    ;;
             esac
-            opts='--max-detect --idle-timeout --persisted --nagios'
+            opts='--max-detect --idle-timeout --preset --persisted --nagios'
+            ;;
+        plan)
+            case $prev in
+                --idle-timeout)
+                    COMPREPLY=($(compgen -W "$_kaltune_presets" -- "$cur"))
+                    return
+                    ;;
+                --detect-within | --loss-tolerance)
+                    return # a duration or a count: nothing to offer
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W 'table json sysctl kubernetes docker' -- "$cur"))
+                    return
+                    ;;
+            esac
+            opts='--idle-timeout --detect-within --loss-tolerance --list-presets --format'
             ;;
         *)
             return

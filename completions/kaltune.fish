@@ -8,7 +8,7 @@ function __kaltune_command
     set -e tokens[1]
     while set -q tokens[1]
         switch $tokens[1]
-            case --netns --pid --root --boot-model --color
+            case --netns --pid --where --root --boot-model --color
                 set -e tokens[1]
             case '-*'
             case '*'
@@ -42,12 +42,17 @@ end
 
 complete -c kaltune -f
 
+# The middlebox presets of --idle-timeout (kaltune plan --list-presets); a duration also works.
+set -g __kaltune_presets aws-nlb aws-gwlb aws-nat-gateway aws-network-firewall aws-security-group aws-security-group-nitro-v6 aws-alb aws-clb gcp-firewall gcp-cloud-nat azure-lb azure-nat-gateway nf-conntrack kube-proxy-conntrack kube-proxy-ipvs
+
 # Global options, before and after the command (--help and --version before it only), and the
 # commands
 complete -c kaltune -n __kaltune_needs_command -s h -l help -d 'Print help and exit'
 complete -c kaltune -n __kaltune_needs_command -l version -d 'Print the version and exit'
 complete -c kaltune -l netns -x -a '(__kaltune_netns)' -d 'Work on this network namespace'
 complete -c kaltune -l pid -x -a '(__fish_complete_pids)' -d 'Work on the network namespace of a process'
+complete -c kaltune -l all-netns -d 'Work on every network namespace on the machine'
+complete -c kaltune -l where -x -a 'runtime= container= pod= pod-namespace= pod-uid= name= owner=host owner=none owner=container owner=pod differs=yes differs=no' -d 'With --all-netns: only namespaces where FIELD matches GLOB'
 complete -c kaltune -l root -x -a '(__fish_complete_directories)' -d 'Configuration paths under this directory'
 complete -c kaltune -l boot-model -x -a 'auto systemd procps' -d 'Boot-time applier the boot view follows'
 complete -c kaltune -l json -d 'JSON output'
@@ -61,6 +66,7 @@ complete -c kaltune -n __kaltune_needs_command -a diff -d 'Compare two sources (
 complete -c kaltune -n __kaltune_needs_command -a sockets -d 'List the TCP connections and whether keepalive reaches them'
 complete -c kaltune -n __kaltune_needs_command -a verify -d 'Measure how long a silent peer survives'
 complete -c kaltune -n __kaltune_needs_command -a check -d 'Check the running values against a policy'
+complete -c kaltune -n __kaltune_needs_command -a plan -d 'Derive the values from goals and show why'
 
 # show
 complete -c kaltune -n '__kaltune_using show' -s h -l help -d 'Print help and exit'
@@ -74,6 +80,9 @@ complete -c kaltune -n '__kaltune_using set' -l intvl -x -d 'net.ipv4.tcp_keepal
 complete -c kaltune -n '__kaltune_using set' -l probes -x -d 'net.ipv4.tcp_keepalive_probes: a count'
 complete -c kaltune -n '__kaltune_using set' -l dry-run -d 'Print what would change; write nothing'
 complete -c kaltune -n '__kaltune_using set' -l force -d 'Allow values the socket API refuses'
+complete -c kaltune -n '__kaltune_using set' -l idle-timeout -x -a "$__kaltune_presets" -d 'Derive from a middlebox idle timeout: a duration or a preset'
+complete -c kaltune -n '__kaltune_using set' -l detect-within -x -d 'Derive: longest a dead peer may go unnoticed'
+complete -c kaltune -n '__kaltune_using set' -l loss-tolerance -x -d 'Derive: lost probes a healthy connection survives'
 
 complete -c kaltune -n '__kaltune_using set' -l persist -d 'Also make boot apply the values'
 complete -c kaltune -n '__kaltune_using set' -l file -r -F -d 'With --persist: edit this file in place'
@@ -116,10 +125,22 @@ complete -c kaltune -n '__kaltune_using verify' -l intvl -x -d 'net.ipv4.tcp_kee
 complete -c kaltune -n '__kaltune_using verify' -l probes -x -d 'net.ipv4.tcp_keepalive_probes to measure'
 complete -c kaltune -n '__kaltune_using verify' -l running -d 'Measure the running values in place'
 complete -c kaltune -n '__kaltune_using verify' -l timeout -x -d 'Give up after this long'
+complete -c kaltune -n '__kaltune_using verify' -l idle-timeout -x -a "$__kaltune_presets" -d 'Measure values derived from a middlebox idle timeout'
+complete -c kaltune -n '__kaltune_using verify' -l detect-within -x -d 'Measure values derived from a detection goal'
+complete -c kaltune -n '__kaltune_using verify' -l loss-tolerance -x -d 'Lost probes a healthy connection survives'
 
 # check
 complete -c kaltune -n '__kaltune_using check' -s h -l help -d 'Print help and exit'
 complete -c kaltune -n '__kaltune_using check' -l max-detect -x -d 'Longest acceptable dead-peer detection'
-complete -c kaltune -n '__kaltune_using check' -l idle-timeout -x -d 'Idle timeout of a middlebox on the path'
+complete -c kaltune -n '__kaltune_using check' -l idle-timeout -x -a "$__kaltune_presets" -d 'Idle timeout of a middlebox: a duration or a preset'
+complete -c kaltune -n '__kaltune_using check' -l preset -x -a "$__kaltune_presets" -d 'A middlebox preset on the path'
 complete -c kaltune -n '__kaltune_using check' -l persisted -d 'Running values must be what boot applies'
 complete -c kaltune -n '__kaltune_using check' -l nagios -d 'Monitoring-plugin output and exit codes'
+
+# plan
+complete -c kaltune -n '__kaltune_using plan' -s h -l help -d 'Print help and exit'
+complete -c kaltune -n '__kaltune_using plan' -l idle-timeout -x -a "$__kaltune_presets" -d 'Idle timeout of a middlebox: a duration or a preset'
+complete -c kaltune -n '__kaltune_using plan' -l detect-within -x -d 'Longest a dead peer may go unnoticed'
+complete -c kaltune -n '__kaltune_using plan' -l loss-tolerance -x -d 'Lost probes a healthy connection survives'
+complete -c kaltune -n '__kaltune_using plan' -l list-presets -d 'Print the middlebox presets'
+complete -c kaltune -n '__kaltune_using plan' -l format -x -a 'table json sysctl kubernetes docker' -d 'Output format'

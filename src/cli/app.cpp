@@ -5,6 +5,7 @@
 #include "cli/context.hpp"
 #include "cli/non_empty.hpp"
 #include "cli/usage.hpp"
+#include "core/all_netns.hpp"
 #include "version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -73,6 +74,16 @@ void setup_global(CLI::App& app, GlobalOptions& global) {
       app.add_option("--pid", global.target.pid, "Work on the network namespace of process PID");
   pid->type_name("PID")->check(CLI::PositiveNumber);
   netns->excludes(pid);
+  auto* all_netns = app.add_flag("--all-netns", global.all_netns,
+                                 "Work on every network namespace on the machine (containers, "
+                                 "pods, ip netns), each once: with show, check, sockets and set");
+  all_netns->excludes(netns)->excludes(pid);
+  app.add_option("--where", global.where,
+                 fmt::format("With --all-netns: only the namespaces where FIELD matches GLOB "
+                             "(repeat: all must hold): {}",
+                             where_fields_help()))
+      ->type_name("FIELD=GLOB")
+      ->needs(all_netns);
   app.add_option("--root", global.root,
                  "Read (and write) every configuration path under DIR; symlinks resolve inside "
                  "it (image builds, tests)")
@@ -102,6 +113,17 @@ ColorWhen parse_color(const std::string& text) {
     return ColorWhen::always;
   }
   return text == "never" ? ColorWhen::never : ColorWhen::auto_;
+}
+
+// --all-netns with a command that does not take it.
+std::optional<std::string> all_netns_problem(const CLI::App& app, const GlobalOptions& global) {
+  static constexpr std::string_view takers[] = {"show", "check", "sockets", "set"};
+  const std::string& name = app.get_subcommands().front()->get_name();
+  if (!global.all_netns ||
+      std::find(std::begin(takers), std::end(takers), name) != std::end(takers)) {
+    return std::nullopt;
+  }
+  return fmt::format("--all-netns works with show, check, sockets and set, not {}", name);
 }
 
 // `check --nagios` anywhere on the command line, read before parsing so that even a parse error
@@ -214,6 +236,9 @@ int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream&
     return failure.parse_error(state.app, error);
   }
   if (auto problem = command_problem(state.app)) {
+    return failure.usage(*problem);
+  }
+  if (auto problem = all_netns_problem(state.app, state.global)) {
     return failure.usage(*problem);
   }
   try {

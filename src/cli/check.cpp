@@ -1,9 +1,11 @@
 #include "cli/check.hpp"
 
+#include "cli/all_netns.hpp"
 #include "cli/option_values.hpp"
 #include "cli/show.hpp"
 #include "config/boot.hpp"
 #include "core/policy.hpp"
+#include "core/presets.hpp"
 #include "core/runtime.hpp"
 #include "render/policy.hpp"
 
@@ -20,11 +22,15 @@ void setup_check(CLI::App& command, CheckOptions& options) {
                   "Longest acceptable dead-peer detection (time + intvl x probes)")
       ->type_name("DURATION");
   command
-      .add_option(
-          "--idle-timeout", options.idle_timeout,
-          "Idle timeout of a middlebox on the path (NAT, load balancer): the first probe must "
-          "come sooner")
-      ->type_name("DURATION");
+      .add_option("--idle-timeout", options.idle_timeout,
+                  "Idle timeout of a middlebox on the path (NAT, load balancer), or a preset "
+                  "(plan --list-presets): the first probe must come sooner")
+      ->type_name("DURATION|PRESET");
+  command
+      .add_option("--preset", options.preset,
+                  "A middlebox preset on the path (plan --list-presets), as --idle-timeout NAME; "
+                  "one that ignores keepalive probes is a warning that names it")
+      ->type_name("PRESET");
   command.add_flag("--persisted", options.persisted,
                    "Also require the running values to be the ones boot applies (show --source "
                    "boot): a key a reboot would change is critical");
@@ -41,14 +47,49 @@ std::optional<std::int64_t> parse_limit(const std::optional<std::string>& text,
   }
   return parse_positive_duration(option, *text);
 }
+
+// --idle-timeout and --preset into the policy: the shortest idle timeout of a middlebox that
+// counts probes as traffic, and a warning for each one that does not.
+void add_middleboxes(Context& context, const CheckOptions& options, Policy& policy) {
+  if (!options.idle_timeout && !options.preset) {
+    return;
+  }
+  if (options.preset && !find_preset(options.preset->substr(0, options.preset->find('=')))) {
+    throw Error(ExitStatus::usage,
+                fmt::format("invalid --preset value '{}': not a preset (kaltune plan "
+                            "--list-presets); give a duration with --idle-timeout",
+                            *options.preset));
+  }
+  const PresetEnvironment environment = read_preset_environment(context.proc);
+  for (const auto* text : {&options.idle_timeout, &options.preset}) {
+    if (!*text) {
+      continue;
+    }
+    auto idle = parse_idle_timeout(**text, environment);
+    if (!idle) {
+      throw Error(ExitStatus::usage, idle.error());
+    }
+    if (!idle->keepalive_resets()) {
+      policy.keepalive_ignored.push_back(
+          fmt::format("{} ({}, {} s)", idle->text, idle->preset->preset->middlebox, idle->seconds));
+    } else {
+      policy.idle_timeout = std::min(policy.idle_timeout.value_or(idle->seconds), idle->seconds);
+    }
+  }
+}
 } // namespace
 
 int run_check(Context& context, const CheckOptions& options) {
-  const Policy policy{parse_limit(options.max_detect, "--max-detect"),
-                      parse_limit(options.idle_timeout, "--idle-timeout")};
-  if (options.persisted && context.global.root != "/") {
-    throw Error(ExitStatus::usage, "check --persisted compares this system's running values with "
-                                   "what its own boot applies; --root names another system");
+  Policy policy{parse_limit(options.max_detect, "--max-detect"), std::nullopt, {}};
+  add_middleboxes(context, options, policy);
+  if (options.persisted && (context.global.root != "/" || context.global.all_netns)) {
+    throw Error(ExitStatus::usage,
+                "check --persisted compares this system's running values with what its own boot "
+                "applies (the initial network namespace); --root names another system and "
+                "--all-netns other namespaces");
+  }
+  if (context.global.all_netns) {
+    return check_all_netns(context, policy, options.nagios);
   }
   const Settings running = read_running(context.proc);
   CheckReport report{running, evaluate(running, policy), policy};

@@ -2,6 +2,7 @@
 
 #include "cli/check.hpp"
 #include "cli/diff.hpp"
+#include "cli/plan.hpp"
 #include "cli/reset.hpp"
 #include "cli/set.hpp"
 #include "cli/show.hpp"
@@ -33,6 +34,7 @@ constexpr std::array table{
             bind_command<setup_verify, run_verify>},
     Command{"check", "Check the running values against a policy (exit 1 when violated)",
             bind_command<setup_check, run_check>},
+    Command{"plan", plan_help, bind_command<setup_plan, run_plan>},
 };
 } // namespace
 

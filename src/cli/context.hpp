@@ -6,12 +6,15 @@
 
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 namespace kaltune {
 
 // Options that come before the command and apply to all of them.
 struct GlobalOptions {
   NetnsTarget target;
+  bool all_netns = false;         // --all-netns: every network namespace on the machine
+  std::vector<std::string> where; // --where FIELD=GLOB: narrows --all-netns
   std::string root = "/";
   std::string boot_model = "auto";
   bool json = false;

@@ -30,10 +30,10 @@ Request parse_values(const ValueTexts& texts, bool force) {
 }
 
 std::int64_t parse_positive_duration(std::string_view option, const std::string& text) {
-  auto value = parse_duration(text);
-  if (!value || *value == 0) {
-    throw Error(ExitStatus::usage, fmt::format("invalid {} value '{}': {}", option, text,
-                                               value ? "must be at least 1 s" : value.error()));
+  auto value = parse_positive_duration(std::string_view(text));
+  if (!value) {
+    throw Error(ExitStatus::usage,
+                fmt::format("invalid {} value '{}': {}", option, text, value.error()));
   }
   return *value;
 }

@@ -1,5 +1,6 @@
 #include "cli/set.hpp"
 
+#include "cli/all_netns.hpp"
 #include "cli/non_empty.hpp"
 #include "cli/option_values.hpp"
 #include "cli/persisting.hpp"
@@ -41,14 +42,17 @@ void setup_set(CLI::App& command, SetOptions& options) {
       .add_flag("--no-runtime", options.no_runtime,
                 "With --persist: change only the file, not the running kernel (implied by --root)")
       ->needs(persist);
+  add_goal_options(command, options.goals);
 }
 
 namespace {
 Request parse_request(const SetOptions& options) {
   const Request request = parse_values(options.values, options.force);
   if (std::none_of(request.begin(), request.end(),
-                   [](const auto& value) { return value.has_value(); })) {
-    throw Error(ExitStatus::usage, "set: give at least one of --time, --intvl, --probes");
+                   [](const auto& value) { return value.has_value(); }) &&
+      !options.goals.any()) {
+    throw Error(ExitStatus::usage, "set: give at least one of --time, --intvl, --probes, or "
+                                   "goals (--idle-timeout, --detect-within)");
   }
   return request;
 }
@@ -56,7 +60,22 @@ Request parse_request(const SetOptions& options) {
 
 int run_set(Context& context, const SetOptions& options) {
   // Everything is validated before anything is read or written.
-  const Request request = parse_request(options);
+  Request request = parse_request(options);
+  if (context.global.all_netns && options.persist) {
+    throw Error(ExitStatus::usage,
+                "set --all-netns --persist: a container's keepalive values come from its "
+                "runtime, not from the host's sysctl files; set them in the pod's "
+                "securityContext.sysctls (Kubernetes) or with docker run --sysctl, and use "
+                "--persist without --all-netns for the host");
+  }
+  if (const auto plan = plan_from_goals(context, "set", options.goals, request)) {
+    for (Key key : all_keys) {
+      request[index_of(key)] = plan->settings[key];
+    }
+  }
+  if (context.global.all_netns) {
+    return set_all_netns(context, request, options.dry_run);
+  }
   if (!options.persist) {
     return run_runtime_change(context, request, options.dry_run);
   }

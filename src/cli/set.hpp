@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cli/context.hpp"
+#include "cli/goals.hpp"
 #include "cli/option_values.hpp"
 #include "core/runtime.hpp"
 
@@ -21,6 +22,7 @@ struct SetOptions {
   bool persist = false;
   std::optional<std::string> file; // --file: edit this file instead of kaltune's own
   bool no_runtime = false;
+  GoalOptions goals; // values derived from goals; the explicit ones above win
 };
 
 void setup_set(CLI::App& command, SetOptions& options);

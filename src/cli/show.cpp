@@ -1,6 +1,7 @@
 #include "cli/show.hpp"
 
 #include "base/error.hpp"
+#include "cli/all_netns.hpp"
 #include "cli/non_empty.hpp"
 #include "config/boot.hpp"
 #include "core/runtime.hpp"
@@ -8,6 +9,8 @@
 #include "render/settings.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
 #include <ostream>
 
 namespace kaltune {
@@ -61,6 +64,15 @@ int show_boot(Context& context, const ShowOptions& options, const std::string& f
 
 int run_show(Context& context, const ShowOptions& options) {
   const std::string format = context.global.json ? "json" : options.format;
+  if (context.global.all_netns) {
+    if (options.source != "running") {
+      throw Error(ExitStatus::usage,
+                  fmt::format("show --all-netns reads the running values of each namespace; "
+                              "--source {} is the same everywhere, drop --all-netns",
+                              options.source));
+    }
+    return show_all_netns(context, format);
+  }
   if (options.source != "running" && options.source != "default") {
     return show_boot(context, options, format);
   }

@@ -1,5 +1,6 @@
 #include "cli/sockets.hpp"
 
+#include "cli/all_netns.hpp"
 #include "core/duration.hpp"
 #include "core/runtime.hpp"
 #include "core/socket_processes.hpp"
@@ -154,6 +155,10 @@ void print_table(Context& context, const SocketFilter& filter, SocketsHead& head
 
 int run_sockets(Context& context, const SocketsOptions& options) {
   const SocketFilter filter = parse_filter(options);
+  if (context.global.all_netns) {
+    return sockets_all_netns(context, filter, options.processes,
+                             context.global.json || options.format == "json");
+  }
   SocketsHead head{read_running(context.proc), {}, options.processes, {}};
   if (context.global.json || options.format == "json") {
     stream_json(context, filter, head);

@@ -27,6 +27,7 @@ void setup_verify(CLI::App& command, VerifyOptions& options) {
                   "Give up after this long; refuse up front when the expected time is longer "
                   "(default 15m)")
       ->type_name("DURATION");
+  add_goal_options(command, options.goals);
 }
 
 namespace {
@@ -39,8 +40,16 @@ Settings requested_settings(Context& context, const VerifyOptions& options) {
                               short_name(key)));
     }
   }
-  const Settings settings =
-      merge(read_running(context.proc), parse_values(options.values, /*force=*/false));
+  if (options.running && options.goals.any()) {
+    throw Error(ExitStatus::usage, "verify: --running measures the values in force; goals "
+                                   "(--idle-timeout, --detect-within, --loss-tolerance) cannot "
+                                   "go with it");
+  }
+  const Request request = parse_values(options.values, /*force=*/false);
+  if (const auto plan = plan_from_goals(context, "verify", options.goals, request)) {
+    return plan->settings;
+  }
+  const Settings settings = merge(read_running(context.proc), request);
   if (const auto warnings = assess(settings); !warnings.empty()) {
     throw Error(ExitStatus::usage,
                 fmt::format("verify: cannot measure: {}", warnings.front().message));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cli/context.hpp"
+#include "cli/goals.hpp"
 #include "cli/option_values.hpp"
 
 #include <array>
@@ -18,6 +19,7 @@ struct VerifyOptions {
   ValueTexts values;
   bool running = false;
   std::string timeout = "15m";
+  GoalOptions goals; // measure the values derived from these goals
 };
 
 void setup_verify(CLI::App& command, VerifyOptions& options);

@@ -133,4 +133,12 @@ Result<std::int64_t> parse_signed_duration(std::string_view text) {
   return parse_unsigned_duration(text);
 }
 
+Result<std::int64_t> parse_positive_duration(std::string_view text) {
+  auto value = parse_duration(text);
+  if (value && *value == 0) {
+    return Result<std::int64_t>::failure("must be at least 1 s");
+  }
+  return value;
+}
+
 } // namespace kaltune

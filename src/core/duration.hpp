@@ -13,6 +13,10 @@ namespace kaltune {
 // The result is in seconds; range checks are the caller's (they depend on the key).
 Result<std::int64_t> parse_duration(std::string_view text);
 
+// parse_duration of a value that must be at least 1 s (timeouts, limits, goals): the one wording
+// of that rule, "must be at least 1 s".
+Result<std::int64_t> parse_positive_duration(std::string_view text);
+
 // Parses a plain non-negative decimal count with the same strictness (no units).
 Result<std::int64_t> parse_count(std::string_view text);
 

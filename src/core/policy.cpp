@@ -1,5 +1,7 @@
 #include "core/policy.hpp"
 
+#include "core/plan.hpp"
+
 #include <fmt/format.h>
 
 namespace kaltune {
@@ -30,12 +32,21 @@ std::vector<Finding> evaluate(const Settings& settings, const Policy& policy) {
                                settings[Key::probes], *policy.max_detect)});
   }
   // After an answered probe the connection is idle again and the next probe waits `time`, so
-  // only `time` has to stay below the middlebox's idle timeout to keep the flow alive.
-  if (policy.idle_timeout && settings[Key::time] >= *policy.idle_timeout) {
+  // only `time` has to keep the flow alive; the timer may fire late by 1/8 + 0.5 s (plan's rule).
+  if (policy.idle_timeout && latest_ms(settings[Key::time]) >= *policy.idle_timeout * 1000) {
     out.push_back({Severity::critical,
-                   fmt::format("the first probe goes out after {} s of idleness, not before the "
-                               "{} s idle timeout: the middlebox drops the flow first",
-                               settings[Key::time], *policy.idle_timeout)});
+                   fmt::format("the first probe may go out as late as {} after the last packet "
+                               "(9/8 x {} s + 0.5 s), not before the {} s idle timeout: the "
+                               "middlebox may drop the flow first",
+                               ms_as_seconds(latest_ms(settings[Key::time])), settings[Key::time],
+                               *policy.idle_timeout)});
+  }
+  for (const std::string& middlebox : policy.keepalive_ignored) {
+    out.push_back({Severity::warning,
+                   fmt::format("{} ignores keepalive probes (they carry no data): no keepalive "
+                               "value keeps an idle connection through it; the application must "
+                               "send data",
+                               middlebox)});
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cstring>
+#include <limits>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -77,7 +78,8 @@ std::optional<std::string> kernel_error(std::span<const std::byte> payload, cons
     return std::nullopt;
   }
   return fmt::format("the kernel answered the dump with {}: {}", what,
-                     error < 0 ? std::strerror(-error) : "unknown error");
+                     error < 0 && error != std::numeric_limits<int>::min() ? std::strerror(-error)
+                                                                           : "unknown error");
 }
 } // namespace
 

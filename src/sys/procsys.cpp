@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <unistd.h>
@@ -29,12 +30,19 @@ bool valid_component(std::string_view part) {
   return true;
 }
 
-int open_or_throw(const std::filesystem::path& path, int flags, std::string_view what) {
+// Opens `path`; messages name `shown` (the /proc/sys path, also when `path` goes through a pinned
+// directory).
+int open_or_throw(const std::filesystem::path& path, const std::filesystem::path& shown, int flags,
+                  std::string_view what) {
   const int fd = open_retrying(path, flags);
   if (fd < 0) {
-    throw SystemError(errno, fmt::format("cannot open {} for {}", path.string(), what));
+    throw SystemError(errno, fmt::format("cannot open {} for {}", shown.string(), what));
   }
   return fd;
+}
+
+int open_or_throw(const std::filesystem::path& path, int flags, std::string_view what) {
+  return open_or_throw(path, path, flags, what);
 }
 } // namespace
 
@@ -61,15 +69,34 @@ std::filesystem::path sysctl_path(const std::filesystem::path& base, std::string
   return path;
 }
 
+void RealProcSys::pin_net() {
+  const auto path = base_ / "net";
+  net_fd_.reset(open_or_throw(path, O_PATH | O_DIRECTORY, "reading"));
+  net_ = fmt::format("/proc/self/fd/{}", net_fd_.get());
+}
+
+std::filesystem::path RealProcSys::open_path(const std::filesystem::path& path) const {
+  const auto net = base_ / "net";
+  const auto [end, rest] = std::mismatch(net.begin(), net.end(), path.begin(), path.end());
+  if (!net_ || end != net.end()) {
+    return path;
+  }
+  std::filesystem::path out = *net_;
+  for (auto it = rest; it != path.end(); ++it) {
+    out /= *it;
+  }
+  return out;
+}
+
 std::string RealProcSys::read(std::string_view name) {
   const auto path = sysctl_path(base_, name);
-  UniqueFd fd(open_or_throw(path, O_RDONLY, "reading"));
+  UniqueFd fd(open_or_throw(open_path(path), path, O_RDONLY, "reading"));
   return read_fd(fd.get(), path.string());
 }
 
 void RealProcSys::write(std::string_view name, std::string_view text) {
   const auto path = sysctl_path(base_, name);
-  UniqueFd fd(open_or_throw(path, O_WRONLY, "writing"));
+  UniqueFd fd(open_or_throw(open_path(path), path, O_WRONLY, "writing"));
   // One write(2) on a fresh descriptor (offset 0): the kernel takes the value in one piece.
   const ssize_t n = retry_eintr([&] { return ::write(fd.get(), text.data(), text.size()); });
   if (n < 0) {

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "sys/fd.hpp"
+
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,8 +31,18 @@ public:
   std::string read(std::string_view name) override;
   void write(std::string_view name, std::string_view text) override;
 
+  // Holds the calling thread's network namespace's `net` directory from now on: names under
+  // `net.` are then opened below it, in that namespace whichever the thread enters later. The
+  // kernel keeps one /proc/sys/net entry per namespace it has shown, all under one name, so
+  // each lookup of "net" compares them all: with a thousand namespaces, the one lookup per
+  // namespace this leaves is what keeps --all-netns linear.
+  void pin_net();
+
 private:
+  std::filesystem::path open_path(const std::filesystem::path& path) const;
   std::filesystem::path base_;
+  std::optional<std::string> net_; // "/proc/self/fd/N" of the pinned directory
+  UniqueFd net_fd_;
 };
 
 } // namespace kaltune

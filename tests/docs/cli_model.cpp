@@ -1,5 +1,7 @@
 #include "cli_model.hpp"
 
+#include "core/presets.hpp"
+
 #include <algorithm>
 
 namespace kaltune::testing {
@@ -39,6 +41,10 @@ void read_type_name(const CLI::Option& option, ModelOption& model) {
   for (const std::string& word : split(type.substr(0, type.find(':')), '|')) {
     if (is_lower_word(word)) {
       model.choices.push_back(word);
+    } else if (word == "PRESET") {
+      for (const Preset& preset : presets()) {
+        model.choices.emplace_back(preset.name);
+      }
     } else if (word == "FILE" || word == "PATH" || word == "DIR") {
       model.file_kind = word;
     }

@@ -22,10 +22,28 @@ TEST(Policy, DetectionAboveMaximumIsCritical) {
 }
 
 TEST(Policy, FirstProbeMustPrecedeTheIdleTimeout) {
-  EXPECT_TRUE(evaluate(Settings{{349, 10, 3}}, Policy{std::nullopt, 350}).empty());
-  const auto findings = evaluate(Settings{{350, 10, 3}}, Policy{std::nullopt, 350});
+  // 9/8 x 310 s + 0.5 s = 349.25 s: before 350 s even when the timer fires as late as it may.
+  EXPECT_TRUE(evaluate(Settings{{310, 10, 3}}, Policy{std::nullopt, 350}).empty());
+  const auto findings = evaluate(Settings{{311, 10, 3}}, Policy{std::nullopt, 350});
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].severity, Severity::critical);
+  EXPECT_EQ(findings[0].message,
+            "the first probe may go out as late as 350.375 s after the last packet (9/8 x 311 s "
+            "+ 0.5 s), not before the 350 s idle timeout: the middlebox may drop the flow first");
+  // 349 s looks safe against 350 s, but the timer wheel may send the probe up to 43.6 s late.
+  EXPECT_EQ(worst(evaluate(Settings{{349, 10, 3}}, Policy{std::nullopt, 350})), Severity::critical);
+}
+
+TEST(Policy, MiddleboxThatIgnoresKeepaliveIsAWarning) {
+  Policy policy;
+  policy.keepalive_ignored = {"aws-alb (AWS Application Load Balancer, 60 s)"};
+  const auto findings = evaluate(Settings{{30, 10, 3}}, policy);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].severity, Severity::warning);
+  EXPECT_EQ(findings[0].message.rfind("aws-alb (AWS Application Load Balancer, 60 s) ignores "
+                                      "keepalive probes",
+                                      0),
+            0u);
 }
 
 TEST(Policy, ValuesOutsideTheSocketApiWarn) {

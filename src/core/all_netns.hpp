@@ -1,0 +1,77 @@
+#pragma once
+
+// `--all-netns`: every network namespace of the scan visited in turn, with its owner, its values
+// and how they differ from the host's (PID 1's namespace); `--where` narrows the set.
+
+#include "base/error.hpp"
+#include "base/keepalive.hpp"
+#include "core/netns_owner.hpp"
+#include "sys/netns_scan.hpp"
+#include "sys/node_facts.hpp"
+#include "sys/procsys.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kaltune {
+
+// One namespace as a command sees it, while kaltune is inside it.
+struct NetnsEntry {
+  const FoundNetns& found;
+  Owner owner;
+  Settings values;
+  std::optional<Settings> host; // the host's values; nullopt when PID 1's namespace is unknown
+
+  bool is_host() const { return found.init; }
+  // The keys whose value differs from the host's (empty for the host or when it is unknown).
+  std::vector<Key> differences() const;
+  // A name for messages: its first mount path, else "inode N (pid P comm)".
+  std::string label() const;
+};
+
+// One `--where FIELD=PATTERN` condition; every condition must hold. PATTERN is a shell glob
+// (fnmatch), matched against the field's text; a field that is null never matches except
+// `owner=none`.
+enum class WhereField { runtime, container, pod, pod_namespace, pod_uid, name, owner, differs };
+struct WhereCondition {
+  WhereField field;
+  std::string pattern;
+  std::string text; // as given, for messages
+};
+
+// The fields, for --help, the man page and the error message.
+std::string_view where_fields_help();
+// Pure: parses "runtime=containerd", "differs=yes", "owner=none|pod|container", … Fails with a
+// message naming the condition and what is accepted.
+Result<WhereCondition> parse_where(std::string_view text);
+// Pure.
+bool matches(const std::vector<WhereCondition>& where, const NetnsEntry& entry);
+
+// What a visit of all namespaces saw besides the namespaces it showed.
+struct SurveyTally {
+  std::size_t found = 0;    // namespaces the scan found (shown, filtered out, missing, vanished)
+  std::size_t shown = 0;    // visited and selected
+  std::size_t excluded = 0; // not selected by --where
+  std::size_t differing = 0;
+  std::size_t vanished = 0; // processes and namespaces gone during the scan or the visit
+  std::vector<MissingNetns> missing;
+};
+
+// Visits every namespace of `scan` in order (the host first): enters it (not kaltune's own),
+// reads the values (/proc/sys/net pinned once per namespace), names the owner through `facts`, and
+// calls `visit` inside it when `where` selects it; returns to kaltune's namespace after each. A
+// namespace gone since the scan is counted as vanished, one it may not enter is listed as missing
+// with the reason. `visit` returns false to stop. Exceptions from `visit` propagate (kaltune is
+// back home first).
+SurveyTally survey_netns(const NetnsScan& scan, NodeFacts& facts,
+                         const std::vector<WhereCondition>& where,
+                         const std::function<bool(const NetnsEntry&)>& visit);
+
+// Runs `action` inside the namespace `netns` (re-opened by its identity) with that namespace's
+// /proc/sys; false when it is gone.
+bool inside_netns(const FoundNetns& netns, const std::function<void(ProcSys&)>& action);
+
+} // namespace kaltune
