@@ -203,7 +203,7 @@ _kaltune()
                     return
                     ;;
             esac
-            opts='--max-detect --idle-timeout --preset --nagios'
+            opts='--max-detect --idle-timeout --preset --persisted --nagios'
             ;;
         plan)
             case $prev in

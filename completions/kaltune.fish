@@ -134,6 +134,7 @@ complete -c kaltune -n '__kaltune_using check' -s h -l help -d 'Print help and e
 complete -c kaltune -n '__kaltune_using check' -l max-detect -x -d 'Longest acceptable dead-peer detection'
 complete -c kaltune -n '__kaltune_using check' -l idle-timeout -x -a "$__kaltune_presets" -d 'Idle timeout of a middlebox: a duration or a preset'
 complete -c kaltune -n '__kaltune_using check' -l preset -x -a "$__kaltune_presets" -d 'A middlebox preset on the path'
+complete -c kaltune -n '__kaltune_using check' -l persisted -d 'Running values must be what boot applies'
 complete -c kaltune -n '__kaltune_using check' -l nagios -d 'Monitoring-plugin output and exit codes'
 
 # plan

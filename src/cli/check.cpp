@@ -2,6 +2,8 @@
 
 #include "cli/all_netns.hpp"
 #include "cli/option_values.hpp"
+#include "cli/show.hpp"
+#include "config/boot.hpp"
 #include "core/policy.hpp"
 #include "core/presets.hpp"
 #include "core/runtime.hpp"
@@ -29,6 +31,9 @@ void setup_check(CLI::App& command, CheckOptions& options) {
                   "A middlebox preset on the path (plan --list-presets), as --idle-timeout NAME; "
                   "one that ignores keepalive probes is a warning that names it")
       ->type_name("PRESET");
+  command.add_flag("--persisted", options.persisted,
+                   "Also require the running values to be the ones boot applies (show --source "
+                   "boot): a key a reboot would change is critical");
   command.add_flag("--nagios", options.nagios,
                    "One status line and the monitoring-plugin exit codes 0 OK, 1 WARNING, "
                    "2 CRITICAL, 3 UNKNOWN");
@@ -77,11 +82,23 @@ void add_middleboxes(Context& context, const CheckOptions& options, Policy& poli
 int run_check(Context& context, const CheckOptions& options) {
   Policy policy{parse_limit(options.max_detect, "--max-detect"), std::nullopt, {}};
   add_middleboxes(context, options, policy);
+  if (options.persisted && (context.global.root != "/" || context.global.all_netns)) {
+    throw Error(ExitStatus::usage,
+                "check --persisted compares this system's running values with what its own boot "
+                "applies (the initial network namespace); --root names another system and "
+                "--all-netns other namespaces");
+  }
   if (context.global.all_netns) {
     return check_all_netns(context, policy, options.nagios);
   }
   const Settings running = read_running(context.proc);
-  const CheckReport report{running, evaluate(running, policy), policy};
+  CheckReport report{running, evaluate(running, policy), policy};
+  if (options.persisted) {
+    const BootView boot = resolve_boot(context.global.root, boot_model(context.global));
+    for (Finding& finding : persisted_findings(running, boot.settings)) {
+      report.findings.push_back(std::move(finding));
+    }
+  }
   const Severity severity = worst(report.findings);
   if (options.nagios) {
     context.out << render_nagios(report);

@@ -13,7 +13,34 @@ std::string_view to_string(BootModel model) {
   return model == BootModel::systemd ? "systemd" : "procps";
 }
 
+std::string_view to_string(BootStage stage) {
+  switch (stage) {
+  case BootStage::kernel_cmdline:
+    return "kernel_cmdline";
+  case BootStage::applier:
+    return "file";
+  case BootStage::credential:
+    return "credential";
+  case BootStage::tuned_profile:
+    return "tuned_profile";
+  case BootStage::tuned_reapply:
+    return "tuned_reapply";
+  }
+  return "file";
+}
+
 std::string BootAssignment::origin() const {
+  switch (stage) {
+  case BootStage::kernel_cmdline:
+    return fmt::format("kernel command line ({})", file);
+  case BootStage::tuned_profile:
+    return fmt::format("tuned profile {}: {}:{}", profile, file, line);
+  case BootStage::tuned_reapply:
+    return fmt::format("{}:{} (re-applied by tuned)", file, line);
+  case BootStage::applier:
+  case BootStage::credential:
+    break;
+  }
   return fmt::format("{}:{}", file, line);
 }
 
@@ -39,9 +66,56 @@ BootModel detect_boot_model(const std::filesystem::path& root) {
   return BootModel::procps;
 }
 
+namespace {
+
+// Reads one more input of boot into `tree.extra`; one that exists but cannot be read (the
+// credentials directory is root's) is a warning, not a failure of the whole view.
+void read_extra(ConfTree& tree, const std::filesystem::path& root, const std::string& path) {
+  try {
+    tree.extra.push_back(read_conf_node(root, path));
+  } catch (const SystemError& error) {
+    tree.warnings.push_back(fmt::format("{}; what it sets at boot is not known", error.what()));
+  }
+}
+
+void read_extras_in(ConfTree& tree, const std::filesystem::path& root, const std::string& dir,
+                    std::string_view suffix, std::string_view below = "") {
+  std::vector<std::string> names;
+  try {
+    names = list_names(root, dir, suffix);
+  } catch (const SystemError& error) {
+    tree.warnings.push_back(fmt::format("{}; what it sets at boot is not known", error.what()));
+  }
+  for (const std::string& name : names) {
+    read_extra(tree, root, fmt::format("{}/{}{}", dir, name, below));
+  }
+}
+
+} // namespace
+
 ConfTree read_boot_tree(const std::filesystem::path& root) {
   // Both models' directories are read, so the files list can say what the other one does.
-  return read_conf_tree(root, boot_dirs(BootModel::procps));
+  ConfTree tree = read_conf_tree(root, boot_dirs(BootModel::procps));
+  for (const char* path :
+       {"/etc/kernel/cmdline", "/etc/default/grub", "/boot/loader/loader.conf",
+        "/run/credentials/@system/sysctl.extra", "/etc/tuned/active_profile",
+        "/etc/tuned/post_loaded_profile", "/etc/tuned/tuned-main.conf",
+        "/etc/systemd/system/multi-user.target.wants/tuned.service", "/etc/init.d/tuned"}) {
+    read_extra(tree, root, path);
+  }
+  read_extras_in(tree, root, "/etc/default/grub.d", ".cfg");
+  read_extras_in(tree, root, "/boot/loader/entries", ".conf");
+  if (tree.find("/etc/tuned/active_profile") != nullptr) {
+    read_extras_in(tree, root, "/etc/tuned", "", "/tuned.conf");
+    read_extras_in(tree, root, "/usr/lib/tuned", "", "/tuned.conf");
+  }
+  if (root == "/") {
+    const ConfNode cmdline = read_conf_node(root, "/proc/cmdline");
+    if (cmdline.kind == NodeKind::regular) {
+      tree.proc_cmdline = cmdline.content;
+    }
+  }
+  return tree;
 }
 
 BootView resolve_boot(const std::filesystem::path& root, BootModel model) {

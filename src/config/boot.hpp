@@ -23,6 +23,14 @@ std::string_view to_string(BootModel model);
 // auto: systemd when systemd-sysctl exists under `root`, else procps.
 BootModel detect_boot_model(const std::filesystem::path& root);
 
+// Which part of boot makes an assignment, in the order they act: the kernel writes its command
+// line's sysctl.* parameters before init; the applier (systemd-sysctl or procps) its files, then
+// (systemd only) the sysctl.extra credential's lines; tuned, when enabled, its profile's [sysctl]
+// options and then (reapply_sysctl = 1) the files of /run/sysctl.d, /etc/sysctl.d and
+// /etc/sysctl.conf once more.
+enum class BootStage { kernel_cmdline, applier, credential, tuned_profile, tuned_reapply };
+std::string_view to_string(BootStage stage);
+
 // One assignment of one of the three keys in a configuration file, in the order the applier
 // reads them. A glob line gives one assignment per key it matches; a "-key" exclusion line (no
 // '=') is listed too, with `exclusion` set and no value, because it can change the outcome.
@@ -41,7 +49,19 @@ struct BootAssignment {
   // octal: 192"), or why it rejects it; "" when it stores what the text says. Also in `notes`.
   std::string kernel_note;
   std::vector<std::string> notes; // for people: kernel_note, "set through the pattern …", …
-  std::string origin() const;     // "file:line"
+  BootStage stage = BootStage::applier;
+  std::string profile; // tuned_profile: the profile's name
+  char condition = 0;  // tuned_profile "<N"/">N": '<' or '>', written only when N is below/above
+  // "file:line"; "credential sysctl.extra:3"; "kernel command line (/etc/default/grub)";
+  // "tuned profile NAME: path:line"; "file:line (re-applied by tuned)".
+  std::string origin() const;
+};
+
+// One step of boot that can set the keys, as found on this system, for `show --source boot`.
+struct BootStep {
+  BootStage stage = BootStage::applier;
+  bool active = false;
+  std::string what; // "kernel command line of the next boot, from /etc/default/grub", …
 };
 
 // A file the applier considered, and what it did with it.
@@ -58,6 +78,7 @@ struct BootView {
   SourcedSettings settings;    // source "boot"; origins "file:line" or "kernel default"
   std::vector<BootAssignment> assignments;
   std::vector<std::string> warnings; // "file:line: what", for lines ignored or rejected
+  std::vector<BootStep> steps;       // every stage, in the order they act
 };
 
 // The keys no line assigns (a rejected assignment counts as one); their value is the default
@@ -71,7 +92,8 @@ BootView resolve_boot(const std::filesystem::path& root, BootModel model);
 // The directories `model` reads, in priority order.
 std::vector<std::string> boot_dirs(BootModel model);
 
-// What resolve_boot reads: both models' directories and /etc/sysctl.conf under `root`.
+// What resolve_boot reads: both models' directories and /etc/sysctl.conf under `root`, and the
+// other inputs of boot (ConfTree::extra); /proc/cmdline only when `root` is "/".
 ConfTree read_boot_tree(const std::filesystem::path& root);
 
 // `tree` as it would be after writing `content` to the system path `path` (through symlinks:

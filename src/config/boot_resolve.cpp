@@ -5,12 +5,14 @@
 
 #include "base/text.hpp"
 #include "config/boot_rules.hpp"
+#include "config/boot_sources.hpp"
 #include "config/kernel_value.hpp"
 #include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <set>
 
@@ -148,10 +150,21 @@ Selection select_files(const ConfTree& tree, BootModel model) {
   return out;
 }
 
+// What the kernel makes of `a.text`, with its note when that is not what it looks like.
+void read_value(BootAssignment& a) {
+  KernelValue kv = parse_kernel_value(a.key, a.text);
+  a.value = kv.value;
+  a.kernel_note = std::move(kv.note);
+  if (!a.kernel_note.empty()) {
+    a.notes.push_back(a.kernel_note);
+  }
+}
+
 // The simulation of one applier over its directives.
 class Simulation {
 public:
-  Simulation(BootModel model, std::vector<Directive> directives)
+  // Directives from `file_directives` on come from the sysctl.extra credential.
+  Simulation(BootModel model, std::vector<Directive> directives, std::size_t file_directives)
       : model_(model), directives_(std::move(directives)) {
     for (std::size_t d = 0; d < directives_.size(); ++d) {
       for (Key key : all_keys) {
@@ -166,14 +179,13 @@ public:
         a.line = directive.line;
         a.exclusion = !directive.value;
         a.glob = directive.glob;
+        if (d >= file_directives) {
+          a.stage = BootStage::credential;
+          a.file = "credential sysctl.extra";
+        }
         if (directive.value) {
           a.text = *directive.value;
-          KernelValue kv = parse_kernel_value(key, a.text);
-          a.value = kv.value;
-          a.kernel_note = std::move(kv.note);
-          if (!a.kernel_note.empty()) {
-            a.notes.push_back(a.kernel_note);
-          }
+          read_value(a);
         }
         if (directive.glob) {
           a.notes.push_back(fmt::format("set through the pattern {}", printable(directive.key)));
@@ -224,6 +236,12 @@ public:
         warnings.push_back(fmt::format("{}: {}", out.settings[key].origin, warning->message));
       }
     }
+    // The kernel command line acts first, whatever order the assignments were made in.
+    std::stable_sort(assignments_.begin(), assignments_.end(),
+                     [](const BootAssignment& a, const BootAssignment& b) {
+                       return (a.stage == BootStage::kernel_cmdline) >
+                              (b.stage == BootStage::kernel_cmdline);
+                     });
     out.assignments = std::move(assignments_);
     out.warnings = std::move(warnings);
     return out;
@@ -243,16 +261,54 @@ private:
     }
   }
 
-  void write(std::size_t d, Key key) {
-    BootAssignment* a = find(d, key);
-    a->written = true;
-    if (!a->value) {
+  void write(std::size_t d, Key key) { write_at(index_.at({d, key})); }
+
+  void write_at(std::size_t i) {
+    BootAssignment& a = assignments_[i];
+    a.written = true;
+    if (!a.value) {
       return;
     }
-    if (const auto previous = winner_[index_of(key)]) {
-      assignments_[*previous].notes.push_back(fmt::format("overridden by {}", a->origin()));
+    if (const auto previous = winner_[index_of(a.key)]) {
+      assignments_[*previous].notes.push_back(fmt::format("overridden by {}", a.origin()));
     }
-    winner_[index_of(key)] = index_.at({d, key});
+    winner_[index_of(a.key)] = i;
+  }
+
+public:
+  // What acts before the applier (the kernel command line): written in order.
+  void before(std::vector<BootAssignment> list) { append_written(std::move(list), false); }
+  // What acts after it (tuned): written in order; tuned's "<N"/">N" values only when N is below
+  // or above the value in place then.
+  void after(std::vector<BootAssignment> list) { append_written(std::move(list), true); }
+
+private:
+  void append_written(std::vector<BootAssignment> list, bool modifiers) {
+    for (BootAssignment& a : list) {
+      const std::size_t i = assignments_.size();
+      assignments_.push_back(std::move(a));
+      if (modifiers && !condition_holds(assignments_[i])) {
+        continue;
+      }
+      if (!assignments_[i].written) {
+        write_at(i);
+      }
+    }
+  }
+
+  // tuned's _process_assignment_modifiers: "<N"/">N" compares N with the value in place.
+  bool condition_holds(BootAssignment& a) {
+    if (a.condition == 0 || !a.value) {
+      return true;
+    }
+    const auto winner = winner_[index_of(a.key)];
+    const std::int64_t current = winner ? *assignments_[*winner].value : kernel_defaults[a.key];
+    if ((a.condition == '>' && *a.value > current) || (a.condition == '<' && *a.value < current)) {
+      return true;
+    }
+    a.notes.push_back(fmt::format("not applied: tuned writes it only when {} {} {}", *a.value,
+                                  a.condition, current));
+    return false;
   }
 
   static std::string overridden_by(const Directive& named) {
@@ -354,21 +410,279 @@ private:
   std::array<std::optional<std::size_t>, key_count> winner_{};
 };
 
+// What acts before and after the applier's files.
+struct Layers {
+  const ConfNode* credential = nullptr; // systemd: parsed after every file, as one more file
+  std::vector<BootAssignment> before;   // the kernel command line
+  std::vector<BootAssignment> after;    // tuned
+};
+
 BootView simulate(BootModel model, const std::vector<const ConfNode*>& files,
-                  std::vector<std::string> warnings) {
+                  std::vector<std::string> warnings, const Layers& layers = {}) {
   std::vector<Directive> directives;
+  auto add = [&](const std::string& path, const std::string& target, const std::string& content) {
+    ParsedFile parsed = parse_file(model, path, target, content);
+    directives.insert(directives.end(), std::make_move_iterator(parsed.directives.begin()),
+                      std::make_move_iterator(parsed.directives.end()));
+    warnings.insert(warnings.end(), parsed.warnings.begin(), parsed.warnings.end());
+  };
+  for (const ConfNode* file : files) {
+    if (file->kind == NodeKind::regular) {
+      add(file->path, file->target, file->content);
+    }
+  }
+  const std::size_t file_directives = directives.size();
+  if (layers.credential != nullptr) {
+    add("credential sysctl.extra", layers.credential->path, layers.credential->content);
+  }
+  Simulation simulation(model, std::move(directives), file_directives);
+  simulation.before(layers.before);
+  simulation.run();
+  simulation.after(layers.after);
+  return simulation.view(std::move(warnings));
+}
+
+// ---- the kernel command line ----
+
+constexpr const char* credential_path = "/run/credentials/@system/sysctl.extra";
+
+struct Cmdline {
+  std::string where; // the file it comes from
+  std::string text;
+};
+
+// The command line the next boot will use, where the machine says so: the default Boot Loader
+// Specification entry, else /etc/kernel/cmdline (kernel-install's), else GRUB's defaults.
+std::optional<Cmdline> next_cmdline(const ConfTree& tree, std::vector<std::string>& warnings) {
+  std::vector<const ConfNode*> entries;
+  std::vector<const ConfNode*> grub_dropins;
+  for (const ConfNode& node : tree.extra) {
+    if (node.kind != NodeKind::regular) {
+      continue;
+    }
+    if (node.path.rfind("/boot/loader/entries/", 0) == 0) {
+      entries.push_back(&node);
+    } else if (node.path.rfind("/etc/default/grub.d/", 0) == 0) {
+      grub_dropins.push_back(&node);
+    }
+  }
+  if (const ConfNode* entry = bls_default_entry(entries, tree.find("/boot/loader/loader.conf"))) {
+    return Cmdline{entry->path, bls_options(*entry)};
+  }
+  if (const ConfNode* kernel = tree.find("/etc/kernel/cmdline")) {
+    return Cmdline{kernel->path, kernel->content};
+  }
+  if (const ConfNode* grub = tree.find("/etc/default/grub")) {
+    std::sort(grub_dropins.begin(), grub_dropins.end(),
+              [](const ConfNode* a, const ConfNode* b) { return a->path < b->path; });
+    grub_dropins.insert(grub_dropins.begin(), grub);
+    return Cmdline{grub->path, grub_cmdline(grub_dropins, warnings)};
+  }
+  return std::nullopt;
+}
+
+std::vector<BootAssignment> cmdline_layer(const Cmdline& cmdline) {
+  std::vector<BootAssignment> out;
+  for (const CmdlineAssignment& c : cmdline_assignments(cmdline.text)) {
+    BootAssignment a;
+    a.key = c.key;
+    a.stage = BootStage::kernel_cmdline;
+    a.file = cmdline.where;
+    a.target = cmdline.where;
+    a.text = c.value.value_or("");
+    if (c.value) {
+      read_value(a);
+    } else {
+      a.kernel_note = "no value: the kernel rejects the parameter (-EINVAL)";
+      a.notes.push_back(a.kernel_note);
+    }
+    a.notes.push_back(fmt::format("{}: written by the kernel before init, in the initial network "
+                                  "namespace only",
+                                  printable(c.param)));
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::string cmdline_summary(const std::vector<BootAssignment>& list) {
+  std::string out;
+  for (const BootAssignment& a : list) {
+    out += fmt::format("{}{}={}", out.empty() ? "" : " ", sysctl_name(a.key), printable(a.text));
+  }
+  return out.empty() ? "none of the keys" : out;
+}
+
+// The command line that acts, and a warning when this boot's differs from the next one's.
+std::vector<BootAssignment> kernel_layer(const ConfTree& tree, std::vector<BootStep>& steps,
+                                         std::vector<std::string>& warnings) {
+  const std::optional<Cmdline> next = next_cmdline(tree, warnings);
+  std::optional<Cmdline> now;
+  if (tree.proc_cmdline) {
+    now = Cmdline{"/proc/cmdline", *tree.proc_cmdline};
+  }
+  const std::optional<Cmdline>& used = next ? next : now;
+  if (!used) {
+    steps.push_back(BootStep{BootStage::kernel_cmdline, false,
+                             "kernel command line: unknown (no boot loader configuration)"});
+    return {};
+  }
+  std::vector<BootAssignment> layer = cmdline_layer(*used);
+  steps.push_back(
+      BootStep{BootStage::kernel_cmdline, true,
+               fmt::format("kernel command line{}, from {}: {}", next ? " of the next boot" : "",
+                           used->where, cmdline_summary(layer))});
+  if (next && now) {
+    const std::string this_boot = cmdline_summary(cmdline_layer(*now));
+    if (this_boot != cmdline_summary(layer)) {
+      warnings.push_back(fmt::format("the kernel command line of this boot (/proc/cmdline) sets "
+                                     "{}; the next boot's ({}) sets {}",
+                                     this_boot, next->where, cmdline_summary(layer)));
+    }
+  }
+  return layer;
+}
+
+// ---- tuned ----
+
+std::vector<std::string> words(std::string_view text) {
+  std::vector<std::string> out;
+  std::string word;
+  for (char c : std::string(text) + " ") {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      if (!word.empty()) {
+        out.push_back(std::move(word));
+        word.clear();
+      }
+    } else {
+      word += c;
+    }
+  }
+  return out;
+}
+
+// tuned's _apply_system_sysctl: /run/sysctl.d then /etc/sysctl.d (the first directory wins a
+// name, hidden names included), by name, then /etc/sysctl.conf; every "key = value" line again.
+std::vector<BootAssignment> tuned_reapply(const ConfTree& tree) {
+  std::map<std::string, const ConfNode*> by_name;
+  for (const char* dir : {"/run/sysctl.d", "/etc/sysctl.d"}) {
+    for (const ConfDir& listing : tree.dirs) {
+      if (listing.path != dir) {
+        continue;
+      }
+      for (const ConfNode& node : listing.entries) {
+        by_name.emplace(node.name(), &node);
+      }
+    }
+  }
+  std::vector<const ConfNode*> files;
+  for (const auto& [name, node] : by_name) {
+    files.push_back(node);
+  }
+  files.push_back(&tree.sysctl_conf);
+  std::vector<BootAssignment> out;
   for (const ConfNode* file : files) {
     if (file->kind != NodeKind::regular) {
       continue;
     }
-    ParsedFile parsed = parse_file(model, file->path, file->target, file->content);
-    directives.insert(directives.end(), std::make_move_iterator(parsed.directives.begin()),
-                      std::make_move_iterator(parsed.directives.end()));
-    warnings.insert(warnings.end(), parsed.warnings.begin(), parsed.warnings.end());
+    for (const TunedLine& line : tuned_sysctl_lines(file->content)) {
+      BootAssignment a;
+      a.key = line.key;
+      a.stage = BootStage::tuned_reapply;
+      a.file = file->path;
+      a.target = file->target;
+      a.line = line.line;
+      a.text = line.value;
+      read_value(a);
+      out.push_back(std::move(a));
+    }
   }
-  Simulation simulation(model, std::move(directives));
-  simulation.run();
-  return simulation.view(std::move(warnings));
+  return out;
+}
+
+std::vector<BootAssignment> tuned_layer(const ConfTree& tree, BootModel model,
+                                        std::vector<BootStep>& steps,
+                                        std::vector<std::string>& warnings) {
+  const ConfNode* active = tree.find("/etc/tuned/active_profile");
+  std::vector<std::string> names = active ? words(active->content) : std::vector<std::string>{};
+  if (names.empty()) {
+    steps.push_back(BootStep{BootStage::tuned_profile, false, "tuned: no active profile"});
+    return {};
+  }
+  const bool enabled =
+      tree.find(model == BootModel::systemd ? "/etc/systemd/system/multi-user.target.wants/"
+                                              "tuned.service"
+                                            : "/etc/init.d/tuned") != nullptr;
+  if (!enabled) {
+    steps.push_back(BootStep{BootStage::tuned_profile, false,
+                             fmt::format("tuned: profile {} is active, but tuned does not start "
+                                         "at boot (its service is not enabled)",
+                                         fmt::join(names, " "))});
+    return {};
+  }
+  if (const ConfNode* post = tree.find("/etc/tuned/post_loaded_profile")) {
+    for (std::string& name : words(post->content)) {
+      names.push_back(std::move(name));
+    }
+  }
+  TunedLoad load =
+      load_tuned_profiles(names, [&tree](const std::string& path) { return tree.find(path); });
+  warnings.insert(warnings.end(), load.warnings.begin(), load.warnings.end());
+  std::vector<BootAssignment> out;
+  for (const TunedOption& option : load.options) {
+    const std::optional<Key> key = tuned_option_key(option.name);
+    if (!key) {
+      continue;
+    }
+    BootAssignment a;
+    a.key = *key;
+    a.stage = BootStage::tuned_profile;
+    a.profile = option.profile;
+    a.file = option.file;
+    a.target = option.file;
+    a.line = option.line;
+    a.text = tuned_unquote(option.value);
+    if (a.text.size() > 1 && (a.text.front() == '<' || a.text.front() == '>')) {
+      const std::string number = a.text.substr(1);
+      std::int64_t parsed = 0;
+      const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), parsed);
+      if (ec == std::errc() && end == number.data() + number.size()) {
+        a.condition = a.text.front();
+        a.notes.push_back(fmt::format("'{}': written only when {} the value in place",
+                                      a.text.front(), a.condition == '>' ? "above" : "below"));
+        a.text = number;
+      }
+    }
+    if (a.text.find("${") != std::string::npos) {
+      a.notes.push_back("uses tuned variables, which kaltune does not expand");
+      warnings.push_back(fmt::format("{}: {} uses tuned variables, which kaltune does not expand",
+                                     a.origin(), printable(option.name)));
+    }
+    read_value(a);
+    out.push_back(std::move(a));
+  }
+  const ConfNode* main_conf = tree.find("/etc/tuned/tuned-main.conf");
+  bool reapply = true;
+  if (main_conf != nullptr) {
+    const TunedIni ini = parse_tuned_ini(main_conf->path, "[main]\n" + main_conf->content);
+    if (const TunedIni::Option* option = ini.find("main", "reapply_sysctl")) {
+      reapply = tuned_bool(option->value).value_or(true);
+    }
+  }
+  steps.push_back(BootStep{
+      BootStage::tuned_profile, !load.failed,
+      load.failed
+          ? "tuned: the profile cannot be loaded, tuned applies nothing"
+          : fmt::format("tuned profile {}: its [sysctl] options", fmt::join(load.profiles, ", "))});
+  steps.push_back(BootStep{BootStage::tuned_reapply, !load.failed && reapply,
+                           reapply ? "tuned reapply_sysctl = 1: /run/sysctl.d, /etc/sysctl.d and "
+                                     "/etc/sysctl.conf once more (not /usr/lib/sysctl.d)"
+                                   : "tuned reapply_sysctl = 0: the profile wins"});
+  if (!load.failed && reapply) {
+    std::vector<BootAssignment> again = tuned_reapply(tree);
+    out.insert(out.end(), std::make_move_iterator(again.begin()),
+               std::make_move_iterator(again.end()));
+  }
+  return out;
 }
 
 } // namespace
@@ -384,8 +698,29 @@ std::vector<std::string> boot_dirs(BootModel model) {
 
 BootView resolve_boot_tree(const ConfTree& tree, BootModel model) {
   Selection selection = select_files(tree, model);
-  BootView view = simulate(model, selection.apply, std::move(selection.warnings));
+  selection.warnings.insert(selection.warnings.end(), tree.warnings.begin(), tree.warnings.end());
+  std::vector<BootStep> steps;
+  Layers layers;
+  layers.before = kernel_layer(tree, steps, selection.warnings);
+  steps.push_back(BootStep{BootStage::applier, true,
+                           fmt::format("{}: the files below", model == BootModel::systemd
+                                                                  ? "systemd-sysctl"
+                                                                  : "procps sysctl --system")});
+  if (model == BootModel::systemd) {
+    layers.credential = tree.find(credential_path);
+    if (layers.credential != nullptr && layers.credential->kind != NodeKind::regular) {
+      layers.credential = nullptr;
+    }
+    steps.push_back(BootStep{
+        BootStage::credential, layers.credential != nullptr,
+        layers.credential != nullptr
+            ? fmt::format("the sysctl.extra credential ({}), after every file", credential_path)
+            : "no sysctl.extra credential"});
+  }
+  layers.after = tuned_layer(tree, model, steps, selection.warnings);
+  BootView view = simulate(model, selection.apply, std::move(selection.warnings), layers);
   view.files = std::move(selection.files);
+  view.steps = std::move(steps);
   return view;
 }
 

@@ -140,6 +140,36 @@ FilePlan plan_remove(Posix& posix, const std::filesystem::path& root,
   return plan;
 }
 
+namespace {
+// When what wins at boot is no sysctl.d file: which source, and how to change it.
+std::optional<std::string> other_source_problem(const BootAssignment& winner,
+                                                const std::string& what) {
+  switch (winner.stage) {
+  case BootStage::kernel_cmdline:
+    return fmt::format(
+        "boot would leave {} from the kernel command line: '{}' in {}, which no file of the "
+        "applier overrides; remove the parameter there (and regenerate the boot loader "
+        "configuration: update-grub, or kernel-install for {})",
+        what, winner.text, winner.file, "/etc/kernel/cmdline");
+  case BootStage::credential:
+    return fmt::format(
+        "boot would apply {} from {} ('{}'), which systemd-sysctl applies after every file; "
+        "change or remove the sysctl.extra credential where it is set (systemd.set_credential= "
+        "on the kernel command line, SMBIOS/fw_cfg, or the container manager)",
+        what, winner.origin(), winner.text);
+  case BootStage::tuned_profile:
+    return fmt::format("boot would apply {} from {} ('{}'), which tuned applies after "
+                       "systemd-sysctl; change that [sysctl] option (or override it in a profile "
+                       "under /etc/tuned), or select another profile with tuned-adm profile",
+                       what, winner.origin(), winner.text);
+  case BootStage::applier:
+  case BootStage::tuned_reapply:
+    break;
+  }
+  return std::nullopt;
+}
+} // namespace
+
 std::optional<std::string> boot_problem(const BootView& view, const KeyValues& wanted,
                                         const FilePlan& plan) {
   std::vector<std::string> problems;
@@ -172,6 +202,8 @@ std::optional<std::string> boot_problem(const BootView& view, const KeyValues& w
           "*.conf file of a sysctl.d directory, or shadowed or masked by a file of the same name "
           "in a directory read first); without --file kaltune writes {}",
           what, plan.path, model_name(view), own_file));
+    } else if (auto other = other_source_problem(*winner, what)) {
+      problems.push_back(std::move(*other));
     } else if (names_plan(plan, winner->file) || names_plan(plan, winner->target)) {
       problems.push_back(
           fmt::format("boot would apply {} from {} ('{}'), a line kaltune does not edit; change it "

@@ -61,4 +61,16 @@ Severity worst(const std::vector<Finding>& findings) {
   return out;
 }
 
+std::vector<Finding> persisted_findings(const Settings& running, const SourcedSettings& boot) {
+  std::vector<Finding> out;
+  for (Key key : all_keys) {
+    if (running[key] != boot[key].value) {
+      out.push_back(Finding{Severity::critical,
+                            fmt::format("{} is {} now, but boot applies {} ({})", sysctl_name(key),
+                                        running[key], boot[key].value, boot[key].origin)});
+    }
+  }
+  return out;
+}
+
 } // namespace kaltune

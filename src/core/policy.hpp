@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/keepalive.hpp"
+#include "base/source.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -30,6 +31,10 @@ struct Finding {
 // keepalive (warning), detection slower than max_detect or a first probe that may leave after
 // the idle timeout, counting the timer's lateness as plan does (critical).
 std::vector<Finding> evaluate(const Settings& settings, const Policy& policy);
+// `check --persisted`: every key whose running value is not what boot applies (critical: a
+// reboot would change it), naming both values and the boot value's origin.
+std::vector<Finding> persisted_findings(const Settings& running, const SourcedSettings& boot);
+
 // The worst severity among the findings (ok when there are none).
 Severity worst(const std::vector<Finding>& findings);
 

@@ -59,8 +59,16 @@ std::string describe_model(BootModel model) {
 
 std::string render_boot_table(const BootView& view, bool single_file, const Style& style) {
   std::string out = render_table(show_report(view, single_file), style);
-  out += fmt::format("\nAssignments, in the order {} reads them ('*' marks the winner):\n",
-                     describe_model(view.model));
+  if (!single_file && !view.steps.empty()) {
+    out += "\nWhat boot applies, in order (a later step overrides an earlier one):\n";
+    std::size_t n = 0;
+    for (const BootStep& step : view.steps) {
+      out += fmt::format("  {}. {}{}\n", ++n, step.what, step.active ? "" : " (inactive)");
+    }
+  }
+  out += fmt::format("\nAssignments, in the order {} ('*' marks the winner):\n",
+                     single_file ? fmt::format("{} reads them", describe_model(view.model))
+                                 : std::string("boot applies them"));
   for (Key key : all_keys) {
     out += fmt::format("  {}\n", style.bold(sysctl_name(key)));
     bool any = false;
@@ -119,6 +127,7 @@ nlohmann::ordered_json to_json(const BootView& view, bool single_file) {
     assignments.push_back(
         {{"key", sysctl_name(a.key)},
          {"origin", a.origin()},
+         {"stage", std::string(to_string(a.stage))},
          {"file", a.file},
          {"target", a.target},
          {"line", a.line},
@@ -139,6 +148,15 @@ nlohmann::ordered_json to_json(const BootView& view, bool single_file) {
                      {"note", file.note}});
   }
   out["files"] = std::move(files);
+  if (!single_file) {
+    nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+    for (const BootStep& step : view.steps) {
+      steps.push_back({{"stage", std::string(to_string(step.stage))},
+                       {"active", step.active},
+                       {"what", step.what}});
+    }
+    out["steps"] = std::move(steps);
+  }
   out["diagnostics"] = view.warnings;
   if (single_file) {
     nlohmann::ordered_json missing = nlohmann::ordered_json::array();

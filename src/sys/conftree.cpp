@@ -198,34 +198,48 @@ ConfNode read_conf_node(const std::filesystem::path& root, const std::string& sy
   return node;
 }
 
+const ConfNode* ConfTree::find(std::string_view path) const {
+  for (const ConfNode& node : extra) {
+    if (node.path == path) {
+      return node.kind == NodeKind::broken ? nullptr : &node;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<std::string> list_names(const std::filesystem::path& root, const std::string& dir,
+                                    std::string_view suffix) {
+  std::vector<std::string> names;
+  const RootPath resolved = resolve_in_root(root, dir);
+  DIR* handle = resolved.loop ? nullptr : ::opendir(resolved.host.c_str());
+  if (handle == nullptr) {
+    if (!resolved.loop && errno != ENOENT && errno != ENOTDIR) {
+      throw SystemError(errno, fmt::format("cannot list {}", dir));
+    }
+    return names;
+  }
+  errno = 0;
+  while (const dirent* entry = ::readdir(handle)) {
+    const std::string_view name = entry->d_name;
+    if (name != "." && name != ".." && name.size() >= suffix.size() &&
+        name.substr(name.size() - suffix.size()) == suffix) {
+      names.emplace_back(name);
+    }
+  }
+  const int list_errno = errno;
+  ::closedir(handle);
+  if (list_errno != 0) {
+    throw SystemError(list_errno, fmt::format("cannot list {}", dir));
+  }
+  return names;
+}
+
 ConfTree read_conf_tree(const std::filesystem::path& root, const std::vector<std::string>& dirs) {
   ConfTree tree;
   for (const std::string& dir : dirs) {
     ConfDir listing;
     listing.path = dir;
-    const RootPath resolved = resolve_in_root(root, dir);
-    DIR* handle = resolved.loop ? nullptr : ::opendir(resolved.host.c_str());
-    if (handle == nullptr) {
-      if (!resolved.loop && errno != ENOENT && errno != ENOTDIR) {
-        throw SystemError(errno, fmt::format("cannot list {}", dir));
-      }
-      tree.dirs.push_back(std::move(listing));
-      continue;
-    }
-    std::vector<std::string> names;
-    errno = 0;
-    while (const dirent* entry = ::readdir(handle)) {
-      const std::string_view name = entry->d_name;
-      if (name.size() >= 5 && name.substr(name.size() - 5) == ".conf") {
-        names.emplace_back(name);
-      }
-    }
-    const int list_errno = errno;
-    ::closedir(handle);
-    if (list_errno != 0) {
-      throw SystemError(list_errno, fmt::format("cannot list {}", dir));
-    }
-    for (const auto& name : names) {
+    for (const auto& name : list_names(root, dir, ".conf")) {
       listing.entries.push_back(read_conf_node(root, dir + "/" + name));
     }
     tree.dirs.push_back(std::move(listing));

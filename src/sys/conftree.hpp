@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,13 @@ struct ConfDir {
 struct ConfTree {
   std::vector<ConfDir> dirs; // in the order asked for; a missing directory has no entries
   ConfNode sysctl_conf;      // /etc/sysctl.conf; kind `broken` when it does not exist
+  // The other inputs of boot, found by path: the next boot's kernel command line
+  // (/etc/kernel/cmdline, GRUB's defaults, Boot Loader Specification entries), the sysctl.extra
+  // credential and tuned's configuration. A path that was not read is absent.
+  std::vector<ConfNode> extra;
+  std::optional<std::string> proc_cmdline; // this boot's /proc/cmdline (never under --root)
+  std::vector<std::string> warnings;       // inputs that exist but could not be read
+  const ConfNode* find(std::string_view path) const; // in `extra`; nullptr when absent or unread
 };
 
 // What a path given on the command line (`show --source FILE`, a `diff` source, `--file`) means:
@@ -80,6 +88,11 @@ OpenedFile read_if_regular(const std::filesystem::path& host, std::string_view w
 
 // Reads one path under `root`. Throws SystemError when it exists but cannot be read.
 ConfNode read_conf_node(const std::filesystem::path& root, const std::string& system_path);
+
+// The names in the directory `dir` (a system path) under `root` that end in `suffix`, unsorted;
+// none when it does not exist. Throws SystemError when it cannot be listed.
+std::vector<std::string> list_names(const std::filesystem::path& root, const std::string& dir,
+                                    std::string_view suffix);
 
 // Reads `dirs` (system paths) and /etc/sysctl.conf under `root`.
 ConfTree read_conf_tree(const std::filesystem::path& root, const std::vector<std::string>& dirs);

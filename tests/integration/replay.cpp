@@ -139,6 +139,9 @@ void install_layout(Mounts& mounts, const fs::path& layout) {
 
 std::string foreign_config() {
   std::vector<fs::path> files{"/etc/sysctl.conf"};
+  if (fs::exists("/run/credentials/@system/sysctl.extra")) {
+    files.emplace_back("/run/credentials/@system/sysctl.extra");
+  }
   for (const char* dir : {"/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d",
                           "/usr/lib/sysctl.d", "/lib/sysctl.d"}) {
     std::error_code error;
@@ -203,7 +206,7 @@ exit $status)";
   return out;
 }
 
-Replay run_applier(const std::string& model) {
+Replay run_applier(const std::string& model, const BootExtras& extras) {
   Replay replay;
   replay.refused = foreign_config();
   if (!replay.refused.empty()) {
@@ -211,12 +214,34 @@ Replay run_applier(const std::string& model) {
     ADD_FAILURE() << replay.refused;
     return replay;
   }
-  replay.applied = model == "systemd"
-                       ? run(confined({systemd_sysctl, "--prefix=/net/ipv4/tcp_keepalive_time",
-                                       "--prefix=/net/ipv4/tcp_keepalive_intvl",
-                                       "--prefix=/net/ipv4/tcp_keepalive_probes"}),
-                             RunOptions{{{"SYSTEMD_LOG_LEVEL", "debug"}}, {}, {}, {}, {}})
-                       : run(confined({procps_sysctl(), "--system"}));
+  std::vector<std::string> argv;
+  if (!extras.cmdline_writes.empty()) {
+    // The kernel's writes first (only keepalive keys: the paths are the test's own).
+    std::string script;
+    for (const auto& [path, value] : extras.cmdline_writes) {
+      if (path.rfind("net/ipv4/tcp_keepalive_", 0) != 0) {
+        ADD_FAILURE() << "refusing a command-line write to " << path;
+        return replay;
+      }
+      script += "printf %s '" + value + "' > /proc/sys/" + path + " || exit 98\n";
+    }
+    argv = {"sh", "-c", script + "exec \"$@\"", "sh"};
+  }
+  if (model == "systemd") {
+    for (const char* arg :
+         {systemd_sysctl, "--prefix=/net/ipv4/tcp_keepalive_time",
+          "--prefix=/net/ipv4/tcp_keepalive_intvl", "--prefix=/net/ipv4/tcp_keepalive_probes"}) {
+      argv.emplace_back(arg);
+    }
+  } else {
+    argv.push_back(procps_sysctl());
+    argv.emplace_back("--system");
+  }
+  RunOptions options{{{"SYSTEMD_LOG_LEVEL", "debug"}}, {}, {}, {}, {}};
+  if (extras.credentials) {
+    options.env["CREDENTIALS_DIRECTORY"] = "/run/credentials/@system";
+  }
+  replay.applied = run(confined(argv), options);
   const std::string marker = "@@kaltune-values@@\n";
   const std::size_t at = replay.applied.out.rfind(marker);
   if (at != std::string::npos) {
@@ -229,10 +254,10 @@ Replay run_applier(const std::string& model) {
   return replay;
 }
 
-Replay replay_layout(const fs::path& layout, const std::string& model) {
+Replay replay_layout(const fs::path& layout, const std::string& model, const BootExtras& extras) {
   Mounts mounts;
   install_layout(mounts, layout);
-  return run_applier(model);
+  return run_applier(model, extras);
 }
 
 } // namespace kaltune::itest

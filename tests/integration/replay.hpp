@@ -13,6 +13,15 @@
 #include <string>
 #include <vector>
 
+// Skips the test unless the appliers exist and this process may mount over the configuration.
+#define KALTUNE_REQUIRE_REPLAY(model)                                                              \
+  do {                                                                                             \
+    KALTUNE_REQUIRE_ROOT();                                                                        \
+    if (const std::string why = ::kaltune::itest::replay_unavailable(model); !why.empty()) {       \
+      GTEST_SKIP() << why;                                                                         \
+    }                                                                                              \
+  } while (0)
+
 namespace kaltune::itest {
 
 // Mounts made for one replay, undone (lazily) when it goes out of scope.
@@ -58,12 +67,22 @@ std::string foreign_config();
 // namespace after argv has run; the exit status is argv's.
 std::vector<std::string> confined(const std::vector<std::string>& argv);
 
+// What acts around the applier at boot, for replays of the other boot sources.
+struct BootExtras {
+  // The kernel command line's sysctl writes, made (as the kernel makes them: the value's bytes
+  // written to the file) in the confined namespace before the applier runs: {"net/ipv4/…", "50"}.
+  std::vector<std::pair<std::string, std::string>> cmdline_writes;
+  // systemd: CREDENTIALS_DIRECTORY=/run/credentials/@system, where the layout's run/ went.
+  bool credentials = false;
+};
+
 // Runs the real applier of `model`, confined, over the boot configuration now in place and
 // reads the keys back in the same namespace — unless foreign_config() finds a line that could
 // reach another key: then the applier is not run, the test fails and `refused` says why.
-Replay run_applier(const std::string& model);
+Replay run_applier(const std::string& model, const BootExtras& extras = {});
 
 // install_layout + run_applier, with the mounts gone afterwards.
-Replay replay_layout(const std::filesystem::path& layout, const std::string& model);
+Replay replay_layout(const std::filesystem::path& layout, const std::string& model,
+                     const BootExtras& extras = {});
 
 } // namespace kaltune::itest

@@ -80,15 +80,6 @@ void PrintTo(const Case& c, std::ostream* os) {
 
 class BootDifferential : public ::testing::TestWithParam<Case> {};
 
-// Skips the test unless the appliers exist and this process may mount over the configuration.
-#define KALTUNE_REQUIRE_REPLAY(model)                                                              \
-  do {                                                                                             \
-    KALTUNE_REQUIRE_ROOT();                                                                        \
-    if (const std::string why = replay_unavailable(model); !why.empty()) {                         \
-      GTEST_SKIP() << why;                                                                         \
-    }                                                                                              \
-  } while (0)
-
 TEST_P(BootDifferential, RealApplierAgreesWithKaltune) {
   KALTUNE_REQUIRE_REPLAY(GetParam().model);
   const Case& c = GetParam();
