@@ -13,8 +13,9 @@ Fleet: `ansible-playbook` over an inventory of several hosts run in parallel (fo
        callback_plugins/kaltune_results.py; effects are read back from /proc/sys inside each
        namespace (nsenter, not kaltune) and from the exact bytes of each tree.
 
-The Fleet test re-executes itself in a private mount + network namespace (tmpfs over /run, so the
-lock and the namespace files are its own) and never touches this machine's values or files.
+The Fleet test re-executes itself in a private mount + network namespace (tests/common/private_ns.py:
+tmpfs over /run, so the lock and the namespace files are its own) and never touches this machine's
+values or files.
 Exit 77 (skipped) when a namespace or ansible-core is not available.
 """
 
@@ -30,7 +31,10 @@ from pathlib import Path
 
 import yaml
 
-SKIP = 77
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "common"))
+from private_ns import enter_private_namespaces, skip  # noqa: E402
+
 KEYS = ("tcp_keepalive_time", "tcp_keepalive_intvl", "tcp_keepalive_probes")
 HOSTS = ("host1", "host2", "host3")
 OWN_FILE = "etc/sysctl.d/99-kaltune.conf"
@@ -49,29 +53,9 @@ SCENARIO = sys.argv[3]
 HERE = SOURCE / "tests" / "ansible"
 
 
-def skip(reason):
-    print("SKIPPED: " + reason)
-    sys.exit(SKIP)
-
-
 def run(cmd, **kwargs):
     return subprocess.run([str(c) for c in cmd], check=True, capture_output=True, text=True,
                           **kwargs)
-
-
-def enter_private_namespaces():
-    """Re-executes this script in a private mount + network namespace, once."""
-    if os.environ.get("KALTUNE_ANSIBLE_PRIVATE") == "1":
-        run(["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run"])
-        return
-    probe = subprocess.run(["unshare", "--mount", "--net", "true"], capture_output=True,
-                           text=True)
-    if probe.returncode != 0:
-        skip("no private mount + network namespace (unshare: %s)" % probe.stderr.strip())
-    env = dict(os.environ, KALTUNE_ANSIBLE_PRIVATE="1")
-    sys.stdout.flush()
-    os.execvpe("unshare", ["unshare", "--mount", "--net", "--propagation", "private",
-                           sys.executable] + sys.argv, env)
 
 
 class Collection:
@@ -101,7 +85,8 @@ class Collection:
                    ANSIBLE_CALLBACK_PLUGINS=str(HERE / "callback_plugins"),
                    ANSIBLE_CALLBACKS_ENABLED="kaltune_results",
                    ANSIBLE_STDOUT_CALLBACK="default", ANSIBLE_NOCOLOR="1",
-                   ANSIBLE_RETRY_FILES_ENABLED="false", ANSIBLE_DEPRECATION_WARNINGS="false")
+                   ANSIBLE_RETRY_FILES_ENABLED="false", ANSIBLE_DEPRECATION_WARNINGS="false",
+                   PYTHONDONTWRITEBYTECODE="1")
         env.pop("ANSIBLE_FORCE_COLOR", None)
         env.update(extra)
         return env
