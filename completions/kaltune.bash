@@ -102,8 +102,12 @@ _kaltune()
                     COMPREPLY=($(compgen -W 'table json sysctl prometheus' -- "$cur"))
                     return
                     ;;
+                --output)
+                    _filedir
+                    return
+                    ;;
             esac
-            opts='--source --format'
+            opts='--source --format --output'
             ;;
         set)
             case $prev in
@@ -161,11 +165,15 @@ _kaltune()
                     return
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W 'table json' -- "$cur"))
+                    COMPREPLY=($(compgen -W 'table json prometheus' -- "$cur"))
+                    return
+                    ;;
+                --output)
+                    _filedir
                     return
                     ;;
             esac
-            opts='--processes --state --port --family --filter --format'
+            opts='--processes --state --port --family --filter --format --output'
             ;;
         verify)
             case $prev in
@@ -180,8 +188,16 @@ _kaltune()
                 --max-detect | --idle-timeout)
                     return # a duration: nothing to offer
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W 'text json prometheus' -- "$cur"))
+                    return
+                    ;;
+                --output)
+                    _filedir
+                    return
+                    ;;
             esac
-            opts='--max-detect --idle-timeout --nagios'
+            opts='--max-detect --idle-timeout --nagios --format --output'
             ;;
         *)
             return

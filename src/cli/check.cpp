@@ -1,9 +1,12 @@
 #include "cli/check.hpp"
 
+#include "cli/output.hpp"
+
 #include "core/duration.hpp"
 #include "core/policy.hpp"
 #include "core/runtime.hpp"
 #include "render/json.hpp"
+#include "render/metrics.hpp"
 #include "render/policy.hpp"
 
 #include <fmt/format.h>
@@ -26,9 +29,16 @@ void setup_check(CLI::App& app, CheckOptions& options) {
           "Idle timeout of a middlebox on the path (NAT, load balancer): the first probe must "
           "come sooner")
       ->type_name("DURATION");
-  check->add_flag("--nagios", options.nagios,
-                  "One status line and the monitoring-plugin exit codes 0 OK, 1 WARNING, "
-                  "2 CRITICAL, 3 UNKNOWN");
+  auto* nagios = check->add_flag("--nagios", options.nagios,
+                                 "One status line and the monitoring-plugin exit codes 0 OK, 1 "
+                                 "WARNING, 2 CRITICAL, 3 UNKNOWN");
+  check
+      ->add_option("--format", options.format,
+                   "Output format; prometheus: the status (0 OK, 1 WARNING, 2 CRITICAL), the "
+                   "findings and the policy as metrics (exit status as for text)")
+      ->check(CLI::IsMember({"text", "json", "prometheus"}))
+      ->excludes(nagios);
+  add_output_option(*check, options.output);
 }
 
 namespace {
@@ -47,7 +57,8 @@ std::optional<std::int64_t> parse_limit(const std::optional<std::string>& text,
 
 } // namespace
 
-int run_check(Context& context, const CheckOptions& options) {
+namespace {
+int check(Context& context, const CheckOptions& options) {
   const Policy policy{parse_limit(options.max_detect, "--max-detect"),
                       parse_limit(options.idle_timeout, "--idle-timeout")};
   const Settings running = read_running(context.proc);
@@ -57,12 +68,21 @@ int run_check(Context& context, const CheckOptions& options) {
     context.out << render_nagios(report);
     return static_cast<int>(severity);
   }
-  if (context.global.json) {
+  if (context.global.json || options.format == "json") {
     context.out << dump_json(to_json(report)) << '\n';
+  } else if (options.format == "prometheus") {
+    context.out << render_metrics(
+        check_metrics(report.findings, policy, netns_path(context.global.target)));
   } else {
     context.out << render_check(report, context.out_style);
   }
   return severity == Severity::ok ? 0 : static_cast<int>(ExitStatus::different);
+}
+} // namespace
+
+int run_check(Context& context, const CheckOptions& options) {
+  return run_with_output(context, options.output,
+                         [&options](Context& target) { return check(target, options); });
 }
 
 } // namespace kaltune

@@ -13,6 +13,8 @@ struct CheckOptions {
   std::optional<std::string> max_detect;   // a duration, validated by run_check
   std::optional<std::string> idle_timeout; // a duration, validated by run_check
   bool nagios = false;
+  std::string format = "text";       // text, json (as --json), prometheus
+  std::optional<std::string> output; // --output FILE, written atomically
 };
 
 void setup_check(CLI::App& app, CheckOptions& options);

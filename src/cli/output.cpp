@@ -1,10 +1,13 @@
 #include "cli/output.hpp"
 
 #include "base/error.hpp"
+#include "cli/context.hpp"
+#include "cli/non_empty.hpp"
 #include "sys/atomic_file.hpp"
 
 #include <fmt/format.h>
 
+#include <sstream>
 #include <system_error>
 
 namespace kaltune {
@@ -29,6 +32,31 @@ OutputFile::OutputFile(Posix& posix, std::filesystem::path path)
 
 void OutputFile::write(std::string_view content) const {
   write_atomically(posix_, path_, content, read_file_state(posix_, path_));
+}
+
+void add_output_option(CLI::App& command, std::optional<std::string>& output) {
+  command
+      .add_option_function<std::string>(
+          "--output", [&output](const std::string& value) { output = value; },
+          "Write the output to FILE instead, atomically (a temporary file in the same directory, "
+          "then rename: a reader never sees half of it); the directory must exist")
+      ->type_name("FILE")
+      ->check(non_empty());
+}
+
+int run_with_output(Context& context, const std::optional<std::string>& output,
+                    const std::function<int(Context&)>& command) {
+  if (!output) {
+    return command(context);
+  }
+  Posix posix;
+  const OutputFile file(posix, *output);
+  std::ostringstream buffer;
+  Context buffered{context.global, context.proc, buffer,
+                   context.err,    Style(false), context.err_style};
+  const int status = command(buffered);
+  file.write(buffer.str());
+  return status;
 }
 
 } // namespace kaltune

@@ -6,12 +6,20 @@
 // that is checked before the command does anything.
 
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace kaltune {
 
 class Posix;
+struct Context;
+} // namespace kaltune
+namespace CLI {
+class App;
+}
+namespace kaltune {
 
 class OutputFile {
 public:
@@ -29,5 +37,14 @@ private:
   Posix& posix_;
   std::filesystem::path path_;
 };
+
+// Adds `--output FILE` to a command.
+void add_output_option(CLI::App& command, std::optional<std::string>& output);
+
+// Runs `command` with its data going to `output` when given (checked first, written atomically
+// when the command returns, whatever its status; nothing is written when it throws), else to
+// context.out. Diagnostics stay on context.err. Returns the command's status.
+int run_with_output(Context& context, const std::optional<std::string>& output,
+                    const std::function<int(Context&)>& command);
 
 } // namespace kaltune

@@ -1,11 +1,13 @@
 #include "cli/show.hpp"
 
-#include "cli/non_empty.hpp"
-#include "config/boot.hpp"
 #include "base/error.hpp"
+#include "cli/non_empty.hpp"
+#include "cli/output.hpp"
+#include "config/boot.hpp"
 #include "core/runtime.hpp"
 #include "render/boot.hpp"
 #include "render/json.hpp"
+#include "render/metrics.hpp"
 #include "render/settings.hpp"
 
 #include <ostream>
@@ -19,9 +21,13 @@ void setup_show(CLI::App& app, ShowOptions& options) {
                    "assignment and its file:line), default, or a sysctl config FILE (what it "
                    "assigns; keys it leaves out keep the kernel default)")
       ->type_name("running|boot|default|FILE")
-      ->check(non_empty());
-  show->add_option("--format", options.format, "Output format")
+      ->check(non_empty())
+      ->each([&options](const std::string&) { options.source_given = true; });
+  show->add_option("--format", options.format,
+                   "Output format; prometheus reports running and boot (and their drift) unless "
+                   "--source names one")
       ->check(CLI::IsMember({"table", "json", "sysctl", "prometheus"}));
+  add_output_option(*show, options.output);
 }
 
 BootModel boot_model(const GlobalOptions& global) {
@@ -48,7 +54,7 @@ int show_boot(Context& context, const ShowOptions& options, const std::string& f
   if (format == "sysctl") {
     context.out << render_boot_sysctl(view, single_file);
   } else if (format == "prometheus") {
-    context.out << render_prometheus(ShowReport{view.settings, std::nullopt, std::nullopt});
+    context.out << render_metrics(settings_metrics({view.settings}, std::nullopt));
   } else {
     context.out << render_boot_table(view, single_file, context.out_style);
   }
@@ -57,10 +63,25 @@ int show_boot(Context& context, const ShowOptions& options, const std::string& f
   }
   return 0;
 }
-} // namespace
+// The metrics the timer refreshes: running and boot, each value's origin, and their drift.
+int show_metrics(Context& context) {
+  const std::optional<std::string> netns = netns_path(context.global.target);
+  const SourcedSettings running = sourced("running", read_running(context.proc), "running");
+  const BootView boot = resolve_boot(context.global.root, boot_model(context.global));
+  std::vector<MetricFamily> families = settings_metrics({running, boot.settings}, netns);
+  families.push_back(drift_metric(running, boot.settings, netns));
+  context.out << render_metrics(families);
+  for (const std::string& warning : boot.warnings) {
+    context.warn(warning);
+  }
+  return 0;
+}
 
-int run_show(Context& context, const ShowOptions& options) {
+int show(Context& context, const ShowOptions& options) {
   const std::string format = context.global.json ? "json" : options.format;
+  if (format == "prometheus" && !options.source_given) {
+    return show_metrics(context);
+  }
   if (options.source != "running" && options.source != "default") {
     return show_boot(context, options, format);
   }
@@ -77,7 +98,7 @@ int run_show(Context& context, const ShowOptions& options) {
   } else if (format == "sysctl") {
     context.out << render_sysctl(report.settings);
   } else if (format == "prometheus") {
-    context.out << render_prometheus(report);
+    context.out << render_metrics(settings_metrics({report.settings}, report.netns));
   } else {
     context.out << render_table(report, context.out_style);
   }
@@ -85,6 +106,12 @@ int run_show(Context& context, const ShowOptions& options) {
     context.err << render_warnings(report.settings.settings(), context.err_style);
   }
   return 0;
+}
+} // namespace
+
+int run_show(Context& context, const ShowOptions& options) {
+  return run_with_output(context, options.output,
+                         [&options](Context& target) { return show(target, options); });
 }
 
 } // namespace kaltune

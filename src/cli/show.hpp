@@ -5,13 +5,16 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 
 namespace kaltune {
 
 struct ShowOptions {
   std::string source = "running";
+  bool source_given = false; // the Prometheus format reports running and boot unless one is named
   std::string format = "table";
+  std::optional<std::string> output; // --output FILE, written atomically
 };
 
 void setup_show(CLI::App& app, ShowOptions& options);

@@ -1,8 +1,11 @@
 #include "cli/sockets.hpp"
 
+#include "cli/output.hpp"
+
 #include "core/duration.hpp"
 #include "core/runtime.hpp"
 #include "core/sockets.hpp"
+#include "render/metrics.hpp"
 #include "render/sockets.hpp"
 #include "sys/sock_diag.hpp"
 #include "sys/socket_owners.hpp"
@@ -41,8 +44,11 @@ void setup_sockets(CLI::App& app, SocketsOptions& options) {
                    "port=PORT, family=ipv4|ipv6|all; the same as --state, --port, --family")
       ->delimiter(',')
       ->type_name("KEY=VALUE");
-  sockets->add_option("--format", options.format, "Output format")
-      ->check(CLI::IsMember({"table", "json"}));
+  sockets
+      ->add_option("--format", options.format,
+                   "Output format; prometheus prints only the summary counts, as metrics")
+      ->check(CLI::IsMember({"table", "json", "prometheus"}));
+  add_output_option(*sockets, options.output);
 }
 
 namespace {
@@ -167,7 +173,8 @@ constexpr std::array<Coverage, 5> coverage_order{Coverage::none, Coverage::unack
                                                  Coverage::keepalive, Coverage::other};
 } // namespace
 
-int run_sockets(Context& context, const SocketsOptions& options) {
+namespace {
+int sockets(Context& context, const SocketsOptions& options) {
   const SocketFilter filter = parse_filter(options);
   SocketsHead head{read_running(context.proc), {}, options.processes, {}};
   ProcessView view(options.processes);
@@ -175,6 +182,17 @@ int run_sockets(Context& context, const SocketsOptions& options) {
     const SocketOptions* own = view.options(socket.inode);
     return SocketLine{socket, classify(socket, head.sysctls, own), view.owner(socket.inode), own};
   };
+  if (options.format == "prometheus" && !context.global.json) {
+    // Only the counts: nothing is kept per socket.
+    dump_tcp_sockets(filter.families, filter.states, [&](const DiagSocket& socket) {
+      if (port_matches(filter, socket)) {
+        const SocketLine line = line_of(socket);
+        count(head.summary, socket, line.coverage, line.options, head.sysctls);
+      }
+    });
+    context.out << render_metrics(socket_metrics(head.summary, netns_path(context.global.target)));
+    return 0;
+  }
   if (context.global.json || options.format == "json") {
     // Streams: each socket is written as it is decoded; nothing is kept.
     context.out << sockets_json_open();
@@ -225,6 +243,12 @@ int run_sockets(Context& context, const SocketsOptions& options) {
   }
   context.out << render_sockets_legend(head.summary);
   return 0;
+}
+} // namespace
+
+int run_sockets(Context& context, const SocketsOptions& options) {
+  return run_with_output(context, options.output,
+                         [&options](Context& target) { return sockets(target, options); });
 }
 
 } // namespace kaltune

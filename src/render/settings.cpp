@@ -71,33 +71,6 @@ std::string render_sysctl(const SourcedSettings& settings) {
   return out;
 }
 
-std::string render_prometheus(const ShowReport& report) {
-  const Settings settings = report.settings.settings();
-  const std::string labels = fmt::format("source=\"{}\"", report.settings.source);
-  std::string out;
-  auto metric = [&](std::string_view name, std::string_view help, std::int64_t value) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{}{{{}}} {}\n", name, help, name, name,
-                       labels, value);
-  };
-  metric("kaltune_tcp_keepalive_time_seconds",
-         "net.ipv4.tcp_keepalive_time: idle time before the "
-         "first keepalive probe.",
-         settings[Key::time]);
-  metric("kaltune_tcp_keepalive_intvl_seconds",
-         "net.ipv4.tcp_keepalive_intvl: time between "
-         "unanswered probes.",
-         settings[Key::intvl]);
-  metric("kaltune_tcp_keepalive_probes",
-         "net.ipv4.tcp_keepalive_probes: unanswered probes before "
-         "the peer is declared dead.",
-         settings[Key::probes]);
-  metric("kaltune_tcp_keepalive_detect_seconds",
-         "Seconds before an idle connection to a dead peer "
-         "is dropped: time + intvl * probes.",
-         detect_seconds(settings));
-  return out;
-}
-
 nlohmann::ordered_json to_json(const ShowReport& report) {
   nlohmann::ordered_json out;
   out["source"] = report.settings.source;

@@ -64,16 +64,6 @@ TEST(RenderJson, CarriesWarnings) {
   EXPECT_EQ(json["tcp_retries2"], nullptr);
 }
 
-TEST(RenderPrometheus, ExactText) {
-  const std::string text = render_prometheus(running_defaults());
-  EXPECT_NE(text.find("# TYPE kaltune_tcp_keepalive_time_seconds gauge\n"
-                      "kaltune_tcp_keepalive_time_seconds{source=\"running\"} 7200\n"),
-            std::string::npos)
-      << text;
-  EXPECT_NE(text.find("kaltune_tcp_keepalive_detect_seconds{source=\"running\"} 7875\n"),
-            std::string::npos);
-}
-
 TEST(RenderChanges, ExactText) {
   const Settings after{{5, 1, 9}};
   ChangeReport report{kernel_defaults, after, plan_changes(kernel_defaults, after), false};
