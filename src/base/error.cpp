@@ -15,6 +15,11 @@ SystemError::SystemError(int error_number, const std::string& context)
     : Error(status_for_errno(error_number), describe(error_number, context)), errno_(error_number) {
 }
 
+SystemError::SystemError(int error_number, std::string call, const std::string& context)
+    : SystemError(error_number, context) {
+  call_ = std::move(call);
+}
+
 ExitStatus status_for_errno(int error_number) {
   return (error_number == EACCES || error_number == EPERM) ? ExitStatus::permission
                                                            : ExitStatus::system;

@@ -28,14 +28,19 @@ private:
   std::string message_;
 };
 
-// A failed system call: the errno is kept so callers can decide (EACCES means exit 3, EROFS 4).
+// A failed system call: the errno is kept so callers can decide (EACCES means exit 3, EROFS 4),
+// and, when the thrower names it, the call ("pidfd_open", "getsockopt(TCP_KEEPIDLE)"), so that a
+// caller counting failures by call need not read it out of the message.
 class SystemError : public Error {
 public:
   SystemError(int error_number, const std::string& context);
+  SystemError(int error_number, std::string call, const std::string& context);
   int error_number() const noexcept { return errno_; }
+  const std::string& call() const noexcept { return call_; } // "" when not named
 
 private:
   int errno_;
+  std::string call_;
 };
 
 // Exit status for a failed system call: permission problems are 3, everything else is 4.

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <limits>
-
 namespace kaltune {
 
 namespace {
@@ -15,11 +13,9 @@ struct KeyInfo {
   Range kernel;
 };
 
-// tcp_keepalive_time and _intvl are ints in jiffies (proc_dointvec_jiffies): the kernel takes
-// any value, negatives included, whose magnitude is at most INT_MAX / HZ seconds. HZ is a build
-// option (100-1000) userspace cannot read, so --force allows what every kernel stores:
-// INT_MAX / 1000. tcp_keepalive_probes is a u8 (proc_dou8vec_minmax): 0-255.
-constexpr std::int64_t jiffies_limit = std::numeric_limits<std::int32_t>::max() / 1000;
+// time/intvl: max_jiffies_seconds either way; tcp_keepalive_probes is a u8
+// (proc_dou8vec_minmax): 0-255.
+constexpr std::int64_t jiffies_limit = max_jiffies_seconds;
 
 // MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL and MAX_TCP_KEEPCNT of include/net/tcp.h.
 constexpr std::array<KeyInfo, key_count> infos{{

@@ -37,6 +37,13 @@ struct Range {
   bool contains(std::int64_t value) const { return value >= min && value <= max; }
 };
 
+// tcp_keepalive_time and _intvl are ints in jiffies (proc_dointvec_jiffies): a kernel stores
+// seconds of either sign up to INT_MAX / HZ. HZ is a build option (100-1000) userspace cannot
+// read, so kaltune's one limit for them — validation, --force, snapshots and the boot view — is
+// what every kernel stores: INT_MAX / 1000 = 2147483 s (24.8 days).
+inline constexpr std::int64_t max_kernel_hz = 1000;
+inline constexpr std::int64_t max_jiffies_seconds = 2147483647 / max_kernel_hz;
+
 // What setsockopt(TCP_KEEPIDLE/TCP_KEEPINTVL/TCP_KEEPCNT) accepts: kaltune's default limits.
 Range api_range(Key key);
 // What the kernel's sysctl handler accepts: the limits of --force.

@@ -1,17 +1,13 @@
 #include "cli/app.hpp"
 
-#include "cli/check.hpp"
-#include "cli/context.hpp"
-#include "cli/diff.hpp"
-#include "cli/non_empty.hpp"
-#include "cli/reset.hpp"
-#include "cli/set.hpp"
-#include "cli/show.hpp"
-#include "cli/sockets.hpp"
-#include "cli/verify.hpp"
 #include "base/error.hpp"
+#include "cli/command.hpp"
+#include "cli/context.hpp"
+#include "cli/non_empty.hpp"
+#include "cli/usage.hpp"
 #include "version.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -24,17 +20,34 @@
 
 namespace kaltune {
 
+namespace {
+// One command of the model: its CLI11 subcommand, and how to run it once its options exist.
+struct Entry {
+  const Command* command;
+  CLI::App* app;
+  CommandRun run; // empty until the command's options are declared
+};
+} // namespace
+
 struct Cli::State {
   CLI::App app{"kaltune: tune Linux TCP keepalive (net.ipv4.tcp_keepalive_time, _intvl, _probes)",
                "kaltune"};
   GlobalOptions global;
-  ShowOptions show;
-  SetOptions set;
-  ResetOptions reset;
-  DiffOptions diff;
-  SocketsOptions sockets;
-  VerifyOptions verify;
-  CheckOptions check;
+  std::vector<Entry> entries; // in the order of the command table
+
+  void declare(Entry& entry) {
+    if (!entry.run) {
+      entry.run = entry.command->setup(*entry.app);
+    }
+  }
+
+  // The command of a parse that command_problem accepted: exactly one, its options declared.
+  const CommandRun& chosen() const {
+    const CLI::App* sub = app.get_subcommands().front();
+    return std::find_if(entries.begin(), entries.end(),
+                        [sub](const Entry& entry) { return entry.app == sub; })
+        ->run;
+  }
 };
 
 const char* exit_status_help() {
@@ -52,13 +65,12 @@ constexpr int nagios_unknown = 3;
 
 void setup_global(CLI::App& app, GlobalOptions& global) {
   app.set_version_flag("--version", fmt::format("kaltune {}", version));
-  auto* netns = app.add_option_function<std::string>(
-      "--netns", [&global](const std::string& value) { global.target.netns = value; },
+  auto* netns = app.add_option(
+      "--netns", global.target.netns,
       "Work on this network namespace: a name under /run/netns, or a namespace file");
   netns->type_name("NAME|PATH")->check(non_empty());
-  auto* pid = app.add_option_function<pid_t>(
-      "--pid", [&global](const pid_t& value) { global.target.pid = value; },
-      "Work on the network namespace of process PID");
+  auto* pid =
+      app.add_option("--pid", global.target.pid, "Work on the network namespace of process PID");
   pid->type_name("PID")->check(CLI::PositiveNumber);
   netns->excludes(pid);
   app.add_option("--root", global.root,
@@ -92,59 +104,6 @@ ColorWhen parse_color(const std::string& text) {
   return text == "never" ? ColorWhen::never : ColorWhen::auto_;
 }
 
-// Levenshtein distance, for "did you mean".
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// What is wrong with the command word, if anything: missing, unknown (with a suggestion), or
-// followed by arguments nobody takes.
-std::optional<std::string> command_problem(const CLI::App& app) {
-  const auto extras = app.remaining();
-  if (!extras.empty()) {
-    const std::string& word = extras.front();
-    if (!word.empty() && word.front() == '-') {
-      return fmt::format("unknown option {}", word);
-    }
-    if (!app.get_subcommands().empty()) {
-      return fmt::format("unexpected argument '{}' for {}", word,
-                         app.get_subcommands().front()->get_name());
-    }
-    std::string best;
-    std::size_t best_distance = 3; // suggest only close matches
-    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
-      const std::size_t distance = edit_distance(word, sub->get_name());
-      if (distance < best_distance) {
-        best = sub->get_name();
-        best_distance = distance;
-      }
-    }
-    return best.empty() ? fmt::format("unknown command '{}'", word)
-                        : fmt::format("unknown command '{}'; did you mean '{}'?", word, best);
-  }
-  if (app.get_subcommands().empty()) {
-    std::vector<std::string> names;
-    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
-      names.push_back(sub->get_name());
-    }
-    return fmt::format("a command is required: {}", fmt::join(names, ", "));
-  }
-  return std::nullopt;
-}
-
 // `check --nagios` anywhere on the command line, read before parsing so that even a parse error
 // can be answered the plugin way.
 bool wants_nagios(int argc, const char* const* argv) {
@@ -162,94 +121,108 @@ bool wants_nagios(int argc, const char* const* argv) {
 bool is_terminal(const std::ostream& stream, int fd) {
   return (&stream == &std::cout || &stream == &std::cerr) && ::isatty(fd) == 1;
 }
+
+// How a run that fails says so: kaltune's message on stderr and exit status, or, for a
+// monitoring plugin, UNKNOWN (3) on stdout for any failure of its own, usage errors included
+// (Nagios would read kaltune's usage status 2 as CRITICAL).
+struct Failure {
+  bool nagios;
+  std::ostream& out;
+  std::ostream& err;
+
+  int plugin(std::string_view message) const {
+    out << "KALTUNE UNKNOWN - " << message << '\n';
+    return nagios_unknown;
+  }
+
+  // Help and --version are "errors" that succeed; every real parse error is a usage error.
+  int parse_error(CLI::App& app, const CLI::ParseError& error) const {
+    if (nagios && error.get_exit_code() != 0) {
+      return plugin(error.what());
+    }
+    return app.exit(error, out, err) == 0 ? 0 : static_cast<int>(ExitStatus::usage);
+  }
+
+  int usage(const std::string& problem) const {
+    if (nagios) {
+      return plugin(problem);
+    }
+    err << "kaltune: " << problem << "\nRun with --help for more information.\n";
+    return static_cast<int>(ExitStatus::usage);
+  }
+
+  int error(const std::exception& error) const {
+    if (nagios) {
+      return plugin(error.what());
+    }
+    err << "kaltune: " << error.what() << '\n';
+    const auto* kaltune_error = dynamic_cast<const Error*>(&error);
+    return static_cast<int>(kaltune_error != nullptr ? kaltune_error->status()
+                                                     : ExitStatus::system);
+  }
+};
+
+Context make_context(const GlobalOptions& global, ProcSys& proc, std::ostream& out,
+                     std::ostream& err) {
+  const char* no_color = std::getenv("NO_COLOR");
+  const bool no_color_set = no_color != nullptr && *no_color != '\0';
+  const ColorWhen when = parse_color(global.color);
+  const bool err_terminal = is_terminal(err, STDERR_FILENO);
+  return Context{global,
+                 proc,
+                 out,
+                 err,
+                 Style(use_color(when, is_terminal(out, STDOUT_FILENO), no_color_set)),
+                 Style(use_color(when, err_terminal, no_color_set)),
+                 err_terminal};
+}
 } // namespace
 
 Cli::Cli() : state_(std::make_unique<State>()) {
-  setup_global(state_->app, state_->global);
-  setup_show(state_->app, state_->show);
-  setup_set(state_->app, state_->set);
-  setup_reset(state_->app, state_->reset);
-  setup_diff(state_->app, state_->diff);
-  setup_sockets(state_->app, state_->sockets);
-  setup_verify(state_->app, state_->verify);
-  setup_check(state_->app, state_->check);
+  State& state = *state_;
+  setup_global(state.app, state.global);
+  state.entries.reserve(commands().size());
+  for (const Command& command : commands()) {
+    CLI::App* sub = state.app.add_subcommand(std::string(command.name), std::string(command.help));
+    state.entries.push_back(Entry{&command, sub, {}});
+    // Start-up builds only the chosen command's options: CLI11 calls this when it meets the
+    // command word, before it reads the command's arguments. app() builds all of them.
+    sub->preparse_callback([&state, index = state.entries.size() - 1](std::size_t) {
+      state.declare(state.entries[index]);
+    });
+  }
   // Only the top level collects leftovers, so "kaltune shwo" can be answered with "did you mean
   // show?"; subcommands keep rejecting unknown options themselves.
-  state_->app.allow_extras(true);
+  state.app.allow_extras(true);
 }
 
 Cli::~Cli() = default;
 
 CLI::App& Cli::app() {
+  for (Entry& entry : state_->entries) {
+    state_->declare(entry);
+  }
   return state_->app;
 }
 
 int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  CLI::App& app = state_->app;
-  // A monitoring plugin answers UNKNOWN (3) on stdout for any failure of its own, usage errors
-  // included: Nagios would read kaltune's 2 as CRITICAL.
-  const bool nagios = wants_nagios(argc, argv);
+  State& state = *state_;
+  const Failure failure{wants_nagios(argc, argv), out, err};
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    // Help and --version are "errors" that succeed; every real parse error is a usage error.
-    if (nagios && e.get_exit_code() != 0) {
-      out << "KALTUNE UNKNOWN - " << e.what() << '\n';
-      return nagios_unknown;
-    }
-    const int code = app.exit(e, out, err);
-    return code == 0 ? 0 : static_cast<int>(ExitStatus::usage);
+    state.app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return failure.parse_error(state.app, error);
   }
-  if (auto problem = command_problem(app)) {
-    if (nagios) {
-      out << "KALTUNE UNKNOWN - " << *problem << '\n';
-      return nagios_unknown;
-    }
-    err << "kaltune: " << *problem << "\nRun with --help for more information.\n";
-    return static_cast<int>(ExitStatus::usage);
+  if (auto problem = command_problem(state.app)) {
+    return failure.usage(*problem);
   }
   try {
-    enter_netns(state_->global.target);
-    const char* no_color = std::getenv("NO_COLOR");
-    const bool no_color_set = no_color != nullptr && *no_color != '\0';
-    const ColorWhen when = parse_color(state_->global.color);
+    enter_netns(state.global.target);
     RealProcSys proc;
-    Context context{state_->global,
-                    proc,
-                    out,
-                    err,
-                    Style(use_color(when, is_terminal(out, STDOUT_FILENO), no_color_set)),
-                    Style(use_color(when, is_terminal(err, STDERR_FILENO), no_color_set))};
-    if (app.got_subcommand("show")) {
-      return run_show(context, state_->show);
-    }
-    if (app.got_subcommand("set")) {
-      return run_set(context, state_->set);
-    }
-    if (app.got_subcommand("reset")) {
-      return run_reset(context, state_->reset);
-    }
-    if (app.got_subcommand("diff")) {
-      return run_diff(context, state_->diff);
-    }
-    if (app.got_subcommand("sockets")) {
-      return run_sockets(context, state_->sockets);
-    }
-    if (app.got_subcommand("verify")) {
-      return run_verify(context, state_->verify);
-    }
-    if (app.got_subcommand("check")) {
-      return run_check(context, state_->check);
-    }
-    return static_cast<int>(ExitStatus::usage);
-  } catch (const std::exception& e) {
-    if (nagios) {
-      out << "KALTUNE UNKNOWN - " << e.what() << '\n';
-      return nagios_unknown;
-    }
-    err << "kaltune: " << e.what() << '\n';
-    const auto* error = dynamic_cast<const Error*>(&e);
-    return static_cast<int>(error != nullptr ? error->status() : ExitStatus::system);
+    Context context = make_context(state.global, proc, out, err);
+    return state.chosen()(context);
+  } catch (const std::exception& error) {
+    return failure.error(error);
   }
 }
 

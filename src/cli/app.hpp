@@ -1,18 +1,25 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <iosfwd>
 #include <memory>
 
+namespace CLI {
+class App;
+}
+
 namespace kaltune {
 
-// The whole command line: the CLI11 model and the option structs it fills. Tests walk `app()` to
-// check that the man page and the completions know every command and option.
+// The whole command line: the CLI11 model built from the command table (commands.cpp) and the
+// global options. Tests walk `app()` to check that the man page and the completions know every
+// command and option.
 class Cli {
 public:
   Cli();
   ~Cli();
+  Cli(const Cli&) = delete;
+  Cli& operator=(const Cli&) = delete;
+
+  // The model with every command's options declared. `run` declares only the chosen command's.
   CLI::App& app();
 
   // Parses argv and runs the command; returns the exit status. This is the single place where an

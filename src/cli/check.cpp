@@ -1,44 +1,40 @@
 #include "cli/check.hpp"
 
+#include "cli/option_values.hpp"
 #include "cli/output.hpp"
-
-#include "core/duration.hpp"
 #include "core/policy.hpp"
 #include "core/runtime.hpp"
-#include "render/json.hpp"
 #include "render/metrics.hpp"
 #include "render/policy.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <ostream>
 
 namespace kaltune {
 
-void setup_check(CLI::App& app, CheckOptions& options) {
-  auto* check = app.add_subcommand(
-      "check", "Check the running values against a policy (exit 1 when violated)");
-  check
-      ->add_option_function<std::string>(
-          "--max-detect", [&options](const std::string& value) { options.max_detect = value; },
-          "Longest acceptable dead-peer detection (time + intvl x probes)")
+void setup_check(CLI::App& command, CheckOptions& options) {
+  command
+      .add_option("--max-detect", options.max_detect,
+                  "Longest acceptable dead-peer detection (time + intvl x probes)")
       ->type_name("DURATION");
-  check
-      ->add_option_function<std::string>(
-          "--idle-timeout", [&options](const std::string& value) { options.idle_timeout = value; },
+  command
+      .add_option(
+          "--idle-timeout", options.idle_timeout,
           "Idle timeout of a middlebox on the path (NAT, load balancer): the first probe must "
           "come sooner")
       ->type_name("DURATION");
-  auto* nagios = check->add_flag("--nagios", options.nagios,
-                                 "One status line and the monitoring-plugin exit codes 0 OK, 1 "
-                                 "WARNING, 2 CRITICAL, 3 UNKNOWN");
-  check
-      ->add_option("--format", options.format,
-                   "Output format; prometheus: the status (0 OK, 1 WARNING, 2 CRITICAL), the "
-                   "findings and the policy as metrics (exit status as for text)")
+  auto* nagios = command.add_flag("--nagios", options.nagios,
+                                  "One status line and the monitoring-plugin exit codes 0 OK, 1 "
+                                  "WARNING, 2 CRITICAL, 3 UNKNOWN");
+  command
+      .add_option("--format", options.format,
+                  "Output format; prometheus: the status (0 OK, 1 WARNING, 2 CRITICAL), the "
+                  "findings and the policy as metrics (exit status as for text)")
       ->check(CLI::IsMember({"text", "json", "prometheus"}))
       ->excludes(nagios);
-  add_output_option(*check, options.output);
+  add_output_option(command, options.output);
 }
 
 namespace {
@@ -47,14 +43,8 @@ std::optional<std::int64_t> parse_limit(const std::optional<std::string>& text,
   if (!text) {
     return std::nullopt;
   }
-  auto value = parse_duration(*text);
-  if (!value || *value == 0) {
-    throw Error(ExitStatus::usage, fmt::format("invalid {} value '{}': {}", option, *text,
-                                               value ? "must be at least 1 s" : value.error()));
-  }
-  return *value;
+  return parse_positive_duration(option, *text);
 }
-
 } // namespace
 
 namespace {
@@ -69,7 +59,7 @@ int check(Context& context, const CheckOptions& options) {
     return static_cast<int>(severity);
   }
   if (context.global.json || options.format == "json") {
-    context.out << dump_json(to_json(report)) << '\n';
+    context.out << render_json(report);
   } else if (options.format == "prometheus") {
     context.out << render_metrics(
         check_metrics(report.findings, policy, netns_path(context.global.target)));

@@ -2,10 +2,12 @@
 
 #include "cli/context.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <optional>
 #include <string>
+
+namespace CLI {
+class App;
+}
 
 namespace kaltune {
 
@@ -17,7 +19,7 @@ struct CheckOptions {
   std::optional<std::string> output; // --output FILE, written atomically
 };
 
-void setup_check(CLI::App& app, CheckOptions& options);
+void setup_check(CLI::App& command, CheckOptions& options);
 // Exit 0 when the running values meet the policy, 1 when they violate it; with --nagios the
 // monitoring-plugin codes 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 int run_check(Context& context, const CheckOptions& options);

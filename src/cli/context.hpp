@@ -29,6 +29,7 @@ struct Context {
   std::ostream& err;
   Style out_style; // colour decided per stream: each may or may not be a terminal
   Style err_style;
+  bool err_terminal; // stderr is a terminal: progress lines may be drawn there
 
   // A warning on stderr, unless --quiet.
   void warn(const std::string& message) const;

@@ -4,21 +4,20 @@
 #include "cli/show.hpp"
 #include "core/sources.hpp"
 #include "render/diff.hpp"
-#include "render/json.hpp"
 
+#include <CLI/CLI.hpp>
 #include <ostream>
 
 namespace kaltune {
 
-void setup_diff(CLI::App& app, DiffOptions& options) {
-  auto* diff = app.add_subcommand(
-      "diff", "Compare two sources (default: running against boot); exit 1 when they differ");
-  diff->add_option("A", options.a,
-                   "running (default), boot, default, a sysctl config file, or a `kaltune --json "
-                   "show` snapshot")
+void setup_diff(CLI::App& command, DiffOptions& options) {
+  command
+      .add_option("A", options.a,
+                  "running (default), boot, default, a sysctl config file, or a `kaltune --json "
+                  "show` snapshot")
       ->check(non_empty());
-  diff->add_option("B", options.b, "The same choices; boot by default")->check(non_empty());
-  diff->add_option("--format", options.format, "Output format")
+  command.add_option("B", options.b, "The same choices; boot by default")->check(non_empty());
+  command.add_option("--format", options.format, "Output format")
       ->check(CLI::IsMember({"unified", "table", "json"}));
 }
 
@@ -35,7 +34,7 @@ int run_diff(Context& context, const DiffOptions& options) {
   const SourceDiff diff = diff_sources(std::move(a), std::move(b));
   const std::string format = context.global.json ? "json" : options.format;
   if (format == "json") {
-    context.out << dump_json(to_json(diff)) << '\n';
+    context.out << render_json(diff);
   } else if (format == "table") {
     context.out << render_diff_table(diff, context.out_style);
   } else {

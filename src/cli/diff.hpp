@@ -2,9 +2,11 @@
 
 #include "cli/context.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <string>
+
+namespace CLI {
+class App;
+}
 
 namespace kaltune {
 
@@ -14,7 +16,7 @@ struct DiffOptions {
   std::string format = "unified";
 };
 
-void setup_diff(CLI::App& app, DiffOptions& options);
+void setup_diff(CLI::App& command, DiffOptions& options);
 // Exit 0 when the sources are identical, 1 when they differ; errors throw (exit 2-4).
 int run_diff(Context& context, const DiffOptions& options);
 

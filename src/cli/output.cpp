@@ -5,6 +5,7 @@
 #include "cli/non_empty.hpp"
 #include "sys/atomic_file.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <sstream>
@@ -52,8 +53,8 @@ int run_with_output(Context& context, const std::optional<std::string>& output,
   Posix posix;
   const OutputFile file(posix, *output);
   std::ostringstream buffer;
-  Context buffered{context.global, context.proc, buffer,
-                   context.err,    Style(false), context.err_style};
+  Context buffered{context.global,    context.proc,        buffer, context.err, Style(false),
+                   context.err_style, context.err_terminal};
   const int status = command(buffered);
   file.write(buffer.str());
   return status;

@@ -2,26 +2,16 @@
 
 #include "cli/show.hpp"
 #include "core/persist.hpp"
-#include "render/json.hpp"
 #include "render/persist.hpp"
 #include "sys/lock.hpp"
 #include "sys/signals.hpp"
 
 #include <fmt/format.h>
-
 #include <ostream>
 
 namespace kaltune {
 
 namespace {
-KeySet keys_of(const Request& request) {
-  KeySet keys{};
-  for (Key key : all_keys) {
-    keys[index_of(key)] = request[index_of(key)].has_value();
-  }
-  return keys;
-}
-
 // After reset --persist: boot values that still differ from the defaults, and who sets them.
 void warn_remaining(Context& context, const BootView& view, bool dry_run) {
   for (Key key : all_keys) {
@@ -39,11 +29,19 @@ bool runtime_excluded(const GlobalOptions& global, bool no_runtime) {
   return no_runtime || global.root != "/";
 }
 
-int run_persist_command(Context& context, const PersistCommand& command) {
+PersistRequest persist_request(const GlobalOptions& global, const std::optional<std::string>& file,
+                               bool no_runtime) {
+  PersistRequest request;
+  request.file = file;
+  request.runtime = !runtime_excluded(global, no_runtime);
+  return request;
+}
+
+int run_persist_command(Context& context, const PersistRequest& request, bool dry_run) {
   Posix posix;
   const std::filesystem::path root = context.global.root;
   std::optional<FileLock> lock;
-  if (!command.dry_run) {
+  if (!dry_run) {
     const std::filesystem::path lock_path = lock_file_path();
     lock.emplace(posix, lock_path, [&context, &lock_path](pid_t holder) {
       context.warn(fmt::format(
@@ -52,48 +50,34 @@ int run_persist_command(Context& context, const PersistCommand& command) {
           holder > 0 ? fmt::format(" (pid {})", holder) : std::string(), lock_path.string()));
     });
   }
-  PersistReport report;
-  report.dry_run = command.dry_run;
-  report.keys = command.remove ? KeySet{true, true, true} : keys_of(command.request);
-  if (command.runtime) {
-    const Settings current = read_running(context.proc);
-    const Settings target = merge(current, command.request);
-    report.runtime = ChangeReport{current, target, plan_changes(current, target), command.dry_run};
-  }
-  report.plan = command.remove ? plan_remove(posix, root, command.file)
-                               : plan_set(posix, root, command.file, command.request);
-  for (const std::string& note : report.plan.notes) {
+  const PersistPlan plan = plan_persist(posix, context.proc, root, request);
+  for (const std::string& note : plan.file.notes) {
     context.warn(note);
+  }
+  PersistReport report;
+  report.dry_run = dry_run;
+  report.keys = plan.keys;
+  report.plan = plan.file;
+  if (plan.runtime) {
+    report.runtime =
+        ChangeReport{plan.runtime->current, plan.runtime->target, plan.runtime->changes, dry_run};
   }
   const BootModel model = boot_model(context.global);
   std::optional<std::string> dry_run_problem;
-  if (command.dry_run) {
+  if (dry_run) {
     // What boot would apply with the file written, and whether the real run would refuse.
-    report.boot = predict_boot(root, model, report.plan);
-    if (!command.remove) {
-      dry_run_problem = boot_problem(*report.boot, command.request, report.plan);
-    }
+    report.boot = predict_boot(root, model, plan.file);
+    dry_run_problem = predicted_problem(*report.boot, plan);
   } else {
-    PersistStep step;
-    step.plan = report.plan;
-    step.predict_boot = [&](const FilePlan& plan) { return predict_boot(root, model, plan); };
-    step.resolve_boot = [&] { return resolve_boot(root, model); };
-    if (!command.remove) {
-      step.wanted = command.request;
-    }
-    step.proc = command.runtime ? &context.proc : nullptr;
-    if (report.runtime) {
-      step.runtime_changes = report.runtime->changes;
-    }
     const DeferSignals defer; // Ctrl-C cannot leave half a change
-    report.boot = commit_persist(posix, step);
+    report.boot = commit_persist(posix, context.proc, root, model, plan);
   }
-  if (command.remove) {
+  if (request.remove) {
     report.expected = kernel_defaults;
-    warn_remaining(context, *report.boot, command.dry_run);
+    warn_remaining(context, *report.boot, dry_run);
   }
   if (context.global.json) {
-    context.out << dump_json(to_json(report)) << '\n';
+    context.out << render_json(report);
   } else {
     context.out << render_persist(report, context.out_style);
   }

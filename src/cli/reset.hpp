@@ -2,10 +2,12 @@
 
 #include "cli/context.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <optional>
 #include <string>
+
+namespace CLI {
+class App;
+}
 
 namespace kaltune {
 
@@ -16,7 +18,7 @@ struct ResetOptions {
   bool dry_run = false;
 };
 
-void setup_reset(CLI::App& app, ResetOptions& options);
+void setup_reset(CLI::App& command, ResetOptions& options);
 int run_reset(Context& context, const ResetOptions& options);
 
 } // namespace kaltune

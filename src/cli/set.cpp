@@ -1,70 +1,53 @@
 #include "cli/set.hpp"
 
 #include "cli/non_empty.hpp"
+#include "cli/option_values.hpp"
 #include "cli/persisting.hpp"
 #include "sys/signals.hpp"
 
 #include "core/runtime.hpp"
 #include "core/validate.hpp"
 #include "render/changes.hpp"
-#include "render/json.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ostream>
 
 namespace kaltune {
 
-void setup_set(CLI::App& app, SetOptions& options) {
-  auto* set =
-      app.add_subcommand("set", "Set keepalive values in the running kernel (all or nothing)");
-  for (Key key : all_keys) {
-    auto& slot = options.values[index_of(key)];
-    const std::string help =
-        is_duration(key)
-            ? fmt::format("{}: seconds or a duration (90s, 5m, 1h30m); {}", sysctl_name(key),
-                          describe_range(key, false))
-            : fmt::format("{}: a count; {}", sysctl_name(key), describe_range(key, false));
-    set->add_option_function<std::string>(
-           fmt::format("--{}", short_name(key)),
-           [&slot](const std::string& value) { slot = value; }, help)
-        ->type_name(is_duration(key) ? "DURATION" : "N");
-  }
-  set->add_flag("--dry-run", options.dry_run, "Print what would change; write nothing");
-  set->add_flag("--force", options.force,
-                "Allow values the kernel accepts but the socket API refuses: time and intvl "
-                "-2147483 to 2147483 s (0 and below, or above 32767), probes 0-255");
-  auto* persist = set->add_flag(
+void setup_set(CLI::App& command, SetOptions& options) {
+  add_value_options(command, options.values, [](Key key) {
+    return is_duration(key)
+               ? fmt::format("{}: seconds or a duration (90s, 5m, 1h30m); {}", sysctl_name(key),
+                             describe_range(key, false))
+               : fmt::format("{}: a count; {}", sysctl_name(key), describe_range(key, false));
+  });
+  command.add_flag("--dry-run", options.dry_run, "Print what would change; write nothing");
+  command.add_flag("--force", options.force,
+                   "Allow values the kernel accepts but the socket API refuses: time and intvl "
+                   "-2147483 to 2147483 s (0 and below, or above 32767), probes 0-255");
+  auto* persist = command.add_flag(
       "--persist", options.persist,
       "Also make boot apply the values: kaltune's own /etc/sysctl.d/99-kaltune.conf, or --file");
-  set->add_option_function<std::string>(
-         "--file", [&options](const std::string& value) { options.file = value; },
-         "With --persist: edit this existing file in place (e.g. /etc/sysctl.conf)")
+  command
+      .add_option("--file", options.file,
+                  "With --persist: edit this existing file in place (e.g. /etc/sysctl.conf)")
       ->type_name("PATH")
       ->check(non_empty())
       ->needs(persist);
-  set->add_flag("--no-runtime", options.no_runtime,
+  command
+      .add_flag("--no-runtime", options.no_runtime,
                 "With --persist: change only the file, not the running kernel (implied by --root)")
       ->needs(persist);
 }
 
 namespace {
 Request parse_request(const SetOptions& options) {
-  Request request;
-  bool any = false;
-  for (Key key : all_keys) {
-    const auto& text = options.values[index_of(key)];
-    if (!text) {
-      continue;
-    }
-    auto value = parse_value(key, *text, options.force);
-    if (!value) {
-      throw Error(ExitStatus::usage, value.error());
-    }
-    request[index_of(key)] = *value;
-    any = true;
-  }
-  if (!any) {
+  const Request request = parse_values(options.values, options.force);
+  if (std::none_of(request.begin(), request.end(),
+                   [](const auto& value) { return value.has_value(); })) {
     throw Error(ExitStatus::usage, "set: give at least one of --time, --intvl, --probes");
   }
   return request;
@@ -84,12 +67,9 @@ int run_set(Context& context, const SetOptions& options) {
       }
     }
   }
-  PersistCommand command;
-  command.file = options.file;
-  command.runtime = !runtime_excluded(context.global, options.no_runtime);
-  command.dry_run = options.dry_run;
-  command.request = request;
-  return run_persist_command(context, command);
+  PersistRequest persist = persist_request(context.global, options.file, options.no_runtime);
+  persist.values = request;
+  return run_persist_command(context, persist, options.dry_run);
 }
 
 int run_runtime_change(Context& context, const Request& request, bool dry_run) {
@@ -114,7 +94,7 @@ int run_runtime_change(Context& context, const Request& request, bool dry_run) {
   }
   const ChangeReport report{current, target, changes, dry_run};
   if (context.global.json) {
-    context.out << dump_json(to_json(report)) << '\n';
+    context.out << render_json(report);
   } else {
     context.out << render_changes(report, context.out_style);
   }

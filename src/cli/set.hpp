@@ -1,19 +1,21 @@
 #pragma once
 
 #include "cli/context.hpp"
+#include "cli/option_values.hpp"
 #include "core/runtime.hpp"
-
-#include <CLI/CLI.hpp>
 
 #include <array>
 #include <optional>
 #include <string>
 
+namespace CLI {
+class App;
+}
+
 namespace kaltune {
 
 struct SetOptions {
-  // The values as given, validated by run_set so every error has kaltune's wording.
-  std::array<std::optional<std::string>, 3> values;
+  ValueTexts values; // --time, --intvl, --probes
   bool dry_run = false;
   bool force = false;
   bool persist = false;
@@ -21,7 +23,7 @@ struct SetOptions {
   bool no_runtime = false;
 };
 
-void setup_set(CLI::App& app, SetOptions& options);
+void setup_set(CLI::App& command, SetOptions& options);
 int run_set(Context& context, const SetOptions& options);
 
 // Changes the running kernel only (set without --persist, reset without --persist): plan, warn

@@ -6,28 +6,29 @@
 #include "config/boot.hpp"
 #include "core/runtime.hpp"
 #include "render/boot.hpp"
-#include "render/json.hpp"
 #include "render/metrics.hpp"
 #include "render/settings.hpp"
 
+#include <CLI/CLI.hpp>
 #include <ostream>
 
 namespace kaltune {
 
-void setup_show(CLI::App& app, ShowOptions& options) {
-  auto* show = app.add_subcommand("show", "Show the keepalive values in force and what they mean");
-  show->add_option("--source", options.source,
-                   "Which values: running (default), boot (what boot applies, with every "
-                   "assignment and its file:line), default, or a sysctl config FILE (what it "
-                   "assigns; keys it leaves out keep the kernel default)")
+void setup_show(CLI::App& command, ShowOptions& options) {
+  command
+      .add_option("--source", options.source,
+                  "Which values: running (default), boot (what boot applies, with every "
+                  "assignment and its file:line), default, or a sysctl config FILE (what it "
+                  "assigns; keys it leaves out keep the kernel default)")
       ->type_name("running|boot|default|FILE")
       ->check(non_empty())
       ->each([&options](const std::string&) { options.source_given = true; });
-  show->add_option("--format", options.format,
-                   "Output format; prometheus reports running and boot (and their drift) unless "
-                   "--source names one")
+  command
+      .add_option("--format", options.format,
+                  "Output format; prometheus reports running and boot (and their drift) unless "
+                  "--source names one")
       ->check(CLI::IsMember({"table", "json", "sysctl", "prometheus"}));
-  add_output_option(*show, options.output);
+  add_output_option(command, options.output);
 }
 
 BootModel boot_model(const GlobalOptions& global) {
@@ -48,7 +49,7 @@ int show_boot(Context& context, const ShowOptions& options, const std::string& f
                                     : resolve_boot(context.global.root, model);
   context.info("boot model: " + describe_model(model));
   if (format == "json") {
-    context.out << dump_json(to_json(view, single_file)) << '\n';
+    context.out << render_json(view, single_file);
     return 0;
   }
   if (format == "sysctl") {
@@ -63,6 +64,7 @@ int show_boot(Context& context, const ShowOptions& options, const std::string& f
   }
   return 0;
 }
+
 // The metrics the timer refreshes: running and boot, each value's origin, and their drift.
 int show_metrics(Context& context) {
   const std::optional<std::string> netns = netns_path(context.global.target);
@@ -94,7 +96,7 @@ int show(Context& context, const ShowOptions& options) {
     report.tcp_retries2 = read_integer(context.proc, "net.ipv4.tcp_retries2");
   }
   if (format == "json") {
-    context.out << dump_json(to_json(report)) << '\n';
+    context.out << render_json(report);
   } else if (format == "sysctl") {
     context.out << render_sysctl(report.settings);
   } else if (format == "prometheus") {

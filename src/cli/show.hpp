@@ -3,10 +3,12 @@
 #include "cli/context.hpp"
 #include "config/boot.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <optional>
 #include <string>
+
+namespace CLI {
+class App;
+}
 
 namespace kaltune {
 
@@ -17,7 +19,7 @@ struct ShowOptions {
   std::optional<std::string> output; // --output FILE, written atomically
 };
 
-void setup_show(CLI::App& app, ShowOptions& options);
+void setup_show(CLI::App& command, ShowOptions& options);
 int run_show(Context& context, const ShowOptions& options);
 
 // The boot model --boot-model asks for; "auto" looks for systemd-sysctl under --root.

@@ -2,11 +2,13 @@
 
 #include "cli/context.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace kaltune {
 
@@ -21,7 +23,7 @@ struct SocketsOptions {
   std::optional<std::string> output; // --output FILE, written atomically
 };
 
-void setup_sockets(CLI::App& app, SocketsOptions& options);
+void setup_sockets(CLI::App& command, SocketsOptions& options);
 int run_sockets(Context& context, const SocketsOptions& options);
 
 } // namespace kaltune

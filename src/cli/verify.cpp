@@ -1,93 +1,64 @@
 #include "cli/verify.hpp"
 
-#include "core/duration.hpp"
 #include "core/runtime.hpp"
 #include "core/validate.hpp"
 #include "render/duration.hpp"
-#include "render/json.hpp"
 #include "render/verify.hpp"
 #include "sys/deadpeer.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <iostream>
 #include <ostream>
-#include <unistd.h>
 
 namespace kaltune {
 
-void setup_verify(CLI::App& app, VerifyOptions& options) {
-  auto* verify = app.add_subcommand(
-      "verify", "Measure how long the kernel takes to declare a silent peer dead (exit 0 within "
-                "the tolerance: 0.5 s + 1/8 of the expected time; 4 outside it)");
-  for (Key key : all_keys) {
-    auto& slot = options.values[index_of(key)];
-    verify
-        ->add_option_function<std::string>(
-            fmt::format("--{}", short_name(key)),
-            [&slot](const std::string& value) { slot = value; },
-            fmt::format("{} to measure in a private network namespace (default: the running "
-                        "value); {}",
-                        sysctl_name(key), describe_range(key, false)))
-        ->type_name(is_duration(key) ? "DURATION" : "N");
-  }
-  verify->add_flag("--running", options.running,
+void setup_verify(CLI::App& command, VerifyOptions& options) {
+  add_value_options(command, options.values, [](Key key) {
+    return fmt::format("{} to measure in a private network namespace (default: the running "
+                       "value); {}",
+                       sysctl_name(key), describe_range(key, false));
+  });
+  command.add_flag("--running", options.running,
                    "Measure the running values in place, over loopback in this namespace (no "
                    "privileges needed)");
-  verify
-      ->add_option("--timeout", options.timeout,
-                   "Give up after this long; refuse up front when the expected time is longer "
-                   "(default 15m)")
+  command
+      .add_option("--timeout", options.timeout,
+                  "Give up after this long; refuse up front when the expected time is longer "
+                  "(default 15m)")
       ->type_name("DURATION");
 }
 
 namespace {
 Settings requested_settings(Context& context, const VerifyOptions& options) {
-  Request request;
   for (Key key : all_keys) {
-    if (const auto& text = options.values[index_of(key)]) {
-      if (options.running) {
-        throw Error(ExitStatus::usage,
-                    fmt::format("verify: --running measures the values in force; --{} cannot "
-                                "go with it",
-                                short_name(key)));
-      }
-      auto value = parse_value(key, *text, false);
-      if (!value) {
-        throw Error(ExitStatus::usage, value.error());
-      }
-      request[index_of(key)] = *value;
+    if (options.running && options.values[index_of(key)]) {
+      throw Error(ExitStatus::usage,
+                  fmt::format("verify: --running measures the values in force; --{} cannot go "
+                              "with it",
+                              short_name(key)));
     }
   }
-  const Settings settings = merge(read_running(context.proc), request);
+  const Settings settings =
+      merge(read_running(context.proc), parse_values(options.values, /*force=*/false));
   if (const auto warnings = assess(settings); !warnings.empty()) {
     throw Error(ExitStatus::usage,
                 fmt::format("verify: cannot measure: {}", warnings.front().message));
   }
   return settings;
 }
-
-std::int64_t timeout_ms(const VerifyOptions& options) {
-  auto timeout = parse_duration(options.timeout);
-  if (!timeout || *timeout == 0) {
-    throw Error(ExitStatus::usage, fmt::format("invalid --timeout value '{}': {}", options.timeout,
-                                               timeout ? "must be at least 1 s" : timeout.error()));
-  }
-  return *timeout * 1000;
-}
-
-bool stderr_is_terminal(const Context& context) {
-  return &context.err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
-}
 } // namespace
 
 int run_verify(Context& context, const VerifyOptions& options) {
   VerifyReport report;
   report.settings = requested_settings(context, options);
+  for (Key key : all_keys) {
+    report.given[index_of(key)] = options.values[index_of(key)].has_value();
+  }
   report.private_netns = !options.running;
   report.expected_ms = detect_seconds(report.settings) * 1000;
   report.tolerance_ms = verify_tolerance_ms(report.expected_ms);
-  report.timeout_ms = timeout_ms(options);
+  report.timeout_ms = parse_positive_duration("--timeout", options.timeout) * 1000;
   if (report.expected_ms > report.timeout_ms) {
     throw Error(ExitStatus::usage,
                 fmt::format("verify: the expected detection time {} is longer than --timeout {}; "
@@ -96,7 +67,7 @@ int run_verify(Context& context, const VerifyOptions& options) {
                             seconds_with_human(report.timeout_ms / 1000),
                             report.expected_ms / 1000 + report.tolerance_ms / 1000 + 1));
   }
-  const bool progress = stderr_is_terminal(context) && !context.global.quiet;
+  const bool progress = context.err_terminal && !context.global.quiet;
   MeasureRequest request;
   request.where = options.running ? MeasureWhere::in_place : MeasureWhere::private_netns;
   request.cap = std::chrono::milliseconds(report.timeout_ms);
@@ -123,7 +94,7 @@ int run_verify(Context& context, const VerifyOptions& options) {
     report.measured_ms = measured->count();
   }
   if (context.global.json) {
-    context.out << dump_json(to_json(report)) << '\n';
+    context.out << render_json(report);
   } else {
     context.out << render_verify(report, context.out_style);
   }

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace kaltune {
 
 std::string_view to_string(BootModel model) {
@@ -12,6 +14,19 @@ std::string_view to_string(BootModel model) {
 
 std::string BootAssignment::origin() const {
   return fmt::format("{}:{}", file, line);
+}
+
+std::vector<Key> unassigned_keys(const BootView& view) {
+  std::vector<Key> out;
+  for (Key key : all_keys) {
+    const bool assigned =
+        std::any_of(view.assignments.begin(), view.assignments.end(),
+                    [key](const BootAssignment& a) { return a.key == key && !a.exclusion; });
+    if (!assigned) {
+      out.push_back(key);
+    }
+  }
+  return out;
 }
 
 BootModel detect_boot_model(const std::filesystem::path& root) {
@@ -62,13 +77,7 @@ BootView resolve_file(const std::filesystem::path& root, const std::string& path
   if (path.empty()) {
     throw Error(ExitStatus::usage, "the file name is empty");
   }
-  std::string system_path = path;
-  if (root != "/" && path.front() != '/') {
-    system_path = "/" + path; // under --root, a file is always a path inside the root
-  }
-  const ConfNode node = system_path.front() == '/'
-                            ? read_conf_node(root, system_path)
-                            : read_conf_node("/", std::filesystem::absolute(path).string());
+  const ConfNode node = read_conf_node(root, system_path_of(root, path));
   if (node.kind != NodeKind::regular && node.kind != NodeKind::null_device) {
     throw Error(ExitStatus::system,
                 fmt::format("cannot read {}: {}", path,

@@ -1,8 +1,7 @@
 #pragma once
 
-// What the boot-time applier will set for the three keys (the "boot" source). Interface agreed
-// between the resolver (issue 3, boot view) and its users (persist, reset, diff); the
-// implementation lives in boot.cpp.
+// What the boot-time applier will set for the three keys (the "boot" source), for its users
+// (show, persist, reset, diff). boot_resolve.cpp is the pure simulation, boot.cpp reads the tree.
 
 #include "base/keepalive.hpp"
 #include "base/source.hpp"
@@ -34,11 +33,14 @@ struct BootAssignment {
   std::size_t line = 0;
   std::string text;                  // the value as written
   std::optional<std::int64_t> value; // what the kernel stores; nullopt when it rejects the text
-  bool written = false;           // the applier writes it to the kernel (it may still be rejected)
-  bool exclusion = false;         // a "-key" line
-  bool glob = false;              // the line's key is a pattern such as net.ipv4.tcp_keepalive_*
-  bool winner = false;            // the assignment boot leaves in place
-  std::vector<std::string> notes; // "the kernel reads 0300 as octal: 192", …
+  bool written = false;   // the applier writes it to the kernel (it may still be rejected)
+  bool exclusion = false; // a "-key" line
+  bool glob = false;      // the line's key is a pattern such as net.ipv4.tcp_keepalive_*
+  bool winner = false;    // the assignment boot leaves in place
+  // What the kernel makes of `text` when that is not what it looks like ("the kernel reads 0300 as
+  // octal: 192"), or why it rejects it; "" when it stores what the text says. Also in `notes`.
+  std::string kernel_note;
+  std::vector<std::string> notes; // for people: kernel_note, "set through the pattern …", …
   std::string origin() const;     // "file:line"
 };
 
@@ -57,6 +59,10 @@ struct BootView {
   std::vector<BootAssignment> assignments;
   std::vector<std::string> warnings; // "file:line: what", for lines ignored or rejected
 };
+
+// The keys no line assigns (a rejected assignment counts as one); their value is the default
+// (`show --source FILE` says they are not set in FILE).
+std::vector<Key> unassigned_keys(const BootView& view);
 
 // Resolves the boot view of the configuration under `root` ("/" for the live system). Symlinks
 // are resolved inside `root` and never escape it. Throws Error on I/O failures.

@@ -40,13 +40,18 @@ std::string describe_unreadable(const ConfNode& node) {
   return "";
 }
 
-Selection select_files(const ConfTree& tree, BootModel model) {
-  Selection out;
-  const std::vector<std::string> dirs = boot_dirs(model);
-  std::map<std::string, const ConfNode*> winners; // by file name, sorted like strcmp
+// The first entry of each *.conf name across the model's directories (the first directory wins),
+// in strcmp order of the names, and the entries that lose or that the model skips.
+struct Winners {
+  std::map<std::string, const ConfNode*> by_name;
   std::vector<BootFile> skipped;
+  std::vector<std::string> warnings;
+};
+
+Winners pick_winners(const ConfTree& tree, BootModel model) {
+  Winners out;
   std::set<std::string> seen_targets;
-  for (const std::string& dir : dirs) {
+  for (const std::string& dir : boot_dirs(model)) {
     const auto listing = std::find_if(tree.dirs.begin(), tree.dirs.end(),
                                       [&](const ConfDir& d) { return d.path == dir; });
     if (listing == tree.dirs.end()) {
@@ -64,58 +69,78 @@ Selection select_files(const ConfTree& tree, BootModel model) {
         continue;
       }
       if (model == BootModel::systemd && name.front() == '.') {
-        skipped.push_back(BootFile{entry->path, entry->target, false,
-                                   "hidden: systemd-sysctl skips it (procps applies it)"});
+        out.skipped.push_back(BootFile{entry->path, entry->target, false,
+                                       "hidden: systemd-sysctl skips it (procps applies it)"});
         out.warnings.push_back(fmt::format("{}: a hidden file: systemd-sysctl skips it, procps "
                                            "sysctl --system applies it",
                                            entry->path));
         continue;
       }
-      const auto [it, inserted] = winners.emplace(name, entry);
+      const auto [it, inserted] = out.by_name.emplace(name, entry);
       if (inserted) {
         seen_targets.insert(entry->target);
       }
       // The same file seen again through a linked directory (/lib -> usr/lib) is no news.
       if (!inserted && seen_targets.insert(entry->target).second) {
-        skipped.push_back(BootFile{entry->path, entry->target, false,
-                                   fmt::format("shadowed by {}", it->second->path)});
+        out.skipped.push_back(BootFile{entry->path, entry->target, false,
+                                       fmt::format("shadowed by {}", it->second->path)});
       }
     }
   }
-  for (const auto& [name, node] : winners) {
-    out.apply.push_back(node);
-  }
-  if (model == BootModel::procps && tree.sysctl_conf.kind == NodeKind::regular) {
-    out.apply.push_back(&tree.sysctl_conf); // --system applies it again, at the very end
+  return out;
+}
+
+// /etc/sysctl.conf: procps --system applies it once more at the very end; systemd reads it only
+// through a sysctl.d link (Debian's 99-sysctl.conf), so without one it is skipped.
+void add_sysctl_conf(const ConfTree& tree, BootModel model, Selection& out, Winners& winners) {
+  const ConfNode& conf = tree.sysctl_conf;
+  if (model == BootModel::procps && conf.kind == NodeKind::regular) {
+    out.apply.push_back(&conf);
   }
   const bool linked = std::any_of(out.apply.begin(), out.apply.end(), [&](const ConfNode* node) {
-    return node->target == tree.sysctl_conf.target;
+    return node->target == conf.target;
   });
-  if (model == BootModel::systemd && tree.sysctl_conf.kind == NodeKind::regular && !linked) {
-    skipped.push_back(BootFile{tree.sysctl_conf.path, tree.sysctl_conf.target, false,
-                               "not read: systemd-sysctl reads it only through a sysctl.d link"});
-    if (tree.sysctl_conf.content.find("tcp_keepalive") != std::string::npos) {
+  if (model == BootModel::systemd && conf.kind == NodeKind::regular && !linked) {
+    winners.skipped.push_back(
+        BootFile{conf.path, conf.target, false,
+                 "not read: systemd-sysctl reads it only through a sysctl.d link"});
+    if (conf.content.find("tcp_keepalive") != std::string::npos) {
       out.warnings.push_back(fmt::format(
           "{}: mentions tcp_keepalive, but systemd-sysctl does not read it (no sysctl.d link such "
           "as Debian's /etc/sysctl.d/99-sysctl.conf points to it)",
-          tree.sysctl_conf.path));
+          conf.path));
     }
   }
+}
+
+// The record of a file the applier reads, with a warning when it hides a name without content.
+BootFile applied_file(const ConfNode& node, std::vector<std::string>& warnings) {
+  BootFile file{node.path, node.target, node.kind == NodeKind::regular, ""};
+  if (node.kind != NodeKind::regular) {
+    file.note = describe_unreadable(node);
+    if (node.kind != NodeKind::null_device) {
+      warnings.push_back(fmt::format("{}: {}; it still hides files of the same name in later "
+                                     "directories",
+                                     node.path, file.note));
+    }
+  } else if (node.content.empty()) {
+    file.note = "empty: masks the name";
+  }
+  return file;
+}
+
+Selection select_files(const ConfTree& tree, BootModel model) {
+  Selection out;
+  Winners winners = pick_winners(tree, model);
+  out.warnings = std::move(winners.warnings);
+  for (const auto& [name, node] : winners.by_name) {
+    out.apply.push_back(node);
+  }
+  add_sysctl_conf(tree, model, out, winners);
   for (const ConfNode* node : out.apply) {
-    BootFile file{node->path, node->target, node->kind == NodeKind::regular, ""};
-    if (node->kind != NodeKind::regular) {
-      file.note = describe_unreadable(*node);
-      if (node->kind != NodeKind::null_device) {
-        out.warnings.push_back(fmt::format("{}: {}; it still hides files of the same name in "
-                                           "later directories",
-                                           node->path, file.note));
-      }
-    } else if (node->content.empty()) {
-      file.note = "empty: masks the name";
-    }
-    out.files.push_back(std::move(file));
+    out.files.push_back(applied_file(*node, out.warnings));
   }
-  out.files.insert(out.files.end(), skipped.begin(), skipped.end());
+  out.files.insert(out.files.end(), winners.skipped.begin(), winners.skipped.end());
   return out;
 }
 
@@ -139,10 +164,11 @@ public:
         a.glob = directive.glob;
         if (directive.value) {
           a.text = *directive.value;
-          const KernelValue kv = parse_kernel_value(key, a.text);
+          KernelValue kv = parse_kernel_value(key, a.text);
           a.value = kv.value;
-          if (!kv.note.empty()) {
-            a.notes.push_back(kv.note);
+          a.kernel_note = std::move(kv.note);
+          if (!a.kernel_note.empty()) {
+            a.notes.push_back(a.kernel_note);
           }
         }
         if (directive.glob) {
@@ -176,21 +202,17 @@ public:
         out.settings[key] = SourcedValue{*a.value, a.origin()};
       }
     }
+    // What the kernel makes of a written value: surprising readings, then rejections.
     for (const BootAssignment& a : assignments_) {
-      if (!a.written || !a.value) {
-        continue;
-      }
-      for (const std::string& note : a.notes) {
-        if (note.rfind("the kernel", 0) == 0) {
-          warnings.push_back(fmt::format("{}: {} = {}: {}", a.origin(), sysctl_name(a.key),
-                                         printable(a.text), note));
-        }
+      if (a.written && a.value && !a.kernel_note.empty()) {
+        warnings.push_back(fmt::format("{}: {} = {}: {}", a.origin(), sysctl_name(a.key),
+                                       printable(a.text), a.kernel_note));
       }
     }
     for (const BootAssignment& a : assignments_) {
       if (a.written && !a.value) {
         warnings.push_back(fmt::format("{}: {} = {}: {}; the value before it stays", a.origin(),
-                                       sysctl_name(a.key), printable(a.text), a.notes.front()));
+                                       sysctl_name(a.key), printable(a.text), a.kernel_note));
       }
     }
     for (Key key : all_keys) {

@@ -13,26 +13,20 @@ namespace {
 constexpr std::string_view proc_sys = "/proc/sys/";
 
 // systemd's WHITESPACE; procps uses isspace(), which adds \v and \f.
+std::string_view blanks(BootModel model) {
+  return model == BootModel::systemd ? " \t\n\r" : " \t\n\r\v\f";
+}
+
 bool is_space(BootModel model, char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-         (model == BootModel::procps && (c == '\v' || c == '\f'));
+  return blanks(model).find(c) != std::string_view::npos;
 }
 
 std::string_view strip(BootModel model, std::string_view text) {
-  while (!text.empty() && is_space(model, text.front())) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && is_space(model, text.back())) {
-    text.remove_suffix(1);
-  }
-  return text;
+  return trim(text, blanks(model));
 }
 
 std::string_view rstrip(BootModel model, std::string_view text) {
-  while (!text.empty() && is_space(model, text.back())) {
-    text.remove_suffix(1);
-  }
-  return text;
+  return trim_end(text, blanks(model));
 }
 
 // Swaps '.' and '/' from the first separator on, when that separator is `from`.

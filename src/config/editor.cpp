@@ -5,18 +5,9 @@
 
 #include <fmt/format.h>
 
-#include <fnmatch.h>
-
 namespace kaltune {
 
 namespace {
-std::string_view without_ignore_mark(std::string_view key_text) {
-  if (!key_text.empty() && key_text.front() == '-') {
-    key_text.remove_prefix(1);
-  }
-  return key_text;
-}
-
 bool starts_with_bom(const ConfLine& line) {
   return line.number == 1 && line.kind == ConfLine::Kind::assignment &&
          line.text.substr(0, 3) == "\xEF\xBB\xBF";
@@ -75,13 +66,16 @@ std::optional<Key> assigned_key_by_either(std::string_view line_text) {
   return reaches(BootModel::systemd, line_text);
 }
 
-bool glob_matches(std::string_view key_text, Key key) {
-  const std::string_view pattern = without_ignore_mark(key_text);
-  if (!is_glob(pattern)) {
-    return false;
+bool glob_sets(std::string_view line_text, Key key) {
+  for (BootModel model : {BootModel::systemd, BootModel::procps}) {
+    for (const Directive& directive :
+         parse_file(model, "", "", std::string(line_text) + "\n").directives) {
+      if (directive.glob && directive.value && directive.matches[index_of(key)]) {
+        return true;
+      }
+    }
   }
-  return ::fnmatch(normalize_sysctl_name(pattern).c_str(), std::string(sysctl_name(key)).c_str(),
-                   0) == 0;
+  return false;
 }
 
 EditResult set_keys(std::string_view content, const KeyValues& values) {
@@ -109,7 +103,7 @@ EditResult set_keys(std::string_view content, const KeyValues& values) {
         }
       } else {
         for (Key k : all_keys) {
-          if (values[index_of(k)] && glob_matches(line.key(), k)) {
+          if (values[index_of(k)] && glob_sets(line.text, k)) {
             result.notes.push_back(glob_note(line, k));
           }
         }
@@ -147,7 +141,7 @@ EditResult remove_keys(std::string_view content, const KeySet& keys) {
         continue;
       }
       for (Key k : all_keys) {
-        if (keys[index_of(k)] && glob_matches(line.key(), k)) {
+        if (keys[index_of(k)] && glob_sets(line.text, k)) {
           result.notes.push_back(glob_note(line, k));
         }
       }

@@ -63,8 +63,9 @@ EditResult remove_keys(std::string_view content, const KeySet& keys);
 std::optional<Key> assigned_key(std::string_view line_text);
 // The key a line assigns explicitly as either applier reads it (what `remove_keys` removes).
 std::optional<Key> assigned_key_by_either(std::string_view line_text);
-// Whether a key text is a glob (`*`, `?`, `[`) that matches `key`.
-bool glob_matches(std::string_view key_text, Key key);
+// Whether a line (without its line ending) is a glob assignment that sets `key` as either applier
+// reads it: the boot view's own rule (config/boot_rules), so `net.* = 5` sets nothing.
+bool glob_sets(std::string_view line_text, Key key);
 
 // The header of kaltune's own file (/etc/sysctl.d/99-kaltune.conf).
 std::string_view own_file_header();

@@ -2,8 +2,6 @@
 
 #include "sys/conftree.hpp"
 
-#include <sys/stat.h>
-
 #include <fmt/format.h>
 
 namespace kaltune {
@@ -17,18 +15,9 @@ struct Located {
 };
 
 Located locate(const std::filesystem::path& root, const std::optional<std::string>& file) {
-  std::filesystem::path path =
-      file ? std::filesystem::path(*file) : std::filesystem::path(own_file);
-  if (path.is_relative()) {
-    if (root != "/") {
-      throw Error(ExitStatus::usage,
-                  fmt::format("--file {}: give the path as the system under --root sees it, "
-                              "starting with /",
-                              *file));
-    }
-    path = std::filesystem::absolute(path);
-  }
-  path = path.lexically_normal();
+  const std::filesystem::path path =
+      std::filesystem::path(system_path_of(root, file ? *file : std::string(own_file)))
+          .lexically_normal();
   Located out{path.string(), resolve_in_root(root, path.string())};
   if (out.rooted.loop) {
     throw Error(ExitStatus::system, fmt::format("{}: too many levels of symbolic links", out.path));
@@ -39,8 +28,7 @@ Located locate(const std::filesystem::path& root, const std::optional<std::strin
                             "remove the mask or give another file with --file",
                             out.path));
   }
-  struct stat st {};
-  out.exists = ::stat(out.rooted.host.c_str(), &st) == 0;
+  out.exists = stat_errno(out.rooted.host) == 0;
   out.through_symlink = out.rooted.system != out.path;
   if (file && !out.exists) {
     throw Error(
@@ -185,6 +173,45 @@ BootView predict_boot(const std::filesystem::path& root, BootModel model, const 
   return resolve_boot_tree(apply_plan(read_boot_tree(root), plan), model);
 }
 
+namespace {
+// Writes the plan's bytes (or removes the file). A new file in a directory that does not exist
+// (kaltune's own file in a minimal image without /etc/sysctl.d) gets it created first, mode 0755
+// like the distributions' own; both appliers read it once it exists. Returns whether it created
+// the directory, so an undo can remove it again.
+bool write_plan(Posix& posix, const FilePlan& plan) {
+  bool created = false;
+  if (plan.after && !plan.before.exists) {
+    const std::string dir = plan.target.substr(0, plan.target.rfind('/'));
+    created = create_directory(posix, plan.host.parent_path(), 0755,
+                               fmt::format("{} for {}", dir.empty() ? "/" : dir, plan.path));
+  }
+  try {
+    if (plan.after) {
+      write_atomically(posix, plan.host, *plan.after, plan.before);
+    } else {
+      remove_durably(posix, plan.host);
+    }
+  } catch (const Error&) {
+    if (created) {
+      try {
+        remove_directory(posix, plan.host.parent_path(), plan.host.parent_path().string());
+      } catch (const Error&) {
+      }
+    }
+    throw;
+  }
+  return created;
+}
+
+// Puts the file back as it was before write_plan, and removes a directory it created.
+void undo_plan(Posix& posix, const FilePlan& plan, bool created_directory) {
+  restore_file(posix, plan.host, plan.before);
+  if (created_directory) {
+    remove_directory(posix, plan.host.parent_path(), plan.host.parent_path().string());
+  }
+}
+} // namespace
+
 BootView commit_persist(Posix& posix, const PersistStep& step) {
   const FilePlan& plan = step.plan;
   if (step.wanted && step.predict_boot) {
@@ -193,13 +220,7 @@ BootView commit_persist(Posix& posix, const PersistStep& step) {
     }
   }
   const bool write = plan.changes();
-  if (write) {
-    if (plan.after) {
-      write_atomically(posix, plan.host, *plan.after, plan.before);
-    } else {
-      remove_durably(posix, plan.host);
-    }
-  }
+  const bool created_directory = write && write_plan(posix, plan);
   try {
     BootView view = step.resolve_boot();
     if (step.wanted) {
@@ -216,13 +237,55 @@ BootView commit_persist(Posix& posix, const PersistStep& step) {
       throw Error(error.status(), fmt::format("{}; {} was not changed", error.what(), plan.path));
     }
     try {
-      restore_file(posix, plan.host, plan.before);
+      undo_plan(posix, plan, created_directory);
     } catch (const Error& restore_error) {
       throw Error(ExitStatus::system, fmt::format("{}; RESTORE OF {} FAILED: {}", error.what(),
                                                   plan.target, restore_error.what()));
     }
     throw Error(error.status(), fmt::format("{}; {} restored as it was", error.what(), plan.path));
   }
+}
+
+PersistPlan plan_persist(Posix& posix, ProcSys& proc, const std::filesystem::path& root,
+                         const PersistRequest& request) {
+  PersistPlan plan;
+  for (Key key : all_keys) {
+    plan.keys[index_of(key)] = request.remove || request.values[index_of(key)].has_value();
+  }
+  if (request.runtime) {
+    RuntimePlan runtime;
+    runtime.current = read_running(proc);
+    runtime.target = merge(runtime.current, request.values);
+    runtime.changes = plan_changes(runtime.current, runtime.target);
+    plan.runtime = std::move(runtime);
+  }
+  plan.file = request.remove ? plan_remove(posix, root, request.file)
+                             : plan_set(posix, root, request.file, request.values);
+  if (!request.remove) {
+    plan.wanted = request.values;
+  }
+  return plan;
+}
+
+std::optional<std::string> predicted_problem(const BootView& predicted, const PersistPlan& plan) {
+  if (!plan.wanted) {
+    return std::nullopt;
+  }
+  return boot_problem(predicted, *plan.wanted, plan.file);
+}
+
+BootView commit_persist(Posix& posix, ProcSys& proc, const std::filesystem::path& root,
+                        BootModel model, const PersistPlan& plan) {
+  PersistStep step;
+  step.plan = plan.file;
+  step.predict_boot = [&](const FilePlan& file) { return predict_boot(root, model, file); };
+  step.resolve_boot = [&] { return resolve_boot(root, model); };
+  step.wanted = plan.wanted;
+  if (plan.runtime) {
+    step.proc = &proc;
+    step.runtime_changes = plan.runtime->changes;
+  }
+  return commit_persist(posix, step);
 }
 
 } // namespace kaltune

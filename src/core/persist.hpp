@@ -57,6 +57,38 @@ ConfTree apply_plan(ConfTree tree, const FilePlan& plan);
 // before anything is written (read_boot_tree, apply_plan, resolve_boot_tree).
 BootView predict_boot(const std::filesystem::path& root, BootModel model, const FilePlan& plan);
 
+// What one persisting command asks for: `set --persist` (the values) or `reset --persist`
+// (remove the keepalive lines; the runtime goes back to the defaults).
+struct PersistRequest {
+  std::optional<std::string> file; // --file, or kaltune's own file
+  bool remove = false;             // reset --persist
+  Request values;                  // set: the values asked for; reset: the kernel defaults
+  bool runtime = true;             // change the running kernel too (not --no-runtime / --root)
+};
+
+// The running kernel's part of a persisting command.
+struct RuntimePlan {
+  Settings current;
+  Settings target;
+  std::vector<Change> changes;
+};
+
+// Everything a persisting command will do, planned before anything is written.
+struct PersistPlan {
+  FilePlan file;
+  std::optional<RuntimePlan> runtime; // absent when the running kernel is left alone
+  std::optional<KeyValues> wanted;    // what boot must apply afterwards (set), or nothing (reset)
+  KeySet keys{};                      // the keys the command is about
+};
+
+// Reads the running values (when the runtime changes too) and the file, and plans both.
+PersistPlan plan_persist(Posix& posix, ProcSys& proc, const std::filesystem::path& root,
+                         const PersistRequest& request);
+
+// Whether the real run of `plan` would refuse, given the boot view predicted with the file
+// written (`predict_boot`): the reason, or nullopt. For --dry-run.
+std::optional<std::string> predicted_problem(const BootView& predicted, const PersistPlan& plan);
+
 // The steps of one persisting command.
 struct PersistStep {
   FilePlan plan;
@@ -74,5 +106,10 @@ struct PersistStep {
 // (mode and owner too) and the runtime rolled back; the Error says so. Returns the boot view
 // after the change.
 BootView commit_persist(Posix& posix, const PersistStep& step);
+
+// commit_persist of a plan against the configuration under `root` read with `model`, and the
+// running kernel `proc` when the plan changes it.
+BootView commit_persist(Posix& posix, ProcSys& proc, const std::filesystem::path& root,
+                        BootModel model, const PersistPlan& plan);
 
 } // namespace kaltune

@@ -2,16 +2,11 @@
 
 #include "core/runtime.hpp"
 #include "sys/conftree.hpp"
-#include "sys/fd.hpp"
-#include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 namespace kaltune {
 
@@ -19,18 +14,19 @@ namespace {
 // A source file larger than this is neither a sysctl config file nor a snapshot.
 constexpr std::size_t max_source_bytes = 1024 * 1024;
 
-std::string_view kind_of(mode_t mode) {
-  if (S_ISDIR(mode)) {
+std::string_view kind_of(FileKind kind) {
+  switch (kind) {
+  case FileKind::directory:
     return "a directory";
-  }
-  if (S_ISFIFO(mode)) {
+  case FileKind::fifo:
     return "a FIFO";
-  }
-  if (S_ISSOCK(mode)) {
+  case FileKind::socket:
     return "a socket";
-  }
-  if (S_ISCHR(mode) || S_ISBLK(mode)) {
+  case FileKind::device:
     return "a device";
+  case FileKind::regular:
+  case FileKind::null_device:
+    break;
   }
   return "not a regular file";
 }
@@ -39,32 +35,23 @@ std::string_view kind_of(mode_t mode) {
 // read, and only up to max_source_bytes: /dev/zero, a FIFO or a directory is a bad source
 // (exit 2), never read or waited on; a file that cannot be opened or read is 3 or 4.
 std::string read_source(const std::filesystem::path& host, std::string_view spec) {
-  // O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
-  const UniqueFd fd(::open(host.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (fd.get() < 0) {
-    throw SystemError(errno, fmt::format("cannot open source {}", spec));
-  }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) {
-    throw SystemError(errno, fmt::format("cannot examine source {}", spec));
-  }
-  if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
+  OpenedFile file = read_if_regular(host, fmt::format("source {}", spec), max_source_bytes + 1);
+  if (file.kind == FileKind::null_device) {
     return ""; // /dev/null: an empty config file, as `show --source` reads it
   }
-  if (!S_ISREG(st.st_mode)) {
+  if (file.kind != FileKind::regular) {
     throw Error(ExitStatus::usage,
                 fmt::format("source {} is {}: a sysctl config file or a `kaltune --json show` "
                             "snapshot must be a regular file",
-                            spec, kind_of(st.st_mode)));
+                            spec, kind_of(file.kind)));
   }
-  std::string content = read_fd(fd.get(), fmt::format("source {}", spec), max_source_bytes + 1);
-  if (content.size() > max_source_bytes) {
+  if (file.content.size() > max_source_bytes) {
     throw Error(ExitStatus::usage,
                 fmt::format("source {} is larger than 1 MiB: not a sysctl config file or a "
                             "`kaltune --json show` snapshot",
                             spec));
   }
-  return content;
+  return std::move(file.content);
 }
 
 bool looks_like_json(std::string_view content) {
@@ -139,16 +126,10 @@ SourcedSettings load_source(std::string_view spec, const SourceReaders& readers)
   }
   // A path: inside --root as `show --source FILE` takes it (relative paths from the root),
   // symlinks resolved inside the root.
-  std::string system_path(spec);
-  if (readers.root != "/" && system_path.front() != '/') {
-    system_path = "/" + system_path;
-  }
-  const bool in_root = system_path.front() == '/';
-  const RootPath resolved = in_root ? resolve_in_root(readers.root, system_path)
-                                    : RootPath{std::filesystem::path(system_path), system_path};
-  struct stat st {};
+  const std::string system_path = system_path_of(readers.root, spec);
+  const RootPath resolved = resolve_in_root(readers.root, system_path);
   if (spec.find('/') == std::string_view::npos && !resolved.loop &&
-      ::stat(resolved.host.c_str(), &st) != 0 && errno == ENOENT) {
+      stat_errno(resolved.host) == ENOENT) {
     throw Error(ExitStatus::usage,
                 fmt::format("unknown source '{}': running, boot, default, a sysctl config file or "
                             "a `kaltune --json show` snapshot (a path)",
@@ -167,8 +148,7 @@ SourcedSettings load_source(std::string_view spec, const SourceReaders& readers)
     return *snapshot;
   }
   // Not a snapshot: a config file, applied alone as `show --source FILE` applies it.
-  const std::string shown = in_root ? system_path : std::filesystem::absolute(system_path).string();
-  const ConfNode node{shown, in_root ? resolved.system : shown, NodeKind::regular, content};
+  const ConfNode node{system_path, resolved.system, NodeKind::regular, content};
   SourcedSettings settings = readers.file(node).settings;
   settings.source = std::string(spec);
   return settings;

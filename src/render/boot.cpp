@@ -2,9 +2,11 @@
 
 #include "base/text.hpp"
 #include "config/boot_rules.hpp"
+#include "render/json.hpp"
 #include "render/settings.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 
@@ -55,19 +57,6 @@ std::string describe_model(BootModel model) {
                                      : "procps sysctl --system (procps 4.0.2)";
 }
 
-std::vector<Key> unassigned_keys(const BootView& view) {
-  std::vector<Key> out;
-  for (Key key : all_keys) {
-    const bool assigned =
-        std::any_of(view.assignments.begin(), view.assignments.end(),
-                    [key](const BootAssignment& a) { return a.key == key && !a.exclusion; });
-    if (!assigned) {
-      out.push_back(key);
-    }
-  }
-  return out;
-}
-
 std::string render_boot_table(const BootView& view, bool single_file, const Style& style) {
   std::string out = render_table(show_report(view, single_file), style);
   out += fmt::format("\nAssignments, in the order {} reads them ('*' marks the winner):\n",
@@ -88,9 +77,7 @@ std::string render_boot_table(const BootView& view, bool single_file, const Styl
           line += (i == 0 ? "" : "; ") + a.notes[i];
         }
       }
-      while (!line.empty() && line.back() == ' ') {
-        line.pop_back();
-      }
+      line.resize(trim_end(line, " ").size());
       out += (a.winner ? style.good(line) : line) + "\n";
     }
     if (!any) {
@@ -161,6 +148,10 @@ nlohmann::ordered_json to_json(const BootView& view, bool single_file) {
     out["not_assigned"] = std::move(missing);
   }
   return out;
+}
+
+std::string render_json(const BootView& view, bool single_file) {
+  return dump_json(to_json(view, single_file)) + "\n";
 }
 
 } // namespace kaltune

@@ -3,7 +3,7 @@
 #include "config/boot.hpp"
 #include "render/style.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <string>
 
@@ -20,9 +20,8 @@ std::string render_boot_sysctl(const BootView& view, bool single_file);
 // The foundation schema (render/settings.hpp to_json) plus "model", "assignments", "files",
 // "diagnostics" (every boot warning as "file:line: what") and, for a FILE, "not_assigned".
 nlohmann::ordered_json to_json(const BootView& view, bool single_file);
-
-// The keys no line assigns (a rejected assignment counts as one); their value is the default.
-std::vector<Key> unassigned_keys(const BootView& view);
+// The same as indented text with a final newline: what `--json` prints.
+std::string render_json(const BootView& view, bool single_file);
 
 // "systemd-sysctl (systemd 252)" / "procps sysctl --system (procps 4.0.2)"
 std::string describe_model(BootModel model);

@@ -1,12 +1,14 @@
 #include "render/changes.hpp"
 
 #include "render/duration.hpp"
+#include "render/json.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace kaltune {
 
-std::string render_changes(const ChangeReport& report, const Style& style) {
+std::string render_change_lines(const ChangeReport& report, const Style& style) {
   if (report.changes.empty()) {
     return fmt::format("running: nothing to change; already time {} intvl {} probes {}\n",
                        report.after[Key::time], report.after[Key::intvl],
@@ -21,8 +23,13 @@ std::string render_changes(const ChangeReport& report, const Style& style) {
   out += fmt::format("dead peer detected after: {} \u2192 {}\n",
                      seconds_with_human(detect_seconds(report.before)),
                      style.bold(seconds_with_human(detect_seconds(report.after))));
-  if (report.dry_run) {
-    out += "dry run: nothing was written\n";
+  return out;
+}
+
+std::string render_changes(const ChangeReport& report, const Style& style) {
+  std::string out = render_change_lines(report, style);
+  if (report.dry_run && !report.changes.empty()) { // nothing to change needs no dry-run note
+    out += dry_run_line;
   }
   return out;
 }
@@ -36,13 +43,13 @@ nlohmann::ordered_json to_json(const ChangeReport& report) {
     changes.push_back({{"key", sysctl_name(change.key)}, {"from", change.from}, {"to", change.to}});
   }
   out["changes"] = std::move(changes);
-  nlohmann::ordered_json settings = nlohmann::ordered_json::object();
-  for (Key key : all_keys) {
-    settings[std::string(sysctl_name(key))] = {{"value", report.after[key]}, {"origin", "running"}};
-  }
-  out["settings"] = std::move(settings);
+  out["settings"] = settings_json(sourced("running", report.after, "running"));
   out["detect_seconds"] = detect_seconds(report.after);
   return out;
+}
+
+std::string render_json(const ChangeReport& report) {
+  return dump_json(to_json(report)) + "\n";
 }
 
 } // namespace kaltune

@@ -1,8 +1,10 @@
 #include "render/diff.hpp"
 
 #include "render/duration.hpp"
+#include "render/json.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
@@ -27,13 +29,8 @@ bool differs(const SourceDiff& diff, Key key) {
 }
 
 nlohmann::ordered_json side(const SourcedSettings& settings) {
-  nlohmann::ordered_json values = nlohmann::ordered_json::object();
-  for (Key key : all_keys) {
-    values[std::string(sysctl_name(key))] = {{"value", settings[key].value},
-                                             {"origin", settings[key].origin}};
-  }
   return {{"source", settings.source},
-          {"settings", std::move(values)},
+          {"settings", settings_json(settings)},
           {"detect_seconds", detect_seconds(settings.settings())}};
 }
 } // namespace
@@ -96,6 +93,10 @@ nlohmann::ordered_json to_json(const SourceDiff& diff) {
           {"a", side(diff.a)},
           {"b", side(diff.b)},
           {"differences", std::move(differences)}};
+}
+
+std::string render_json(const SourceDiff& diff) {
+  return dump_json(to_json(diff)) + "\n";
 }
 
 } // namespace kaltune

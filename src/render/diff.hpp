@@ -3,7 +3,7 @@
 #include "core/diff.hpp"
 #include "render/style.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <string>
 
@@ -17,5 +17,7 @@ std::string render_unified(const SourceDiff& diff, const Style& style);
 std::string render_diff_table(const SourceDiff& diff, const Style& style);
 // {"identical", "a": {source, settings, detect_seconds}, "b": …, "differences": [{key, a, b}]}.
 nlohmann::ordered_json to_json(const SourceDiff& diff);
+// The same as indented text with a final newline: what `--json` prints.
+std::string render_json(const SourceDiff& diff);
 
 } // namespace kaltune

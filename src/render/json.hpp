@@ -4,7 +4,9 @@
 // names) and need not be UTF-8; nlohmann::json throws on invalid UTF-8 by default, so every dump
 // replaces such bytes with U+FFFD instead of failing the command.
 
-#include <nlohmann/json.hpp>
+#include "base/source.hpp"
+
+#include <nlohmann/json_fwd.hpp>
 
 #include <string>
 
@@ -14,5 +16,10 @@ namespace kaltune {
 std::string dump_json(const nlohmann::ordered_json& value);
 // On one line, for the pieces of a streamed document.
 std::string dump_json_compact(const nlohmann::ordered_json& value);
+
+// The `settings` object of every document that reports values (show, set, reset, diff, check,
+// persist's boot view, the sockets summary, verify): keyed by sysctl name, the three keys in
+// order, each {"value": N, "unit": "seconds"|"count", "origin": "..."} (README "JSON schema").
+nlohmann::ordered_json settings_json(const SourcedSettings& settings);
 
 } // namespace kaltune

@@ -1,8 +1,10 @@
 #include "render/persist.hpp"
 
+#include "render/json.hpp"
 #include "render/unified.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace kaltune {
 
@@ -45,13 +47,7 @@ std::string_view file_action(const FilePlan& plan) {
 std::string render_persist(const PersistReport& report, const Style& style) {
   std::string out;
   if (report.runtime) {
-    // The dry-run line comes once, at the end.
-    std::string runtime = render_changes(*report.runtime, style);
-    const std::string_view tail = "dry run: nothing was written\n";
-    if (runtime.ends_with(tail)) {
-      runtime.resize(runtime.size() - tail.size());
-    }
-    out += runtime;
+    out += render_change_lines(*report.runtime, style); // the dry-run line comes once, at the end
   }
   const FilePlan& plan = report.plan;
   const std::string shown =
@@ -67,7 +63,7 @@ std::string render_persist(const PersistReport& report, const Style& style) {
     out += boot_lines(report);
   }
   if (report.dry_run) {
-    out += "dry run: nothing was written\n";
+    out += dry_run_line;
   }
   return out;
 }
@@ -84,16 +80,16 @@ nlohmann::ordered_json to_json(const PersistReport& report) {
     out["file"]["diff"] = file_diff(report.plan, Style(false));
   }
   if (report.boot) {
-    nlohmann::ordered_json settings = nlohmann::ordered_json::object();
-    for (Key key : all_keys) {
-      settings[std::string(sysctl_name(key))] = {{"value", report.boot->settings[key].value},
-                                                 {"origin", report.boot->settings[key].origin}};
-    }
-    out["boot"] = {{"model", to_string(report.boot->model)}, {"settings", std::move(settings)}};
+    out["boot"] = {{"model", to_string(report.boot->model)},
+                   {"settings", settings_json(report.boot->settings)}};
   } else {
     out["boot"] = nullptr;
   }
   return out;
+}
+
+std::string render_json(const PersistReport& report) {
+  return dump_json(to_json(report)) + "\n";
 }
 
 } // namespace kaltune

@@ -5,7 +5,7 @@
 #include "render/changes.hpp"
 #include "render/style.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <optional>
 #include <string>
@@ -17,7 +17,7 @@ struct PersistReport {
   std::optional<ChangeReport> runtime; // absent with --no-runtime (and --root)
   FilePlan plan;
   bool dry_run = false;
-  std::optional<BootView> boot;     // after the change; absent with --dry-run
+  std::optional<BootView> boot;     // after the change (with --dry-run: as it would be)
   KeySet keys{};                    // the keys the command is about
   std::optional<Settings> expected; // reset: boot values kaltune would like (the defaults)
 };
@@ -28,5 +28,7 @@ std::string_view file_action(const FilePlan& plan);
 // Runtime lines, then the file (its unified diff with --dry-run), then what boot applies.
 std::string render_persist(const PersistReport& report, const Style& style);
 nlohmann::ordered_json to_json(const PersistReport& report);
+// The same as indented text with a final newline: what `--json` prints.
+std::string render_json(const PersistReport& report);
 
 } // namespace kaltune

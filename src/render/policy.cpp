@@ -1,8 +1,10 @@
 #include "render/policy.hpp"
 
 #include "render/duration.hpp"
+#include "render/json.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace kaltune {
 
@@ -57,18 +59,17 @@ nlohmann::ordered_json to_json(const CheckReport& report) {
     findings.push_back({{"severity", to_string(finding.severity)}, {"message", finding.message}});
   }
   out["findings"] = std::move(findings);
-  nlohmann::ordered_json settings = nlohmann::ordered_json::object();
-  for (Key key : all_keys) {
-    settings[std::string(sysctl_name(key))] = {{"value", report.settings[key]},
-                                               {"origin", "running"}};
-  }
-  out["settings"] = std::move(settings);
+  out["settings"] = settings_json(sourced("running", report.settings, "running"));
   out["detect_seconds"] = detect_seconds(report.settings);
   out["max_detect_seconds"] =
       report.policy.max_detect ? nlohmann::ordered_json(*report.policy.max_detect) : nullptr;
   out["idle_timeout_seconds"] =
       report.policy.idle_timeout ? nlohmann::ordered_json(*report.policy.idle_timeout) : nullptr;
   return out;
+}
+
+std::string render_json(const CheckReport& report) {
+  return dump_json(to_json(report)) + "\n";
 }
 
 } // namespace kaltune

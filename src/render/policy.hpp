@@ -3,7 +3,7 @@
 #include "core/policy.hpp"
 #include "render/style.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <string>
 #include <vector>
@@ -22,5 +22,7 @@ std::string render_check(const CheckReport& report, const Style& style);
 // One monitoring-plugin line: "KALTUNE OK - … | perfdata".
 std::string render_nagios(const CheckReport& report);
 nlohmann::ordered_json to_json(const CheckReport& report);
+// The same as indented text with a final newline: what `--json` prints.
+std::string render_json(const CheckReport& report);
 
 } // namespace kaltune

@@ -1,8 +1,11 @@
 #include "render/settings.hpp"
 
+#include "base/text.hpp"
 #include "render/duration.hpp"
+#include "render/json.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace kaltune {
 
@@ -42,9 +45,7 @@ std::string render_table(const ShowReport& report, const Style& style) {
     if (origins) {
       out += fmt::format("  {}", report.settings[key].origin);
     }
-    while (!out.empty() && out.back() == ' ') {
-      out.pop_back();
-    }
+    out.resize(trim_end(out, " ").size());
     out += "\n";
   }
   out += fmt::format(
@@ -75,14 +76,7 @@ nlohmann::ordered_json to_json(const ShowReport& report) {
   nlohmann::ordered_json out;
   out["source"] = report.settings.source;
   out["netns"] = report.netns ? nlohmann::ordered_json(*report.netns) : nullptr;
-  nlohmann::ordered_json values = nlohmann::ordered_json::object();
-  for (Key key : all_keys) {
-    const SourcedValue& value = report.settings[key];
-    values[std::string(sysctl_name(key))] = {{"value", value.value},
-                                             {"unit", is_duration(key) ? "seconds" : "count"},
-                                             {"origin", value.origin}};
-  }
-  out["settings"] = std::move(values);
+  out["settings"] = settings_json(report.settings);
   out["detect_seconds"] = detect_seconds(report.settings.settings());
   out["tcp_retries2"] =
       report.tcp_retries2 ? nlohmann::ordered_json(*report.tcp_retries2) : nullptr;
@@ -94,6 +88,10 @@ nlohmann::ordered_json to_json(const ShowReport& report) {
   }
   out["warnings"] = std::move(warnings);
   return out;
+}
+
+std::string render_json(const ShowReport& report) {
+  return dump_json(to_json(report)) + "\n";
 }
 
 } // namespace kaltune

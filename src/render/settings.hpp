@@ -4,7 +4,7 @@
 #include "base/source.hpp"
 #include "render/style.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <optional>
 #include <string>
@@ -24,6 +24,8 @@ std::string render_table(const ShowReport& report, const Style& style);
 std::string render_sysctl(const SourcedSettings& settings);
 // The documented JSON schema (README "JSON schema"); ordered for stable output.
 nlohmann::ordered_json to_json(const ShowReport& report);
+// The same as indented text with a final newline: what `--json` prints.
+std::string render_json(const ShowReport& report);
 // Warnings for values outside the socket API, one line each, prefixed "warning: ".
 std::string render_warnings(const Settings& settings, const Style& style);
 

@@ -1,9 +1,11 @@
 #include "render/sockets.hpp"
 
+#include "base/text.hpp"
 #include "render/duration.hpp"
 #include "render/json.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <sys/socket.h>
 
@@ -100,9 +102,7 @@ std::string render_sockets_head(const SocketsHead& head, const Style& style) {
     header +=
         fmt::format("  {:>7} {:<15}  {:<22} {}", "PID", "COMMAND", "IDLE/INTVL/CNT", "DETECT");
   }
-  while (header.back() == ' ') {
-    header.pop_back();
-  }
+  header.resize(trim_end(header, " ").size());
   return out + "\n" + style.bold(header) + "\n";
 }
 
@@ -120,9 +120,7 @@ std::string render_socket_row(const SocketLine& line, const Settings& sysctls, b
   if (processes) {
     out += process_columns(line, sysctls);
   }
-  while (!out.empty() && out.back() == ' ') {
-    out.pop_back();
-  }
+  out.resize(trim_end(out, " ").size());
   out += '\n';
   return out;
 }
@@ -146,11 +144,7 @@ nlohmann::ordered_json to_json(const SocketSummary& summary, const Settings& sys
   out["unacked"] = summary.unacked;
   out["stale_keepalive"] = summary.stale;
   out["overriding"] = processes ? nlohmann::ordered_json(summary.overriding) : nullptr;
-  nlohmann::ordered_json settings = nlohmann::ordered_json::object();
-  for (Key key : all_keys) {
-    settings[std::string(sysctl_name(key))] = sysctls[key];
-  }
-  out["settings"] = std::move(settings);
+  out["settings"] = settings_json(sourced("running", sysctls, "running"));
   out["detect_seconds"] = detect_seconds(sysctls);
   return out;
 }
@@ -161,37 +155,40 @@ std::string sockets_json_open() {
 
 std::string socket_json(const SocketLine& line, const Settings& sysctls, bool processes) {
   const DiagSocket& s = line.socket;
-  std::string out = fmt::format(
-      "{{\"family\":\"{}\",\"state\":\"{}\",\"local\":{{\"address\":\"{}\",\"port\":{}}},"
-      "\"peer\":{{\"address\":\"{}\",\"port\":{}}},\"timer\":\"{}\",\"timer_left_ms\":{},"
-      "\"probes\":{},\"retransmits\":{},\"recv_q\":{},\"send_q\":{},\"uid\":{},\"inode\":{},"
-      "\"coverage\":\"{}\"",
-      family_name(s.family), tcp_state_name(s.state), address_text(s.family, s.local), s.local_port,
-      address_text(s.family, s.peer), s.peer_port, timer_name(s.timer),
-      s.timer == DiagTimer::none ? 0 : s.expires_ms, probes(s),
-      s.timer == DiagTimer::retransmit ? s.retrans : 0, s.recv_q, s.send_q, s.uid, s.inode,
-      coverage_name(line.coverage));
+  nlohmann::ordered_json out;
+  out["family"] = family_name(s.family);
+  out["state"] = tcp_state_name(s.state);
+  out["local"] = {{"address", address_text(s.family, s.local)}, {"port", s.local_port}};
+  out["peer"] = {{"address", address_text(s.family, s.peer)}, {"port", s.peer_port}};
+  out["timer"] = timer_name(s.timer);
+  out["timer_left_ms"] = s.timer == DiagTimer::none ? 0 : s.expires_ms;
+  out["probes"] = probes(s);
+  out["retransmits"] = s.timer == DiagTimer::retransmit ? s.retrans : 0;
+  out["recv_q"] = s.recv_q;
+  out["send_q"] = s.send_q;
+  out["uid"] = s.uid;
+  out["inode"] = s.inode;
+  out["coverage"] = coverage_name(line.coverage);
   if (processes) {
+    out["process"] = nullptr;
     if (line.owner != nullptr) {
-      out += fmt::format(",\"process\":{{\"pid\":{},\"command\":{},\"fd\":{}}}", line.owner->pid,
-                         dump_json_compact(line.owner->command), line.owner->fd);
-    } else {
-      out += ",\"process\":null";
+      out["process"] = {
+          {"pid", line.owner->pid}, {"command", line.owner->command}, {"fd", line.owner->fd}};
     }
+    out["options"] = nullptr;
     if (line.options != nullptr) {
       const SocketOptions& o = *line.options;
       const auto detect = own_detect_seconds(o);
-      out += fmt::format(",\"options\":{{\"so_keepalive\":{},\"tcp_keepidle\":{},"
-                         "\"tcp_keepintvl\":{},\"tcp_keepcnt\":{},\"tcp_user_timeout_ms\":{},"
-                         "\"overrides_sysctls\":{},\"detect_seconds\":{}}}",
-                         o.keepalive, o.idle, o.intvl, o.count, o.user_timeout_ms,
-                         overrides(o, sysctls), detect ? fmt::format("{}", *detect) : "null");
-    } else {
-      out += ",\"options\":null";
+      out["options"] = {{"so_keepalive", o.keepalive},
+                        {"tcp_keepidle", o.idle},
+                        {"tcp_keepintvl", o.intvl},
+                        {"tcp_keepcnt", o.count},
+                        {"tcp_user_timeout_ms", o.user_timeout_ms},
+                        {"overrides_sysctls", overrides(o, sysctls)},
+                        {"detect_seconds", detect ? nlohmann::ordered_json(*detect) : nullptr}};
     }
   }
-  out += '}';
-  return out;
+  return dump_json_compact(out);
 }
 
 std::string sockets_json_abort(std::string_view error) {

@@ -1,8 +1,10 @@
 #include "render/verify.hpp"
 
 #include "render/duration.hpp"
+#include "render/json.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace kaltune {
 
@@ -14,18 +16,6 @@ std::string signed_seconds(std::int64_t ms) {
   return fmt::format("{:+.3f} s", ms / 1000.0);
 }
 } // namespace
-
-bool VerifyReport::within() const {
-  if (!measured_ms) {
-    return false;
-  }
-  const std::int64_t difference = *measured_ms - expected_ms;
-  return difference >= -tolerance_ms && difference <= tolerance_ms;
-}
-
-std::int64_t verify_tolerance_ms(std::int64_t expected_ms) {
-  return 500 + expected_ms / 8;
-}
 
 std::string render_verify(const VerifyReport& report, const Style& style) {
   const Settings& s = report.settings;
@@ -55,11 +45,13 @@ std::string render_verify(const VerifyReport& report, const Style& style) {
 
 nlohmann::ordered_json to_json(const VerifyReport& report) {
   nlohmann::ordered_json out;
-  nlohmann::ordered_json settings = nlohmann::ordered_json::object();
+  SourcedSettings settings = sourced("running", report.settings, "running");
   for (Key key : all_keys) {
-    settings[std::string(sysctl_name(key))] = report.settings[key];
+    if (report.given[index_of(key)]) {
+      settings[key].origin = "command line";
+    }
   }
-  out["settings"] = std::move(settings);
+  out["settings"] = settings_json(settings);
   out["where"] = report.private_netns ? "private_netns" : "in_place";
   out["expected_seconds"] = report.expected_ms / 1000.0;
   out["measured_seconds"] =
@@ -72,6 +64,10 @@ nlohmann::ordered_json to_json(const VerifyReport& report) {
   out["timeout_seconds"] = report.timeout_ms / 1000;
   out["within_tolerance"] = report.within();
   return out;
+}
+
+std::string render_json(const VerifyReport& report) {
+  return dump_json(to_json(report)) + "\n";
 }
 
 } // namespace kaltune

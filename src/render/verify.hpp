@@ -1,33 +1,17 @@
 #pragma once
 
-#include "base/keepalive.hpp"
+#include "core/verify.hpp"
 #include "render/style.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
-#include <cstdint>
-#include <optional>
 #include <string>
 
 namespace kaltune {
 
-// What `verify` measured and what it expected.
-struct VerifyReport {
-  Settings settings;
-  bool private_netns = true;               // false: measured in place (--running)
-  std::int64_t expected_ms = 0;            // time + intvl × probes
-  std::int64_t tolerance_ms = 0;           // |measured − expected| allowed
-  std::int64_t timeout_ms = 0;             // the cap on the wait
-  std::optional<std::int64_t> measured_ms; // nullopt: no ETIMEDOUT within the cap
-  bool within() const;
-};
-
-// The tolerance of a measurement of `expected_ms`: half a second for scheduling and the start of
-// the measurement, plus one eighth of the expected time, because the kernel's timer wheel may
-// fire a timer late by up to about 1/8 of its length (it batches long timers; never early).
-std::int64_t verify_tolerance_ms(std::int64_t expected_ms);
-
 std::string render_verify(const VerifyReport& report, const Style& style);
 nlohmann::ordered_json to_json(const VerifyReport& report);
+// The same as indented text with a final newline: what `--json` prints.
+std::string render_json(const VerifyReport& report);
 
 } // namespace kaltune

@@ -1,6 +1,7 @@
 #include "sys/atomic_file.hpp"
 
 #include "base/error.hpp"
+#include "sys/io.hpp"
 #include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
@@ -36,24 +37,7 @@ private:
 }
 
 int open_retrying(Posix& posix, const std::filesystem::path& path, int flags, mode_t mode) {
-  int fd;
-  do {
-    fd = posix.open(path.c_str(), flags | O_CLOEXEC, mode);
-  } while (fd < 0 && errno == EINTR);
-  return fd;
-}
-
-void write_all(Posix& posix, int fd, std::string_view content, const std::filesystem::path& path) {
-  while (!content.empty()) {
-    const ssize_t n = posix.write(fd, content.data(), content.size());
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      fail(n < 0 ? errno : EIO, path, "write of the temporary file");
-    }
-    content.remove_prefix(static_cast<std::size_t>(n));
-  }
+  return retry_eintr([&] { return posix.open(path.c_str(), flags | O_CLOEXEC, mode); });
 }
 
 void sync_directory(Posix& posix, const std::filesystem::path& dir,
@@ -125,7 +109,13 @@ void replace_file(Posix& posix, const std::filesystem::path& path, std::string_v
   const std::filesystem::path temp = create_temp(posix, path, raw_fd);
   SeamFd fd(posix, raw_fd);
   try {
-    write_all(posix, fd.get(), content, path);
+    if (const int error = write_all(fd.get(), content,
+                                    [&posix](int file, const void* data, std::size_t size) {
+                                      return posix.write(file, data, size);
+                                    });
+        error != 0) {
+      fail(error, path, "write of the temporary file");
+    }
     if (posix.fsync(fd.get()) != 0) {
       fail(errno, path, "fsync of the temporary file");
     }
@@ -188,6 +178,36 @@ void restore_file(Posix& posix, const std::filesystem::path& path, const FileSta
     throw SystemError(errno, fmt::format("cannot remove {}", path.string()));
   }
   sync_directory(posix, directory_of(path), path);
+}
+
+bool create_directory(Posix& posix, const std::filesystem::path& dir, mode_t mode,
+                      std::string_view shown) {
+  if (posix.mkdir(dir.c_str(), mode) != 0) {
+    if (errno == EEXIST) {
+      return false;
+    }
+    throw SystemError(errno, fmt::format("cannot create the directory {}", shown));
+  }
+  try {
+    // mkdir's mode is masked by the umask: set it as asked.
+    SeamFd fd(posix, open_retrying(posix, dir, O_RDONLY | O_DIRECTORY, 0));
+    if (fd.get() < 0 || posix.fchmod(fd.get(), mode) != 0) {
+      throw SystemError(
+          errno, fmt::format("cannot create the directory {}: chmod to {:04o}", shown, mode));
+    }
+    sync_directory(posix, directory_of(dir), dir);
+  } catch (const Error&) {
+    posix.rmdir(dir.c_str());
+    throw;
+  }
+  return true;
+}
+
+void remove_directory(Posix& posix, const std::filesystem::path& dir, std::string_view shown) {
+  if (posix.rmdir(dir.c_str()) != 0) {
+    throw SystemError(errno, fmt::format("cannot remove the directory {}", shown));
+  }
+  sync_directory(posix, directory_of(dir), dir);
 }
 
 } // namespace kaltune

@@ -37,6 +37,16 @@ void write_atomically(Posix& posix, const std::filesystem::path& path, std::stri
 // Removes `path` and makes the removal durable (fsync of the directory).
 void remove_durably(Posix& posix, const std::filesystem::path& path);
 
+// Creates the directory `dir` with exactly `mode` (whatever the umask) and makes the new entry
+// durable (fsync of its parent); its parent must exist. Returns false, doing nothing, when `dir`
+// already exists. Throws SystemError "cannot create the directory SHOWN" with the errno; nothing
+// is left behind then.
+bool create_directory(Posix& posix, const std::filesystem::path& dir, mode_t mode,
+                      std::string_view shown);
+
+// Removes the empty directory `dir` that create_directory made, durably (undoing it).
+void remove_directory(Posix& posix, const std::filesystem::path& dir, std::string_view shown);
+
 // Puts `path` back as `original` says: its bytes, mode and owner, or absent. Used to undo a
 // write when a later step of the same command fails.
 void restore_file(Posix& posix, const std::filesystem::path& path, const FileState& original);

@@ -3,6 +3,7 @@
 #include "base/error.hpp"
 #include "base/text.hpp"
 #include "sys/fd.hpp"
+#include "sys/io.hpp"
 #include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
@@ -48,13 +49,55 @@ std::filesystem::path host_path(const std::filesystem::path& root,
 }
 
 std::string read_all(const std::filesystem::path& path, const std::string& system) {
-  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  const UniqueFd fd(open_retrying(path, O_RDONLY | O_NOCTTY));
   if (fd.get() < 0) {
     throw SystemError(errno, fmt::format("cannot open {}", system));
   }
   return read_fd(fd.get(), system);
 }
 } // namespace
+
+std::string system_path_of(const std::filesystem::path& root, std::string_view given) {
+  if (!given.empty() && given.front() == '/') {
+    return std::string(given);
+  }
+  if (root != "/") {
+    return "/" + std::string(given);
+  }
+  return std::filesystem::absolute(std::filesystem::path(given)).string();
+}
+
+int stat_errno(const std::filesystem::path& host) {
+  struct stat st {};
+  return ::stat(host.c_str(), &st) == 0 ? 0 : errno;
+}
+
+OpenedFile read_if_regular(const std::filesystem::path& host, std::string_view what,
+                           std::size_t max) {
+  const UniqueFd fd(open_retrying(host, O_RDONLY | O_NOCTTY | O_NONBLOCK));
+  if (fd.get() < 0) {
+    throw SystemError(errno, fmt::format("cannot open {}", what));
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
+    throw SystemError(errno, fmt::format("cannot examine {}", what));
+  }
+  OpenedFile out;
+  if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
+    out.kind = FileKind::null_device;
+  } else if (S_ISDIR(st.st_mode)) {
+    out.kind = FileKind::directory;
+  } else if (S_ISFIFO(st.st_mode)) {
+    out.kind = FileKind::fifo;
+  } else if (S_ISSOCK(st.st_mode)) {
+    out.kind = FileKind::socket;
+  } else if (!S_ISREG(st.st_mode)) {
+    out.kind = FileKind::device;
+  } else {
+    out.content = read_fd(fd.get(), what, max);
+  }
+  return out;
+}
 
 std::string ConfNode::name() const {
   const auto slash = path.rfind('/');

@@ -5,8 +5,10 @@
 // root (an absolute target /x means ROOT/x; ".." stops at ROOT). The resolver itself is pure and
 // takes the ConfTree as data.
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kaltune {
@@ -38,6 +40,12 @@ struct ConfTree {
   ConfNode sysctl_conf;      // /etc/sysctl.conf; kind `broken` when it does not exist
 };
 
+// What a path given on the command line (`show --source FILE`, a `diff` source, `--file`) means:
+// the path as the system under `root` sees it, always absolute. Under --root every path is inside
+// the root and a relative one is taken from it ("x.conf" is "/x.conf"); without --root (`root`
+// "/") a relative path is taken from the current directory. The one rule for every such path.
+std::string system_path_of(const std::filesystem::path& root, std::string_view given);
+
 // Where `system_path` leads under `root`, following symlinks inside it. `host` is the path to
 // open; `system` the same without the root prefix. Missing components are kept as they are.
 struct RootPath {
@@ -49,6 +57,22 @@ RootPath resolve_in_root(const std::filesystem::path& root, const std::string& s
 
 // Whether `system_path` leads to a regular file under `root` (nothing is read).
 bool is_regular_in_root(const std::filesystem::path& root, const std::string& system_path);
+
+// The errno of stat(2) on the host path `host` (following symlinks), 0 when it exists.
+int stat_errno(const std::filesystem::path& host);
+
+// What a file opened for reading turned out to be.
+enum class FileKind { regular, null_device, directory, fifo, socket, device };
+struct OpenedFile {
+  FileKind kind = FileKind::regular;
+  std::string content; // a regular file's bytes, at most the `max` asked for
+};
+// Opens the host path `host` without blocking (a FIFO never waits for a writer), examines it and
+// reads it only when it is a regular file, at most `max` bytes (ask for one more than a limit to
+// see that a file exceeds it). Throws SystemError "cannot open WHAT" / "cannot examine WHAT" /
+// "cannot read WHAT".
+OpenedFile read_if_regular(const std::filesystem::path& host, std::string_view what,
+                           std::size_t max);
 
 // Reads one path under `root`. Throws SystemError when it exists but cannot be read.
 ConfNode read_conf_node(const std::filesystem::path& root, const std::string& system_path);

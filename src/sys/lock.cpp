@@ -1,6 +1,7 @@
 #include "sys/lock.hpp"
 
 #include "base/error.hpp"
+#include "sys/io.hpp"
 
 #include <fmt/format.h>
 
@@ -70,9 +71,10 @@ FileLock::FileLock(Posix& posix, const std::filesystem::path& path,
     : posix_(posix) {
   // Read-only is enough for flock, so a lock file created by root does not lock out others.
   // O_NOFOLLOW: never follow a planted link; O_NONBLOCK: a FIFO there must not hang the open.
-  do {
-    fd_ = posix_.open(path.c_str(), O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
-  } while (fd_ < 0 && errno == EINTR);
+  fd_ = retry_eintr([&] {
+    return posix_.open(path.c_str(), O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+                       0644);
+  });
   if (fd_ < 0) {
     throw SystemError(errno, fmt::format("cannot open lock file {}", path.string()));
   }

@@ -1,6 +1,7 @@
 #include "sys/netns.hpp"
 
 #include "base/error.hpp"
+#include "sys/io.hpp"
 
 #include <fmt/format.h>
 
@@ -31,7 +32,7 @@ void enter_netns(const NetnsTarget& target) {
   if (!path) {
     return;
   }
-  const int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = open_retrying(*path, O_RDONLY);
   if (fd < 0) {
     const int error = errno;
     if (error == ENOENT) {

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace kaltune {
@@ -32,6 +33,12 @@ int Posix::rename(const char* from, const char* to) {
 }
 int Posix::unlink(const char* path) {
   return ::unlink(path);
+}
+int Posix::mkdir(const char* path, mode_t mode) {
+  return ::mkdir(path, mode);
+}
+int Posix::rmdir(const char* path) {
+  return ::rmdir(path);
 }
 int Posix::close(int fd) {
   return ::close(fd);

@@ -24,6 +24,8 @@ public:
   virtual int fchown(int fd, uid_t uid, gid_t gid);
   virtual int rename(const char* from, const char* to);
   virtual int unlink(const char* path);
+  virtual int mkdir(const char* path, mode_t mode);
+  virtual int rmdir(const char* path);
   virtual int close(int fd);
   virtual int flock(int fd, int operation);
 };

@@ -1,7 +1,9 @@
 #include "sys/procsys.hpp"
 
 #include "base/error.hpp"
+#include "base/text.hpp"
 #include "sys/fd.hpp"
+#include "sys/io.hpp"
 #include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
@@ -28,10 +30,7 @@ bool valid_component(std::string_view part) {
 }
 
 int open_or_throw(const std::filesystem::path& path, int flags, std::string_view what) {
-  int fd;
-  do {
-    fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
+  const int fd = open_retrying(path, flags);
   if (fd < 0) {
     throw SystemError(errno, fmt::format("cannot open {} for {}", path.string(), what));
   }
@@ -51,7 +50,7 @@ std::filesystem::path sysctl_path(const std::filesystem::path& base, std::string
     const std::size_t end = rest.find(separator);
     const std::string_view part = rest.substr(0, end);
     if (!valid_component(part)) {
-      throw Error(ExitStatus::usage, fmt::format("invalid sysctl name '{}'", name));
+      throw Error(ExitStatus::usage, fmt::format("invalid sysctl name '{}'", printable(name)));
     }
     path /= std::string(part);
     if (end == std::string_view::npos) {
@@ -71,10 +70,8 @@ std::string RealProcSys::read(std::string_view name) {
 void RealProcSys::write(std::string_view name, std::string_view text) {
   const auto path = sysctl_path(base_, name);
   UniqueFd fd(open_or_throw(path, O_WRONLY, "writing"));
-  ssize_t n;
-  do {
-    n = ::write(fd.get(), text.data(), text.size()); // fresh descriptor: offset 0
-  } while (n < 0 && errno == EINTR);
+  // One write(2) on a fresh descriptor (offset 0): the kernel takes the value in one piece.
+  const ssize_t n = retry_eintr([&] { return ::write(fd.get(), text.data(), text.size()); });
   if (n < 0) {
     throw SystemError(errno, fmt::format("cannot write '{}' to {}", text, path.string()));
   }

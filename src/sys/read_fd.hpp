@@ -5,6 +5,7 @@
 // sources.
 
 #include "base/error.hpp"
+#include "sys/io.hpp"
 
 #include <fmt/format.h>
 
@@ -30,10 +31,7 @@ std::string read_fd(int fd, std::string_view what, Read&& read, std::size_t max 
   char buffer[65536];
   while (out.size() < max) {
     const std::size_t want = std::min(sizeof buffer, max - out.size());
-    const ssize_t n = read(fd, buffer, want);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
+    const ssize_t n = retry_eintr([&] { return read(fd, buffer, want); });
     if (n < 0) {
       throw SystemError(errno, fmt::format("cannot read {}", what));
     }

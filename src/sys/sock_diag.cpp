@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "sys/fd.hpp"
+#include "sys/io.hpp"
 
 #include <fmt/format.h>
 
@@ -32,11 +33,10 @@ void send_request(const UniqueFd& socket, std::uint8_t family, std::uint32_t sta
   const auto request = diag_dump_request(family, states, sequence);
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
-  ssize_t sent;
-  do {
-    sent = ::sendto(socket.get(), request.data(), request.size(), 0,
+  const ssize_t sent = retry_eintr([&] {
+    return ::sendto(socket.get(), request.data(), request.size(), 0,
                     reinterpret_cast<const sockaddr*>(&kernel), sizeof kernel);
-  } while (sent < 0 && errno == EINTR);
+  });
   if (sent < 0) {
     throw SystemError(errno,
                       fmt::format("cannot request the {} TCP socket dump", family_name(family)));
@@ -53,10 +53,8 @@ void dump_tcp_sockets(const std::vector<std::uint8_t>& families, std::uint32_t s
   for (std::uint8_t family : families) {
     send_request(socket, family, states, ++sequence);
     while (true) {
-      const ssize_t n = ::recv(socket.get(), buffer.data(), buffer.size(), 0);
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
+      const ssize_t n =
+          retry_eintr([&] { return ::recv(socket.get(), buffer.data(), buffer.size(), 0); });
       if (n < 0) {
         throw SystemError(errno,
                           fmt::format("cannot read the {} TCP socket dump", family_name(family)));

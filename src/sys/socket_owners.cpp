@@ -1,7 +1,9 @@
 #include "sys/socket_owners.hpp"
 
 #include "base/error.hpp"
+#include "base/text.hpp"
 #include "sys/fd.hpp"
+#include "sys/io.hpp"
 
 #include <fmt/format.h>
 
@@ -57,7 +59,7 @@ std::optional<std::uint32_t> socket_inode(std::string_view link) {
 }
 
 std::string read_command(pid_t pid) {
-  UniqueFd fd(::open(fmt::format("/proc/{}/comm", pid).c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(open_retrying(fmt::format("/proc/{}/comm", pid), O_RDONLY));
   if (fd.get() < 0) {
     return "?";
   }
@@ -66,11 +68,7 @@ std::string read_command(pid_t pid) {
   if (n <= 0) {
     return "?";
   }
-  std::string out(buffer, static_cast<std::size_t>(n));
-  while (!out.empty() && out.back() == '\n') {
-    out.pop_back();
-  }
-  return out;
+  return std::string(trim_end(std::string_view(buffer, static_cast<std::size_t>(n)), "\n"));
 }
 
 // Adds the wanted sockets of one process; false when its descriptors could not be listed.
@@ -107,8 +105,9 @@ int get_int_option(int fd, int level, int name, const char* what, pid_t pid, int
   int value = 0;
   socklen_t size = sizeof value;
   if (::getsockopt(fd, level, name, &value, &size) != 0) {
-    throw SystemError(
-        errno, fmt::format("getsockopt({}) on descriptor {} of process {}", what, target_fd, pid));
+    const std::string call = fmt::format("getsockopt({})", what);
+    throw SystemError(errno, call,
+                      fmt::format("{} on descriptor {} of process {}", call, target_fd, pid));
   }
   return value;
 }
@@ -137,15 +136,16 @@ std::optional<SocketOptions> read_socket_options(pid_t pid, int fd, std::uint32_
   // Through syscall(): glibc before 2.36 has no wrappers for either call.
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (pidfd.get() < 0) {
-    throw SystemError(errno, fmt::format("pidfd_open of process {}", pid));
+    throw SystemError(errno, "pidfd_open", fmt::format("pidfd_open of process {}", pid));
   }
   UniqueFd copy(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0)));
   if (copy.get() < 0) {
-    throw SystemError(errno, fmt::format("pidfd_getfd of descriptor {} of process {}", fd, pid));
+    throw SystemError(errno, "pidfd_getfd",
+                      fmt::format("pidfd_getfd of descriptor {} of process {}", fd, pid));
   }
   struct stat st {};
   if (::fstat(copy.get(), &st) != 0) {
-    throw SystemError(errno, fmt::format("fstat of descriptor {} of process {}", fd, pid));
+    throw SystemError(errno, "fstat", fmt::format("fstat of descriptor {} of process {}", fd, pid));
   }
   if (!S_ISSOCK(st.st_mode) || st.st_ino != inode) {
     return std::nullopt; // closed and reused since the scan: not the socket asked about

@@ -39,8 +39,9 @@ struct SocketOptions {
 
 // Copies descriptor `fd` of process `pid` with pidfd_open + pidfd_getfd and reads its options.
 // `fd` comes from an earlier scan, and the process may have closed it and opened another file
-// under the same number since: nullopt when the copy is not socket `inode`. Throws SystemError:
-// EPERM (exit 3) without ptrace rights over the process (CAP_SYS_PTRACE).
+// under the same number since: nullopt when the copy is not socket `inode`. Throws SystemError
+// naming the failed call (its call()): EPERM (exit 3) without ptrace rights over the process
+// (CAP_SYS_PTRACE).
 std::optional<SocketOptions> read_socket_options(pid_t pid, int fd, std::uint32_t inode);
 
 } // namespace kaltune

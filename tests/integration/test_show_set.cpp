@@ -1,6 +1,7 @@
 // show and set against the real kernel, inside the test process's private network namespace.
 
 #include "harness.hpp"
+#include "replay.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -279,6 +280,7 @@ TEST_F(ShowSet, EmptyStringOptionsAreUsageErrors) {
       {"show", "--source", ""},
       {"--root", "/", "show", "--source", ""},
       {"set", "--time", "600", "--persist", "--file", "", "--dry-run"},
+      {"reset", "--persist", "--file", "", "--dry-run"},
       {"diff", ""},
       {"diff", "running", ""},
   };
@@ -292,6 +294,28 @@ TEST_F(ShowSet, EmptyStringOptionsAreUsageErrors) {
     EXPECT_NE(first.find(": must not be empty"), std::string::npos) << result.err;
   }
   EXPECT_EQ(read_keepalive(), before);
+}
+
+// Not a filesystem error (exit 4) from trying to use the path: the command line is wrong, so exit
+// 2 before any lock is taken or file planned, and the files stay as they were.
+TEST_F(ShowSet, ResetPersistWithEmptyFileIsAUsageError) {
+  if (!isolation().private_mountns) {
+    GTEST_SKIP() << "no private mount namespace: " << isolation().reason;
+  }
+  Mounts mounts;
+  mounts.tmpfs("/run"); // kaltune's lock, should it get that far
+  const TempDir root;
+  const std::string own = "net.ipv4.tcp_keepalive_time = 600\n";
+  const std::string conf = "# local\nnet.ipv4.tcp_keepalive_probes = 4\n";
+  root.write("etc/sysctl.d/99-kaltune.conf", own);
+  root.write("etc/sysctl.conf", conf);
+  const RunResult result = run_kaltune({"--root", root.path().string(), "--boot-model", "systemd",
+                                        "reset", "--persist", "--file", ""});
+  EXPECT_EQ(result.status, 2) << result.err;
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err.substr(0, result.err.find('\n')), "--file: must not be empty");
+  EXPECT_EQ(read_file(root.path() / "etc/sysctl.d/99-kaltune.conf"), own);
+  EXPECT_EQ(read_file(root.path() / "etc/sysctl.conf"), conf);
 }
 
 } // namespace

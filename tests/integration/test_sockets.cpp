@@ -124,7 +124,7 @@ TEST_F(Sockets, SummaryCountsWhatTheTestSet) {
   EXPECT_EQ(summary["stale_keepalive"], 2);
   EXPECT_EQ(summary["unacked"], 1);
   EXPECT_EQ(summary["no_keepalive"], 11);
-  EXPECT_EQ(summary["settings"]["net.ipv4.tcp_keepalive_time"], 600);
+  EXPECT_EQ(summary["settings"]["net.ipv4.tcp_keepalive_time"]["value"], 600);
   ASSERT_EQ(json["sockets"].size(), 16u);
   std::map<std::string, int> coverages;
   for (const auto& socket : json["sockets"]) {
@@ -218,7 +218,7 @@ TEST_F(Sockets, ListsTheTargetNamespacesConnections) {
   const auto json = nlohmann::json::parse(result.out);
   EXPECT_EQ(json["summary"]["listed"], 0);
   EXPECT_TRUE(json["sockets"].empty());
-  EXPECT_EQ(json["summary"]["settings"]["net.ipv4.tcp_keepalive_time"], 7200);
+  EXPECT_EQ(json["summary"]["settings"]["net.ipv4.tcp_keepalive_time"]["value"], 7200);
 }
 
 TEST_F(Sockets, ProcessesShowTheSocketsOwnOptions) {

@@ -89,6 +89,42 @@ TEST_F(Verify, RejectsBadValuesAndCombinations) {
   EXPECT_EQ(run_kaltune({"verify", "--timeout", "soon"}).status, 2);
 }
 
+// --time/--intvl/--probes are read by the same code for verify and set, and a duration of at
+// least 1 s by the same code for verify and check: the same value gets the same one-line error.
+TEST_F(Verify, OptionErrorsSayTheSameAsSetAndCheck) {
+  const auto before = read_keepalive();
+  for (const std::vector<std::string>& value :
+       {std::vector<std::string>{"--time", "0"}, {"--intvl", "1m1x"}, {"--probes", "200"}}) {
+    std::vector<std::string> verify{"verify"};
+    std::vector<std::string> set{"set"};
+    verify.insert(verify.end(), value.begin(), value.end());
+    set.insert(set.end(), value.begin(), value.end());
+    const RunResult measured = run_kaltune(verify);
+    const RunResult written = run_kaltune(set);
+    EXPECT_EQ(measured.status, 2) << value[0];
+    EXPECT_EQ(written.status, 2) << value[0];
+    EXPECT_EQ(measured.out, "");
+    EXPECT_NE(measured.err.find(value[0] + ") value '" + value[1] + "'"), std::string::npos)
+        << measured.err;
+    EXPECT_EQ(measured.err, written.err);
+  }
+  const std::vector<std::pair<std::vector<std::string>, std::string>> durations{
+      {{"verify", "--timeout", "0"},
+       "kaltune: invalid --timeout value '0': must be at least 1 s\n"},
+      {{"check", "--max-detect", "0"},
+       "kaltune: invalid --max-detect value '0': must be at least 1 s\n"},
+      {{"check", "--idle-timeout", "0s"},
+       "kaltune: invalid --idle-timeout value '0s': must be at least 1 s\n"},
+  };
+  for (const auto& [args, message] : durations) {
+    const RunResult result = run_kaltune(args);
+    EXPECT_EQ(result.status, 2) << args[1];
+    EXPECT_EQ(result.out, "");
+    EXPECT_EQ(result.err, message);
+  }
+  EXPECT_EQ(read_keepalive(), before);
+}
+
 TEST_F(Verify, WithoutRootUsesAUserNamespaceOrSaysWhy) {
   KALTUNE_REQUIRE_ROOT();
   RunOptions nobody;

@@ -64,5 +64,14 @@ TEST(ConfTreeSeam, ListsOnlyConfNamesAndFollowsALinkedDirectory) {
   EXPECT_EQ(tree.sysctl_conf.kind, NodeKind::broken);
 }
 
+// The one meaning of a path given on the command line: under --root inside the root (a relative
+// one taken from it), without --root from the current directory.
+TEST(ConfTreeSeam, WhatAPathMeansUnderRoot) {
+  EXPECT_EQ(system_path_of("/srv/image", "/etc/sysctl.conf"), "/etc/sysctl.conf");
+  EXPECT_EQ(system_path_of("/srv/image", "etc/sysctl.conf"), "/etc/sysctl.conf");
+  EXPECT_EQ(system_path_of("/", "/etc/sysctl.conf"), "/etc/sysctl.conf");
+  EXPECT_EQ(system_path_of("/", "x.conf"), (std::filesystem::current_path() / "x.conf").string());
+}
+
 } // namespace
 } // namespace kaltune

@@ -2,6 +2,7 @@
 #include "render/diff.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace kaltune {
 namespace {

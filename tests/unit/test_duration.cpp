@@ -52,6 +52,18 @@ TEST(ParseCount, AcceptsOnlyPlainDecimal) {
   }
 }
 
+// Each kind of bad number has its words; a count is "a whole number", a duration one of seconds.
+TEST(ParseCount, ProblemsInWords) {
+  EXPECT_EQ(parse_count("x").error(), "expected a whole number");
+  EXPECT_EQ(parse_count("5s").error(), "expected a whole number");
+  EXPECT_EQ(parse_count("07").error(), "leading zero (the kernel would read it as octal)");
+  EXPECT_EQ(parse_count("99999999999999").error(), "too large");
+  EXPECT_EQ(parse_duration("x").error(), "expected a whole number of seconds");
+  EXPECT_EQ(parse_duration("1hx").error(), "expected a whole number of seconds");
+  EXPECT_EQ(parse_duration("07").error(), "leading zero (the kernel would read it as octal)");
+  EXPECT_EQ(parse_duration("99999999999999").error(), "too large");
+}
+
 TEST(ParseSignedDuration, AcceptsNegatives) {
   EXPECT_EQ(*parse_signed_duration("-1"), -1);
   EXPECT_EQ(*parse_signed_duration("-1m"), -60);

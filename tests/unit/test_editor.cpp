@@ -1,5 +1,7 @@
 #include "config/editor.hpp"
 
+#include "config/boot.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -189,10 +191,36 @@ TEST(AssignedKey, Spellings) {
   EXPECT_EQ(assigned_key_by_either("--net.ipv4.tcp_keepalive_time = 1"), Key::time);
   EXPECT_EQ(assigned_key_by_either("net/ipv4/tcp_keepalive_time/ = 1"), Key::time);
   EXPECT_EQ(assigned_key_by_either("net.ipv4/tcp_keepalive_time = 1"), std::nullopt);
-  EXPECT_TRUE(glob_matches("net.ipv4.tcp_keepalive_*", Key::probes));
-  EXPECT_TRUE(glob_matches("-net/ipv4/tcp_keepalive_[ti]*", Key::intvl));
-  EXPECT_FALSE(glob_matches("net.ipv4.tcp_keepalive_[ti]*", Key::probes));
-  EXPECT_FALSE(glob_matches("net.ipv4.tcp_keepalive_time", Key::time));
+  EXPECT_TRUE(glob_sets("net.ipv4.tcp_keepalive_* = 1", Key::probes));
+  EXPECT_TRUE(glob_sets("-net/ipv4/tcp_keepalive_[ti]* = 1", Key::intvl));
+  EXPECT_FALSE(glob_sets("net.ipv4.tcp_keepalive_[ti]* = 1", Key::probes));
+  EXPECT_FALSE(glob_sets("net.ipv4.tcp_keepalive_time = 1", Key::time));
+  EXPECT_FALSE(glob_sets("-net.ipv4.tcp_keepalive_*", Key::time)); // an exclusion sets nothing
+}
+
+// A glob reaches a key only as the boot view reads it (config/boot_rules): `*` never crosses a
+// separator, and a key whose first separator is '/' keeps its dots. Neither applier sets
+// net.ipv4.tcp_keepalive_time from these lines, so the editor reports nothing either.
+TEST(Editor, GlobsFollowTheBootViewsRule) {
+  for (const char* line : {"net.* = 5", "net.ipv4* = 5", "net/ipv4.tcp_keepalive_* = 5"}) {
+    SCOPED_TRACE(line);
+    for (Key key : all_keys) {
+      EXPECT_FALSE(glob_sets(line, key));
+    }
+    const EditResult edit = set_keys(std::string(line) + "\n", {600, std::nullopt, std::nullopt});
+    EXPECT_TRUE(edit.notes.empty());
+    EXPECT_EQ(edit.content, std::string(line) + "\nnet.ipv4.tcp_keepalive_time = 600\n");
+    for (BootModel model : {BootModel::systemd, BootModel::procps}) {
+      const BootView view =
+          resolve_file(ConfNode{"/x.conf", "/x.conf", NodeKind::regular, line}, model);
+      EXPECT_EQ(view.settings.settings(), kernel_defaults) << to_string(model);
+    }
+  }
+  const EditResult edit = set_keys("net.ipv4.tcp_keepalive_* = 5\n", {600, 30, std::nullopt});
+  ASSERT_EQ(edit.notes.size(), 2u);
+  EXPECT_EQ(edit.notes[0].message, "glob 'net.ipv4.tcp_keepalive_*' also sets "
+                                   "net.ipv4.tcp_keepalive_time; kaltune leaves glob lines as they "
+                                   "are");
 }
 
 } // namespace

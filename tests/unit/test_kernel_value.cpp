@@ -1,5 +1,6 @@
 // What the kernel stores for a written value: the table was checked against the real kernel
-// (writes to /proc/sys/net/ipv4/tcp_keepalive_* in a private network namespace, HZ=250).
+// (writes to /proc/sys/net/ipv4/tcp_keepalive_* in a private network namespace, HZ=250), except
+// the limit of time/intvl, which is kaltune's one limit for every kernel (kernel_range).
 
 #include "config/kernel_value.hpp"
 
@@ -30,9 +31,11 @@ TEST(KernelValue, ReadsLikeTheKernel) {
       {Key::time, "+5", std::nullopt, "\"+5\" is not a number"},
       {Key::time, "-5", -5, ""},
       {Key::time, "-0", 0, ""},
-      {Key::time, "8589934", 8589934, ""},
-      {Key::time, "8589935", std::nullopt, "\"8589935\" is beyond 8589934 s"},
-      {Key::time, "-8589935", std::nullopt, "\"-8589935\" is beyond"},
+      {Key::time, "2147483", 2147483, ""},
+      {Key::time, "-2147483", -2147483, ""},
+      {Key::time, "2147484", std::nullopt, "\"2147484\" is beyond 2147483 s"},
+      {Key::time, "-2147484", std::nullopt, "\"-2147484\" is beyond"},
+      {Key::intvl, "8589934", std::nullopt, "\"8589934\" is beyond"},
       {Key::time, "99999999999", std::nullopt, "\"99999999999\" is beyond"},
       {Key::time, "18446744073709551616", std::nullopt, "\"18446744073709551616\" overflows"},
       {Key::time, "\"600\"", std::nullopt, "\"\"600\"\" is not a number"},
@@ -62,6 +65,40 @@ TEST(KernelValue, ReadsLikeTheKernel) {
       EXPECT_EQ(got.note.substr(0, c.note.size()), c.note) << c.text;
     }
   }
+}
+
+// The boot view's limit is the one of validation and --force: kernel_range, nothing else.
+TEST(KernelValue, LimitIsKernelRange) {
+  for (Key key : all_keys) {
+    const Range range = kernel_range(key);
+    EXPECT_EQ(parse_kernel_value(key, std::to_string(range.max)).value, range.max);
+    EXPECT_EQ(parse_kernel_value(key, std::to_string(range.max + 1)).value, std::nullopt);
+    if (key != Key::probes) {
+      EXPECT_EQ(parse_kernel_value(key, std::to_string(range.min)).value, range.min);
+      EXPECT_EQ(parse_kernel_value(key, std::to_string(range.min - 1)).value, std::nullopt);
+    }
+  }
+  EXPECT_EQ(kernel_range(Key::time).max, 2147483647 / 1000);
+}
+
+// The three steps one at a time.
+TEST(KernelValue, ScanStoreNote) {
+  const auto number = scan_kernel_number(" 0x10 junk ");
+  ASSERT_TRUE(number);
+  EXPECT_EQ(number->base, 16);
+  EXPECT_EQ(number->magnitude, 16u);
+  EXPECT_EQ(number->consumed, "0x10");
+  EXPECT_EQ(number->ignored, "junk");
+  EXPECT_EQ(*stored_value(Key::probes, *number, "0x10 junk"), 16);
+  EXPECT_EQ(reads_differently(*number, 16),
+            "the kernel reads 0x10 as hexadecimal: 16; the kernel stores 16 and ignores \"junk\"");
+  EXPECT_EQ(scan_kernel_number("+5").error(), "\"+5\" is not a number: the kernel rejects it "
+                                              "(EINVAL)");
+  const auto big = scan_kernel_number("300");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(stored_value(Key::probes, *big, "300").error(),
+            "\"300\" is above 255: the kernel rejects it (EINVAL)");
+  EXPECT_EQ(reads_differently(*big, 300), "");
 }
 
 } // namespace

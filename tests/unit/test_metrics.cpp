@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace kaltune {
 namespace {
 
@@ -43,6 +45,17 @@ TEST(Metrics, RendersHelpTypeAndSamplesWithoutTimestamps) {
                                       "# HELP kaltune_y Plain.\n"
                                       "# TYPE kaltune_y gauge\n"
                                       "kaltune_y -3\n");
+}
+
+TEST(Metrics, EscapesTheSourceLabel) {
+  const std::string text = render_metrics(settings_metrics(
+      {sourced("/tmp/a\"b\\c\nd.conf", kernel_defaults, "kernel default")}, std::nullopt));
+  EXPECT_NE(text.find("kaltune_tcp_keepalive_probes{source=\"/tmp/a\\\"b\\\\c\\nd.conf\"} 9\n"),
+            std::string::npos)
+      << text;
+  // Every sample stays on one line: 4 families of 1 sample and the origins of 3, with HELP and
+  // TYPE each.
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4 * 3 + 2 + 3);
 }
 
 TEST(Metrics, SettingsOfEachSourceWithOrigins) {

@@ -65,7 +65,7 @@ TEST(PlanSet, FileThroughSymlinkIsEditedAtItsTarget) {
   EXPECT_EQ(*plan.after, "# mine\nnet.ipv4.tcp_keepalive_time = 600\n");
 }
 
-TEST(PlanSet, MissingFileMaskAndRelativePathUnderRootAreErrors) {
+TEST(PlanSet, MissingFileAndMaskAreErrorsRelativePathIsInsideRoot) {
   TempRoot root;
   std::filesystem::create_directories(root.path() / "etc/sysctl.d");
   std::filesystem::create_symlink("/dev/null", root.path() / "etc/sysctl.d/99-kaltune.conf");
@@ -83,12 +83,18 @@ TEST(PlanSet, MissingFileMaskAndRelativePathUnderRootAreErrors) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("is masked (a symlink to /dev/null)"), std::string::npos);
   }
+  // Under --root a relative --file is inside the root, as every path given there (system_path_of).
   try {
-    plan_set(posix, root.path(), std::string("etc/sysctl.conf"), time_600());
+    plan_set(posix, root.path(), std::string("etc/nothing.conf"), time_600());
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), ExitStatus::usage);
+    EXPECT_EQ(e.status(), ExitStatus::system);
+    EXPECT_NE(std::string(e.what()).find("/etc/nothing.conf does not exist"), std::string::npos);
   }
+  root.write("etc/sysctl.conf", "");
+  const FilePlan plan = plan_set(posix, root.path(), std::string("etc/sysctl.conf"), time_600());
+  EXPECT_EQ(plan.path, "/etc/sysctl.conf");
+  EXPECT_EQ(plan.host, root.path() / "etc/sysctl.conf");
 }
 
 TEST(PlanRemove, OwnFileGoesWhenOnlyCommentsRemain) {
@@ -298,6 +304,70 @@ TEST_F(Commit, UnchangedFileIsNotWritten) {
   ASSERT_EQ(::stat(file.c_str(), &after), 0);
   EXPECT_EQ(before.st_ino, after.st_ino);
   EXPECT_EQ(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+}
+
+// A minimal image without /etc/sysctl.d: the directory is created (0755 whatever the umask) for
+// kaltune's own file, and removed again when a later step fails.
+class CommitNewDirectory : public ::testing::Test {
+protected:
+  TempRoot root;
+  FakeProcSys proc;
+  FailingPosix posix;
+  void SetUp() override { std::filesystem::create_directories(root.path() / "etc"); }
+
+  PersistStep step(FakeBoot boot) {
+    PersistStep s;
+    s.plan = plan_set(posix, root.path(), std::nullopt, time_600());
+    s.resolve_boot = [boot] { return boot.view; };
+    s.wanted = time_600();
+    return s;
+  }
+};
+
+TEST_F(CommitNewDirectory, CreatesTheDirectoryWithMode0755) {
+  FakeBoot boot;
+  boot.win(Key::time, 600, "/etc/sysctl.d/99-kaltune.conf", 4);
+  const mode_t old_umask = ::umask(077);
+  commit_persist(posix, step(boot));
+  ::umask(old_umask);
+  struct stat st {};
+  ASSERT_EQ(::stat((root.path() / "etc/sysctl.d").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0755u);
+  EXPECT_EQ(root.read("etc/sysctl.d/99-kaltune.conf"),
+            own_header + "net.ipv4.tcp_keepalive_time = 600\n");
+}
+
+TEST_F(CommitNewDirectory, LaterFailureRemovesTheDirectoryAgain) {
+  FakeBoot boot;
+  boot.win(Key::time, 9, "/etc/sysctl.d/zz.conf", 1);
+  EXPECT_THROW(commit_persist(posix, step(boot)), Error);
+  EXPECT_EQ(root.list("etc"), std::vector<std::string>{});
+}
+
+TEST_F(CommitNewDirectory, FailedWriteRemovesTheDirectoryAgain) {
+  FakeBoot boot;
+  boot.win(Key::time, 600, "/etc/sysctl.d/99-kaltune.conf", 4);
+  PersistStep s = step(boot);
+  posix.fail_call = "rename";
+  EXPECT_THROW(commit_persist(posix, s), SystemError);
+  EXPECT_EQ(root.list("etc"), std::vector<std::string>{});
+}
+
+TEST_F(CommitNewDirectory, ImpossibleCreationSaysSo) {
+  FakeBoot boot;
+  boot.win(Key::time, 600, "/etc/sysctl.d/99-kaltune.conf", 4);
+  PersistStep s = step(boot);
+  posix.fail_call = "mkdir";
+  posix.fail_errno = EROFS;
+  try {
+    commit_persist(posix, s);
+    FAIL();
+  } catch (const SystemError& e) {
+    EXPECT_EQ(e.status(), ExitStatus::system);
+    EXPECT_EQ(std::string(e.what()), "cannot create the directory /etc/sysctl.d for "
+                                     "/etc/sysctl.d/99-kaltune.conf: Read-only file system");
+  }
+  EXPECT_EQ(root.list("etc"), std::vector<std::string>{});
 }
 
 } // namespace

@@ -1,8 +1,15 @@
 #include "render/changes.hpp"
+#include "render/json.hpp"
+#include "render/persist.hpp"
+#include "render/policy.hpp"
 #include "render/settings.hpp"
+#include "render/sockets.hpp"
 #include "render/style.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 namespace kaltune {
 namespace {
@@ -64,6 +71,25 @@ TEST(RenderJson, CarriesWarnings) {
   EXPECT_EQ(json["tcp_retries2"], nullptr);
 }
 
+TEST(SettingsJson, OneShapeWithOrigins) {
+  SourcedSettings settings = sourced("boot", Settings{{600, 30, 4}}, "kernel default");
+  settings[Key::time].origin = "/etc/sysctl.d/50-a.conf:2";
+  EXPECT_EQ(
+      settings_json(settings).dump(),
+      R"({"net.ipv4.tcp_keepalive_time":)"
+      R"({"value":600,"unit":"seconds","origin":"/etc/sysctl.d/50-a.conf:2"},)"
+      R"("net.ipv4.tcp_keepalive_intvl":{"value":30,"unit":"seconds","origin":"kernel default"},)"
+      R"("net.ipv4.tcp_keepalive_probes":{"value":4,"unit":"count","origin":"kernel default"}})");
+}
+
+TEST(SettingsJson, EveryReportUsesIt) {
+  const Settings after{{600, 30, 4}};
+  const auto expected = settings_json(sourced("running", after, "running"));
+  EXPECT_EQ(to_json(ChangeReport{kernel_defaults, after, {}, false})["settings"], expected);
+  EXPECT_EQ(to_json(CheckReport{after, {}, {}})["settings"], expected);
+  EXPECT_EQ(to_json(SocketSummary{}, after, false)["settings"], expected);
+}
+
 TEST(RenderChanges, ExactText) {
   const Settings after{{5, 1, 9}};
   ChangeReport report{kernel_defaults, after, plan_changes(kernel_defaults, after), false};
@@ -76,6 +102,31 @@ TEST(RenderChanges, ExactText) {
             "would set net.ipv4.tcp_keepalive_time: 7200 \u2192 5\n"
             "would set net.ipv4.tcp_keepalive_intvl: 75 \u2192 1\n"
             "dead peer detected after: 7875 s (2h11m15s) \u2192 14 s\n"
+            "dry run: nothing was written\n");
+}
+
+TEST(RenderChanges, LinesLeaveTheDryRunLineToTheCaller) {
+  const Settings after{{5, 75, 9}};
+  const ChangeReport report{kernel_defaults, after, plan_changes(kernel_defaults, after), true};
+  EXPECT_EQ(render_change_lines(report, Style()),
+            "would set net.ipv4.tcp_keepalive_time: 7200 \u2192 5\n"
+            "dead peer detected after: 7875 s (2h11m15s) \u2192 680 s (11m20s)\n");
+}
+
+TEST(RenderPersist, OneDryRunLineAtTheEnd) {
+  const Settings after{{5, 75, 9}};
+  PersistReport report;
+  report.runtime = ChangeReport{kernel_defaults, after, plan_changes(kernel_defaults, after), true};
+  report.plan.path = report.plan.target = "/etc/sysctl.d/99-kaltune.conf";
+  report.plan.after = "net.ipv4.tcp_keepalive_time = 5\n";
+  report.dry_run = true;
+  EXPECT_EQ(render_persist(report, Style()),
+            "would set net.ipv4.tcp_keepalive_time: 7200 \u2192 5\n"
+            "dead peer detected after: 7875 s (2h11m15s) \u2192 680 s (11m20s)\n"
+            "--- /dev/null\n"
+            "+++ /etc/sysctl.d/99-kaltune.conf\n"
+            "@@ -0,0 +1 @@\n"
+            "+net.ipv4.tcp_keepalive_time = 5\n"
             "dry run: nothing was written\n");
 }
 

@@ -1,6 +1,7 @@
 #include "render/boot.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace kaltune {
 namespace {

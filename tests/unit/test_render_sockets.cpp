@@ -2,6 +2,7 @@
 #include "render/verify.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -82,7 +83,7 @@ TEST(RenderSockets, JsonIsValidAndStreamed) {
   EXPECT_EQ(json["summary"]["established"], 1);
   EXPECT_EQ(json["summary"]["keepalive"], 1);
   EXPECT_EQ(json["summary"]["no_keepalive"], 0);
-  EXPECT_EQ(json["summary"]["settings"]["net.ipv4.tcp_keepalive_time"], 600);
+  EXPECT_EQ(json["summary"]["settings"]["net.ipv4.tcp_keepalive_time"]["value"], 600);
   ASSERT_EQ(json["sockets"].size(), 1u);
   const auto& first = json["sockets"][0];
   EXPECT_EQ(first["local"]["address"], "127.0.0.1");

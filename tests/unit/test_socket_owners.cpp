@@ -1,6 +1,7 @@
 #include "sys/socket_owners.hpp"
 
 #include "base/error.hpp"
+#include "socket_inode.hpp"
 #include "sys/fd.hpp"
 
 #include <gtest/gtest.h>
@@ -14,12 +15,6 @@
 
 namespace kaltune {
 namespace {
-
-std::uint32_t inode_of(int fd) {
-  struct stat st {};
-  EXPECT_EQ(::fstat(fd, &st), 0);
-  return static_cast<std::uint32_t>(st.st_ino);
-}
 
 TEST(ReadSocketOptions, ReadsTheSocketItWasAskedAbout) {
   const UniqueFd socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));

@@ -1,0 +1,42 @@
+#pragma once
+
+// The one home of the loops around system calls that every file access shares: retrying a call
+// interrupted by a signal (EINTR), opening with O_CLOEXEC, and writing a whole buffer. Reading to
+// the end is sys/read_fd.hpp.
+
+#include <cerrno>
+#include <cstddef>
+#include <filesystem>
+#include <string_view>
+#include <sys/types.h>
+
+namespace kaltune {
+
+// Calls `call` until it does not fail with EINTR; returns its last result (-1 and errno on
+// failure, as the system call).
+template <typename Call> auto retry_eintr(Call&& call) {
+  auto rc = call();
+  while (rc < 0 && errno == EINTR) {
+    rc = call();
+  }
+  return rc;
+}
+
+// open(2) with O_CLOEXEC, retried on EINTR; -1 and errno on failure.
+int open_retrying(const std::filesystem::path& path, int flags, mode_t mode = 0);
+
+// Writes all of `data` to `fd` with `write` (write(2)'s contract, e.g. the Posix seam's), retrying
+// EINTR and continuing after short writes. Returns 0, or the errno of the failure (EIO when a
+// write makes no progress).
+template <typename Write> int write_all(int fd, std::string_view data, Write&& write) {
+  while (!data.empty()) {
+    const ssize_t n = retry_eintr([&] { return write(fd, data.data(), data.size()); });
+    if (n <= 0) {
+      return n < 0 ? errno : EIO;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return 0;
+}
+
+} // namespace kaltune
