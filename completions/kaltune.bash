@@ -110,8 +110,12 @@ _kaltune()
                     COMPREPLY=($(compgen -W 'table json sysctl prometheus' -- "$cur"))
                     return
                     ;;
+                --output)
+                    _filedir
+                    return
+                    ;;
             esac
-            opts='--source --format'
+            opts='--source --format --output'
             ;;
         set)
             case $prev in
@@ -174,11 +178,15 @@ _kaltune()
                     return
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W 'table json' -- "$cur"))
+                    COMPREPLY=($(compgen -W 'table json prometheus' -- "$cur"))
+                    return
+                    ;;
+                --output)
+                    _filedir
                     return
                     ;;
             esac
-            opts='--processes --state --port --family --filter --format'
+            opts='--processes --state --port --family --filter --format --output'
             ;;
         verify)
             case $prev in
@@ -202,8 +210,16 @@ _kaltune()
                     COMPREPLY=($(compgen -W "$_kaltune_presets" -- "$cur"))
                     return
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W 'text json prometheus' -- "$cur"))
+                    return
+                    ;;
+                --output)
+                    _filedir
+                    return
+                    ;;
             esac
-            opts='--max-detect --idle-timeout --preset --persisted --nagios'
+            opts='--max-detect --idle-timeout --preset --persisted --nagios --format --output'
             ;;
         plan)
             case $prev in

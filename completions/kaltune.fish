@@ -72,6 +72,7 @@ complete -c kaltune -n __kaltune_needs_command -a plan -d 'Derive the values fro
 complete -c kaltune -n '__kaltune_using show' -s h -l help -d 'Print help and exit'
 complete -c kaltune -n '__kaltune_using show' -l source -x -a 'running boot default (__fish_complete_path (commandline -ct))' -d 'Which values, or a sysctl config file'
 complete -c kaltune -n '__kaltune_using show' -l format -x -a 'table json sysctl prometheus' -d 'Output format'
+complete -c kaltune -n '__kaltune_using show' -l output -r -F -d 'Write to this file, atomically'
 
 # set
 complete -c kaltune -n '__kaltune_using set' -s h -l help -d 'Print help and exit'
@@ -116,7 +117,8 @@ complete -c kaltune -n '__kaltune_using sockets' -l state -x -a '(__kaltune_list
 complete -c kaltune -n '__kaltune_using sockets' -l port -x -d 'Only sockets with this local or peer port'
 complete -c kaltune -n '__kaltune_using sockets' -l family -x -a 'ipv4 ipv6 all' -d 'Address family'
 complete -c kaltune -n '__kaltune_using sockets' -l filter -x -a '(__kaltune_list state= port= family=)' -d 'Filters as KEY=VALUE'
-complete -c kaltune -n '__kaltune_using sockets' -l format -x -a 'table json' -d 'Output format'
+complete -c kaltune -n '__kaltune_using sockets' -l format -x -a 'table json prometheus' -d 'Output format'
+complete -c kaltune -n '__kaltune_using sockets' -l output -r -F -d 'Write to this file, atomically'
 
 # verify
 complete -c kaltune -n '__kaltune_using verify' -s h -l help -d 'Print help and exit'
@@ -136,6 +138,8 @@ complete -c kaltune -n '__kaltune_using check' -l idle-timeout -x -a "$__kaltune
 complete -c kaltune -n '__kaltune_using check' -l preset -x -a "$__kaltune_presets" -d 'A middlebox preset on the path'
 complete -c kaltune -n '__kaltune_using check' -l persisted -d 'Running values must be what boot applies'
 complete -c kaltune -n '__kaltune_using check' -l nagios -d 'Monitoring-plugin output and exit codes'
+complete -c kaltune -n '__kaltune_using check' -l format -x -a 'text json prometheus' -d 'Output format'
+complete -c kaltune -n '__kaltune_using check' -l output -r -F -d 'Write to this file, atomically'
 
 # plan
 complete -c kaltune -n '__kaltune_using plan' -s h -l help -d 'Print help and exit'

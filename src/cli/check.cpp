@@ -2,11 +2,13 @@
 
 #include "cli/all_netns.hpp"
 #include "cli/option_values.hpp"
+#include "cli/output.hpp"
 #include "cli/show.hpp"
 #include "config/boot.hpp"
 #include "core/policy.hpp"
 #include "core/presets.hpp"
 #include "core/runtime.hpp"
+#include "render/metrics.hpp"
 #include "render/policy.hpp"
 
 #include <CLI/CLI.hpp>
@@ -34,9 +36,17 @@ void setup_check(CLI::App& command, CheckOptions& options) {
   command.add_flag("--persisted", options.persisted,
                    "Also require the running values to be the ones boot applies (show --source "
                    "boot): a key a reboot would change is critical");
-  command.add_flag("--nagios", options.nagios,
-                   "One status line and the monitoring-plugin exit codes 0 OK, 1 WARNING, "
-                   "2 CRITICAL, 3 UNKNOWN");
+  auto* nagios =
+      command.add_flag("--nagios", options.nagios,
+                       "One status line and the monitoring-plugin exit codes 0 OK, 1 WARNING, "
+                       "2 CRITICAL, 3 UNKNOWN");
+  command
+      .add_option("--format", options.format,
+                  "Output format; prometheus: the status (0 OK, 1 WARNING, 2 CRITICAL), the "
+                  "findings and the policy as metrics (exit status as for text)")
+      ->check(CLI::IsMember({"text", "json", "prometheus"}))
+      ->excludes(nagios);
+  add_output_option(command, options.output);
 }
 
 namespace {
@@ -79,7 +89,8 @@ void add_middleboxes(Context& context, const CheckOptions& options, Policy& poli
 }
 } // namespace
 
-int run_check(Context& context, const CheckOptions& options) {
+namespace {
+int check(Context& context, const CheckOptions& options) {
   Policy policy{parse_limit(options.max_detect, "--max-detect"), std::nullopt, {}};
   add_middleboxes(context, options, policy);
   if (options.persisted && (context.global.root != "/" || context.global.all_netns)) {
@@ -104,12 +115,21 @@ int run_check(Context& context, const CheckOptions& options) {
     context.out << render_nagios(report);
     return static_cast<int>(severity);
   }
-  if (context.global.json) {
+  if (context.global.json || options.format == "json") {
     context.out << render_json(report);
+  } else if (options.format == "prometheus") {
+    context.out << render_metrics(
+        check_metrics(report.findings, policy, netns_path(context.global.target)));
   } else {
     context.out << render_check(report, context.out_style);
   }
   return severity == Severity::ok ? 0 : static_cast<int>(ExitStatus::different);
+}
+} // namespace
+
+int run_check(Context& context, const CheckOptions& options) {
+  return run_with_output(context, options.output,
+                         [&options](Context& target) { return check(target, options); });
 }
 
 } // namespace kaltune

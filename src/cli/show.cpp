@@ -3,9 +3,11 @@
 #include "base/error.hpp"
 #include "cli/all_netns.hpp"
 #include "cli/non_empty.hpp"
+#include "cli/output.hpp"
 #include "config/boot.hpp"
 #include "core/runtime.hpp"
 #include "render/boot.hpp"
+#include "render/metrics.hpp"
 #include "render/settings.hpp"
 
 #include <CLI/CLI.hpp>
@@ -22,9 +24,14 @@ void setup_show(CLI::App& command, ShowOptions& options) {
                   "assignment and its file:line), default, or a sysctl config FILE (what it "
                   "assigns; keys it leaves out keep the kernel default)")
       ->type_name("running|boot|default|FILE")
-      ->check(non_empty());
-  command.add_option("--format", options.format, "Output format")
+      ->check(non_empty())
+      ->each([&options](const std::string&) { options.source_given = true; });
+  command
+      .add_option("--format", options.format,
+                  "Output format; prometheus reports running and boot (and their drift) unless "
+                  "--source names one")
       ->check(CLI::IsMember({"table", "json", "sysctl", "prometheus"}));
+  add_output_option(command, options.output);
 }
 
 BootModel boot_model(const GlobalOptions& global) {
@@ -51,7 +58,7 @@ int show_boot(Context& context, const ShowOptions& options, const std::string& f
   if (format == "sysctl") {
     context.out << render_boot_sysctl(view, single_file);
   } else if (format == "prometheus") {
-    context.out << render_prometheus(ShowReport{view.settings, std::nullopt, std::nullopt});
+    context.out << render_metrics(settings_metrics({view.settings}, std::nullopt));
   } else {
     context.out << render_boot_table(view, single_file, context.out_style);
   }
@@ -60,9 +67,22 @@ int show_boot(Context& context, const ShowOptions& options, const std::string& f
   }
   return 0;
 }
-} // namespace
 
-int run_show(Context& context, const ShowOptions& options) {
+// The metrics the timer refreshes: running and boot, each value's origin, and their drift.
+int show_metrics(Context& context) {
+  const std::optional<std::string> netns = netns_path(context.global.target);
+  const SourcedSettings running = sourced("running", read_running(context.proc), "running");
+  const BootView boot = resolve_boot(context.global.root, boot_model(context.global));
+  std::vector<MetricFamily> families = settings_metrics({running, boot.settings}, netns);
+  families.push_back(drift_metric(running, boot.settings, netns));
+  context.out << render_metrics(families);
+  for (const std::string& warning : boot.warnings) {
+    context.warn(warning);
+  }
+  return 0;
+}
+
+int show(Context& context, const ShowOptions& options) {
   const std::string format = context.global.json ? "json" : options.format;
   if (context.global.all_netns) {
     if (options.source != "running") {
@@ -72,6 +92,9 @@ int run_show(Context& context, const ShowOptions& options) {
                               options.source));
     }
     return show_all_netns(context, format);
+  }
+  if (format == "prometheus" && !options.source_given) {
+    return show_metrics(context);
   }
   if (options.source != "running" && options.source != "default") {
     return show_boot(context, options, format);
@@ -89,7 +112,7 @@ int run_show(Context& context, const ShowOptions& options) {
   } else if (format == "sysctl") {
     context.out << render_sysctl(report.settings);
   } else if (format == "prometheus") {
-    context.out << render_prometheus(report);
+    context.out << render_metrics(settings_metrics({report.settings}, report.netns));
   } else {
     context.out << render_table(report, context.out_style);
   }
@@ -97,6 +120,12 @@ int run_show(Context& context, const ShowOptions& options) {
     context.err << render_warnings(report.settings.settings(), context.err_style);
   }
   return 0;
+}
+} // namespace
+
+int run_show(Context& context, const ShowOptions& options) {
+  return run_with_output(context, options.output,
+                         [&options](Context& target) { return show(target, options); });
 }
 
 } // namespace kaltune

@@ -3,6 +3,7 @@
 #include "cli/context.hpp"
 #include "config/boot.hpp"
 
+#include <optional>
 #include <string>
 
 namespace CLI {
@@ -13,7 +14,9 @@ namespace kaltune {
 
 struct ShowOptions {
   std::string source = "running";
+  bool source_given = false; // the Prometheus format reports running and boot unless one is named
   std::string format = "table";
+  std::optional<std::string> output; // --output FILE, written atomically
 };
 
 void setup_show(CLI::App& command, ShowOptions& options);

@@ -2,10 +2,13 @@
 
 #include "cli/all_netns.hpp"
 #include "cli/decimal.hpp"
+#include "cli/output.hpp"
+
 #include "core/duration.hpp"
 #include "core/runtime.hpp"
 #include "core/socket_processes.hpp"
 #include "core/sockets.hpp"
+#include "render/metrics.hpp"
 #include "render/sockets.hpp"
 #include "sys/sock_diag.hpp"
 
@@ -39,8 +42,11 @@ void setup_sockets(CLI::App& command, SocketsOptions& options) {
                   "port=PORT, family=ipv4|ipv6|all; the same as --state, --port, --family")
       ->delimiter(',')
       ->type_name("KEY=VALUE");
-  command.add_option("--format", options.format, "Output format")
-      ->check(CLI::IsMember({"table", "json"}));
+  command
+      .add_option("--format", options.format,
+                  "Output format; prometheus prints only the summary counts, as metrics")
+      ->check(CLI::IsMember({"table", "json", "prometheus"}));
+  add_output_option(command, options.output);
 }
 
 namespace {
@@ -152,9 +158,20 @@ void print_table(Context& context, const SocketFilter& filter, SocketsHead& head
   }
   context.out << render_sockets_legend(head.summary);
 }
-} // namespace
 
-int run_sockets(Context& context, const SocketsOptions& options) {
+// The counts only, as metrics: nothing is kept per socket.
+void print_metrics(Context& context, const SocketFilter& filter, SocketsHead& head) {
+  SocketProcesses processes(head.processes);
+  dump_tcp_sockets(filter.families, filter.states, [&](const DiagSocket& socket) {
+    if (port_matches(filter, socket)) {
+      const SocketLine line = line_of(socket, head.sysctls, processes);
+      count(head.summary, socket, line.coverage, line.options, head.sysctls);
+    }
+  });
+  context.out << render_metrics(socket_metrics(head.summary, netns_path(context.global.target)));
+}
+
+int sockets(Context& context, const SocketsOptions& options) {
   const SocketFilter filter = parse_filter(options);
   if (context.global.all_netns) {
     return sockets_all_netns(context, filter, options.processes,
@@ -163,10 +180,18 @@ int run_sockets(Context& context, const SocketsOptions& options) {
   SocketsHead head{read_running(context.proc), {}, options.processes, {}};
   if (context.global.json || options.format == "json") {
     stream_json(context, filter, head);
+  } else if (options.format == "prometheus") {
+    print_metrics(context, filter, head);
   } else {
     print_table(context, filter, head);
   }
   return 0;
+}
+} // namespace
+
+int run_sockets(Context& context, const SocketsOptions& options) {
+  return run_with_output(context, options.output,
+                         [&options](Context& target) { return sockets(target, options); });
 }
 
 } // namespace kaltune

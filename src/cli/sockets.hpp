@@ -20,6 +20,7 @@ struct SocketsOptions {
   std::string format = "table";
   // --filter KEY=VALUE (DESIGN.md's contract): state=…, port=…, family=…, the same as the options.
   std::vector<std::string> filters;
+  std::optional<std::string> output; // --output FILE, written atomically
 };
 
 void setup_sockets(CLI::App& command, SocketsOptions& options);

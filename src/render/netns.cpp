@@ -1,5 +1,7 @@
 #include "render/netns.hpp"
 
+#include "render/metrics.hpp"
+
 #include "base/source.hpp"
 #include "render/duration.hpp"
 #include "render/json.hpp"
@@ -246,33 +248,17 @@ Json to_json(const SocketSummary& totals, bool processes) {
   return out;
 }
 
-std::string prometheus_escape(std::string_view value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 NetnsSample prometheus_sample(const NetnsEntry& entry) {
   const Owner& owner = entry.owner;
   const std::string name = netns_name(entry.found);
   const auto label = [](const std::optional<std::string>& value) {
-    return prometheus_escape(value.value_or(""));
+    return escape_label_value(value.value_or(""));
   };
   NetnsSample sample;
   sample.labels = fmt::format(
       "netns_inode=\"{}\",netns=\"{}\",host=\"{}\",runtime=\"{}\",container=\"{}\",pod=\"{}\","
       "pod_namespace=\"{}\"",
-      entry.found.id.ino, prometheus_escape(name == "-" ? "" : name),
+      entry.found.id.ino, escape_label_value(name == "-" ? "" : name),
       entry.is_host() ? "true" : "false",
       owner.runtime ? runtime_name(*owner.runtime) : std::string_view(), label(owner.container_id),
       label(owner.pod_name), label(owner.pod_namespace));

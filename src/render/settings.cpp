@@ -22,23 +22,6 @@ std::string caveat(const ShowReport& report) {
                      "{} or TCP_USER_TIMEOUT decide instead.\n",
                      retries);
 }
-
-// A label value in the exposition format: backslash, double quote and line feed escaped, every
-// other byte as it is (a source path may hold any of them).
-std::string label_value(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\\' || c == '"') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 } // namespace
 
 std::string render_table(const ShowReport& report, const Style& style) {
@@ -86,33 +69,6 @@ std::string render_sysctl(const SourcedSettings& settings) {
   for (Key key : all_keys) {
     out += fmt::format("{} = {}\n", sysctl_name(key), settings[key].value);
   }
-  return out;
-}
-
-std::string render_prometheus(const ShowReport& report) {
-  const Settings settings = report.settings.settings();
-  const std::string labels = fmt::format("source=\"{}\"", label_value(report.settings.source));
-  std::string out;
-  auto metric = [&](std::string_view name, std::string_view help, std::int64_t value) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{}{{{}}} {}\n", name, help, name, name,
-                       labels, value);
-  };
-  metric("kaltune_tcp_keepalive_time_seconds",
-         "net.ipv4.tcp_keepalive_time: idle time before the "
-         "first keepalive probe.",
-         settings[Key::time]);
-  metric("kaltune_tcp_keepalive_intvl_seconds",
-         "net.ipv4.tcp_keepalive_intvl: time between "
-         "unanswered probes.",
-         settings[Key::intvl]);
-  metric("kaltune_tcp_keepalive_probes",
-         "net.ipv4.tcp_keepalive_probes: unanswered probes before "
-         "the peer is declared dead.",
-         settings[Key::probes]);
-  metric("kaltune_tcp_keepalive_detect_seconds",
-         "Seconds before an idle connection to a dead peer "
-         "is dropped: time + intvl * probes.",
-         detect_seconds(settings));
   return out;
 }
 

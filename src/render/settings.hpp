@@ -22,8 +22,6 @@ struct ShowReport {
 std::string render_table(const ShowReport& report, const Style& style);
 // `net.ipv4.tcp_keepalive_time = 7200` lines: valid sysctl.conf input.
 std::string render_sysctl(const SourcedSettings& settings);
-// Prometheus text exposition format (node-exporter's textfile collector).
-std::string render_prometheus(const ShowReport& report);
 // The documented JSON schema (README "JSON schema"); ordered for stable output.
 nlohmann::ordered_json to_json(const ShowReport& report);
 // The same as indented text with a final newline: what `--json` prints.

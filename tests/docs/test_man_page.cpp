@@ -272,8 +272,9 @@ TEST_F(ManPage, ExamplesUseOnlyRealCommandsAndOptions) {
 }
 
 TEST_F(ManPage, EveryLongOptionMentionedExists) {
-  // Options of other programs that the page names on purpose (procps sysctl, docker run).
-  const Names foreign{"--system", "--sysctl"};
+  // Options of other programs that the page names on purpose (procps sysctl, docker run,
+  // systemctl enable).
+  const Names foreign{"--system", "--sysctl", "--now"};
   Names known = foreign;
   for (const auto& c : model) {
     const Names names = all_names(c, true);

@@ -71,27 +71,6 @@ TEST(RenderJson, CarriesWarnings) {
   EXPECT_EQ(json["tcp_retries2"], nullptr);
 }
 
-TEST(RenderPrometheus, ExactText) {
-  const std::string text = render_prometheus(running_defaults());
-  EXPECT_NE(text.find("# TYPE kaltune_tcp_keepalive_time_seconds gauge\n"
-                      "kaltune_tcp_keepalive_time_seconds{source=\"running\"} 7200\n"),
-            std::string::npos)
-      << text;
-  EXPECT_NE(text.find("kaltune_tcp_keepalive_detect_seconds{source=\"running\"} 7875\n"),
-            std::string::npos);
-}
-
-TEST(RenderPrometheus, EscapesTheSourceLabel) {
-  ShowReport report;
-  report.settings = sourced("/tmp/a\"b\\c\nd.conf", kernel_defaults, "kernel default");
-  const std::string text = render_prometheus(report);
-  EXPECT_NE(text.find("kaltune_tcp_keepalive_probes{source=\"/tmp/a\\\"b\\\\c\\nd.conf\"} 9\n"),
-            std::string::npos)
-      << text;
-  // Every sample stays on one line: 4 metrics, 3 lines each.
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 12);
-}
-
 TEST(SettingsJson, OneShapeWithOrigins) {
   SourcedSettings settings = sourced("boot", Settings{{600, 30, 4}}, "kernel default");
   settings[Key::time].origin = "/etc/sysctl.d/50-a.conf:2";

@@ -1,0 +1,230 @@
+#include "render/metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace kaltune {
+
+namespace {
+// The length of the UTF-8 sequence at the start of `text`, 0 when it is not one (overlong
+// forms, surrogates and code points above U+10FFFF included).
+std::size_t utf8_sequence(std::string_view text) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) {
+    return 1;
+  }
+  std::size_t length = 0;
+  unsigned char low = 0x80;
+  unsigned char high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    low = lead == 0xE0 ? 0xA0 : 0x80;
+    high = lead == 0xED ? 0x9F : 0xBF;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    low = lead == 0xF0 ? 0x90 : 0x80;
+    high = lead == 0xF4 ? 0x8F : 0xBF;
+  } else {
+    return 0;
+  }
+  if (text.size() < length || byte(1) < low || byte(1) > high) {
+    return 0;
+  }
+  for (std::size_t i = 2; i < length; ++i) {
+    if (byte(i) < 0x80 || byte(i) > 0xBF) {
+      return 0;
+    }
+  }
+  return length;
+}
+
+// HELP text escapes `\` and newline only.
+std::string escape_help(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    out += c == '\\' ? "\\\\" : c == '\n' ? "\\n" : std::string(1, c);
+  }
+  return out;
+}
+
+std::string label_text(const MetricLabels& labels) {
+  if (labels.empty()) {
+    return "";
+  }
+  std::string out = "{";
+  for (const auto& [name, value] : labels) {
+    out += fmt::format("{}{}=\"{}\"", out.size() > 1 ? "," : "", name, escape_label_value(value));
+  }
+  return out + "}";
+}
+
+MetricLabels with_netns(MetricLabels labels, const std::optional<std::string>& netns) {
+  if (netns) {
+    labels.emplace_back("netns", *netns);
+  }
+  return labels;
+}
+
+MetricFamily gauge(std::string name, std::string help) {
+  return MetricFamily{std::move(name), std::move(help), "gauge", {}};
+}
+
+std::string_view key_help(Key key) {
+  switch (key) {
+  case Key::time:
+    return "net.ipv4.tcp_keepalive_time: idle time before the first keepalive probe.";
+  case Key::intvl:
+    return "net.ipv4.tcp_keepalive_intvl: time between unanswered probes.";
+  case Key::probes:
+    return "net.ipv4.tcp_keepalive_probes: unanswered probes before the peer is declared dead.";
+  }
+  return "";
+}
+
+std::string key_metric(Key key) {
+  return is_duration(key) ? fmt::format("kaltune_tcp_keepalive_{}_seconds", short_name(key))
+                          : fmt::format("kaltune_tcp_keepalive_{}", short_name(key));
+}
+} // namespace
+
+std::string escape_label_value(std::string_view value) {
+  std::string out;
+  while (!value.empty()) {
+    const std::size_t length = utf8_sequence(value);
+    if (length == 0) {
+      out += "\xEF\xBF\xBD";
+      value.remove_prefix(1);
+      continue;
+    }
+    const char c = value.front();
+    if (length == 1 && (c == '\\' || c == '"')) {
+      out += '\\';
+      out += c;
+    } else if (length == 1 && c == '\n') {
+      out += "\\n";
+    } else {
+      out.append(value.substr(0, length));
+    }
+    value.remove_prefix(length);
+  }
+  return out;
+}
+
+std::string render_metrics(const std::vector<MetricFamily>& families) {
+  std::string out;
+  for (const MetricFamily& family : families) {
+    if (family.samples.empty()) {
+      continue;
+    }
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", family.name, escape_help(family.help),
+                       family.name, family.type);
+    for (const MetricSample& sample : family.samples) {
+      out += fmt::format("{}{} {}\n", family.name, label_text(sample.labels), sample.value);
+    }
+  }
+  return out;
+}
+
+std::vector<MetricFamily> settings_metrics(const std::vector<SourcedSettings>& sources,
+                                           const std::optional<std::string>& netns) {
+  std::vector<MetricFamily> families;
+  for (Key key : all_keys) {
+    families.push_back(gauge(key_metric(key), std::string(key_help(key))));
+  }
+  families.push_back(gauge("kaltune_tcp_keepalive_detect_seconds",
+                           "Seconds before an idle connection to a dead peer is dropped: time + "
+                           "intvl * probes."));
+  MetricFamily origins = gauge("kaltune_tcp_keepalive_origin_info",
+                               "Where each value comes from (running, kernel default, or the "
+                               "file:line that boot applies it from); always 1.");
+  for (const SourcedSettings& source : sources) {
+    const MetricLabels labels = with_netns({{"source", source.source}}, netns);
+    for (Key key : all_keys) {
+      families[index_of(key)].samples.push_back({labels, source[key].value});
+      origins.samples.push_back({with_netns({{"source", source.source},
+                                             {"key", std::string(sysctl_name(key))},
+                                             {"origin", source[key].origin}},
+                                            netns),
+                                 1});
+    }
+    families[key_count].samples.push_back({labels, detect_seconds(source.settings())});
+  }
+  families.push_back(std::move(origins));
+  return families;
+}
+
+MetricFamily drift_metric(const SourcedSettings& running, const SourcedSettings& boot,
+                          const std::optional<std::string>& netns) {
+  MetricFamily drift = gauge("kaltune_tcp_keepalive_drift",
+                             "1 when the running value differs from the one boot applies "
+                             "(lost at the next boot, or set by hand), else 0.");
+  for (Key key : all_keys) {
+    drift.samples.push_back({with_netns({{"key", std::string(sysctl_name(key))}}, netns),
+                             running[key].value != boot[key].value ? 1 : 0});
+  }
+  return drift;
+}
+
+std::vector<MetricFamily> socket_metrics(const SocketSummary& summary,
+                                         const std::optional<std::string>& netns) {
+  const MetricLabels labels = with_netns({}, netns);
+  auto count = [&](std::string name, std::string help, std::size_t value) {
+    MetricFamily family = gauge(std::move(name), std::move(help));
+    family.samples.push_back({labels, static_cast<std::int64_t>(value)});
+    return family;
+  };
+  return {
+      count("kaltune_tcp_connections_established", "Established TCP connections.",
+            summary.established),
+      count("kaltune_tcp_connections_keepalive",
+            "Established connections with a keepalive timer armed (stale ones included).",
+            summary.keepalive),
+      count("kaltune_tcp_connections_no_keepalive",
+            "Established connections without SO_KEEPALIVE: the keepalive sysctls never detect "
+            "their dead peer.",
+            summary.no_keepalive),
+      count("kaltune_tcp_connections_unacked",
+            "Established connections with data in flight: tcp_retries2 or TCP_USER_TIMEOUT "
+            "decide, not keepalive.",
+            summary.unacked),
+      count("kaltune_tcp_connections_stale_keepalive",
+            "Keepalive timers with more time left than tcp_keepalive_time: armed before the "
+            "last change.",
+            summary.stale),
+  };
+}
+
+std::vector<MetricFamily> check_metrics(const std::vector<Finding>& findings, const Policy& policy,
+                                        const std::optional<std::string>& netns) {
+  const MetricLabels labels = with_netns({}, netns);
+  MetricFamily status = gauge("kaltune_check_status",
+                              "kaltune check: 0 OK, 1 WARNING (a value outside the socket API), "
+                              "2 CRITICAL (the policy is violated).");
+  status.samples.push_back({labels, static_cast<std::int64_t>(worst(findings))});
+  MetricFamily counts = gauge("kaltune_check_findings", "kaltune check: findings by severity.");
+  for (Severity severity : {Severity::warning, Severity::critical}) {
+    std::int64_t n = 0;
+    for (const Finding& finding : findings) {
+      n += finding.severity == severity ? 1 : 0;
+    }
+    counts.samples.push_back(
+        {with_netns({{"severity", std::string(to_string(severity))}}, netns), n});
+  }
+  MetricFamily max_detect =
+      gauge("kaltune_check_max_detect_seconds", "kaltune check --max-detect: the longest "
+                                                "acceptable dead-peer detection.");
+  MetricFamily idle_timeout = gauge("kaltune_check_idle_timeout_seconds",
+                                    "kaltune check --idle-timeout: the middlebox idle timeout the "
+                                    "first probe must beat.");
+  if (policy.max_detect) {
+    max_detect.samples.push_back({labels, *policy.max_detect});
+  }
+  if (policy.idle_timeout) {
+    idle_timeout.samples.push_back({labels, *policy.idle_timeout});
+  }
+  return {std::move(status), std::move(counts), std::move(max_detect), std::move(idle_timeout)};
+}
+
+} // namespace kaltune
