@@ -1,10 +1,9 @@
 #include "render/netns.hpp"
 
-#include "render/metrics.hpp"
-
 #include "base/source.hpp"
 #include "render/duration.hpp"
 #include "render/json.hpp"
+#include "render/metrics.hpp"
 #include "render/settings.hpp"
 #include "render/sockets.hpp"
 
