@@ -1,9 +1,9 @@
 #include "cli/output.hpp"
 
+#include "../common/temp_root.hpp"
 #include "base/error.hpp"
 #include "failing_posix.hpp"
 #include "sys/posix.hpp"
-#include "temp_root.hpp"
 
 #include <gtest/gtest.h>
 
