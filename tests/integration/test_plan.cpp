@@ -217,7 +217,7 @@ TEST_F(Goals, VerifyMeasuresTheDerivedValues) {
                                    "5", "--loss-tolerance", "1", "--timeout", "30"});
   ASSERT_EQ(result.status, 0) << result.out << result.err;
   const auto json = nlohmann::json::parse(result.out);
-  // A bare number, or the {"value", …} object `show --json` prints (issue 8 makes it one shape).
+  // A bare number, or the {"value", …} object `show --json` prints for every settings object.
   auto value = [&json](const char* key) {
     const auto& setting = json["settings"][key];
     return setting.is_object() ? setting["value"] : setting;

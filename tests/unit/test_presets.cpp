@@ -16,7 +16,7 @@ struct Expected {
   bool keepalive_resets;
 };
 
-// The numbers of issue 10, each from the vendor's document named in the table.
+// The presets' numbers, each from the vendor's document named in the table.
 const Expected expected[] = {
     {"aws-nlb", 350, Range{60, 6000}, true},
     {"aws-gwlb", 350, Range{60, 6000}, true},
