@@ -4,9 +4,6 @@
 
 namespace kaltune {
 
-namespace {
-// The length of the well-formed UTF-8 sequence at the start of `text` (RFC 3629: no overlong
-// forms, no surrogates, nothing above U+10FFFF), or 0 when it is not one.
 std::size_t utf8_length(std::string_view text) {
   const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
   const unsigned char lead = byte(0);
@@ -36,7 +33,6 @@ std::size_t utf8_length(std::string_view text) {
   }
   return length;
 }
-} // namespace
 
 std::string printable(std::string_view text) {
   std::string out;

@@ -2,11 +2,16 @@
 
 // Small text helpers every layer uses; they know nothing of sysctls.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace kaltune {
+
+// The length of the well-formed UTF-8 sequence at the start of `text` (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF), or 0 when it is not one (ASCII included).
+std::size_t utf8_length(std::string_view text);
 
 // `text` fit for a one-line message on a terminal: control characters (C0, DEL as \xHH, CR and
 // tab as \r and \t; C1 as \u0080-\u009F), a byte-order mark and every byte that is not part of

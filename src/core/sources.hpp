@@ -3,9 +3,9 @@
 // The sources `diff` compares: running, boot, default, a sysctl config file, or a
 // `kaltune --json show` snapshot (so two hosts can be compared).
 
-#include "config/boot.hpp"
 #include "base/error.hpp"
 #include "base/source.hpp"
+#include "config/boot.hpp"
 #include "sys/procsys.hpp"
 
 #include <functional>

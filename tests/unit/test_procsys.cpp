@@ -2,9 +2,9 @@
 
 #include "sys/procsys.hpp"
 
+#include "../common/temp_root.hpp"
 #include "base/error.hpp"
 #include "base/text.hpp"
-#include "../common/temp_root.hpp"
 
 #include <gtest/gtest.h>
 
