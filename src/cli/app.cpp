@@ -23,16 +23,14 @@
 
 namespace kaltune {
 
-namespace {
-// One command of the model: its CLI11 subcommand, and how to run it once its options exist.
-struct Entry {
-  const Command* command;
-  CLI::App* app;
-  CommandRun run; // empty until the command's options are declared
-};
-} // namespace
-
 struct Cli::State {
+  // One command of the model: its CLI11 subcommand, and how to run it once its options exist.
+  struct Entry {
+    const Command* command;
+    CLI::App* app;
+    CommandRun run; // empty until the command's options are declared
+  };
+
   CLI::App app{"kaltune: tune Linux TCP keepalive (net.ipv4.tcp_keepalive_time, _intvl, _probes)",
                "kaltune"};
   GlobalOptions global;
@@ -218,7 +216,7 @@ Cli::Cli() : state_(std::make_unique<State>()) {
   state.entries.reserve(commands().size());
   for (const Command& command : commands()) {
     CLI::App* sub = state.app.add_subcommand(std::string(command.name), std::string(command.help));
-    state.entries.push_back(Entry{&command, sub, {}});
+    state.entries.push_back(State::Entry{&command, sub, {}});
     // Start-up builds only the chosen command's options: CLI11 calls this when it meets the
     // command word, before it reads the command's arguments. app() builds all of them.
     sub->preparse_callback([&state, index = state.entries.size() - 1](std::size_t) {
@@ -233,7 +231,7 @@ Cli::Cli() : state_(std::make_unique<State>()) {
 Cli::~Cli() = default;
 
 CLI::App& Cli::app() {
-  for (Entry& entry : state_->entries) {
+  for (State::Entry& entry : state_->entries) {
     state_->declare(entry);
   }
   return state_->app;

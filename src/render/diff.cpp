@@ -20,10 +20,6 @@ std::string assignment(const SourcedSettings& settings, Key key) {
   return out;
 }
 
-std::string value_text(Key key, std::int64_t value) {
-  return is_duration(key) ? seconds_with_human(value) : fmt::format("{}", value);
-}
-
 bool differs(const SourceDiff& diff, Key key) {
   return std::find(diff.different.begin(), diff.different.end(), key) != diff.different.end();
 }

@@ -31,4 +31,8 @@ std::string seconds_with_human(std::int64_t seconds) {
   return fmt::format("{} s ({})", seconds, human_duration(seconds));
 }
 
+std::string value_text(Key key, std::int64_t value) {
+  return is_duration(key) ? seconds_with_human(value) : fmt::format("{}", value);
+}
+
 } // namespace kaltune

@@ -10,10 +10,6 @@
 namespace kaltune {
 
 namespace {
-std::string value_text(Key key, std::int64_t value) {
-  return is_duration(key) ? seconds_with_human(value) : fmt::format("{}", value);
-}
-
 std::string origin(const Plan& plan, Key key) {
   return plan.given[index_of(key)] ? fmt::format("given (--{})", short_name(key)) : "derived";
 }

@@ -10,10 +10,6 @@
 namespace kaltune {
 
 namespace {
-std::string value_text(Key key, std::int64_t value) {
-  return is_duration(key) ? seconds_with_human(value) : fmt::format("{}", value);
-}
-
 std::string caveat(const ShowReport& report) {
   const std::string retries =
       report.tcp_retries2 ? fmt::format("tcp_retries2 ({})", *report.tcp_retries2) : "tcp_retries2";

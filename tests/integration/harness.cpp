@@ -32,11 +32,11 @@ bool write_text(const std::string& path, const std::string& text) {
   out.close();
   return static_cast<bool>(out);
 }
+} // namespace
 
 std::string errno_text(const char* what) {
   return std::string(what) + ": " + std::strerror(errno);
 }
-} // namespace
 
 void isolate() {
   const ino_t host_netns = netns_inode();

@@ -27,6 +27,9 @@ struct Isolation {
   std::string reason;     // why isolation failed, for GTEST_SKIP
 };
 
+// "WHAT: strerror(errno)", for the reasons a step of the harness gives.
+std::string errno_text(const char* what);
+
 // Called once from main() before RUN_ALL_TESTS. As root: unshare(NEWNET|NEWNS) and make every
 // mount private. Otherwise: the same inside a new user namespace mapping the caller to root.
 void isolate();

@@ -33,10 +33,6 @@ namespace kaltune::itest {
 namespace {
 NetnsEnv env;
 
-std::string errno_text(const char* what) {
-  return std::string(what) + ": " + std::strerror(errno);
-}
-
 // Every nsfs mount this mount namespace inherited (a runtime's /run/netns, /run/docker/netns):
 // unmounted here, in the private copy, so no namespace of the real host is reachable by name.
 bool drop_inherited_nsfs_mounts() {

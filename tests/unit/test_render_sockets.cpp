@@ -11,7 +11,7 @@
 namespace kaltune {
 namespace {
 
-constexpr Settings sysctls{{600, 30, 5}};
+constexpr Settings row_sysctls{{600, 30, 5}};
 
 DiagSocket loopback_socket() {
   DiagSocket socket;
@@ -30,7 +30,7 @@ DiagSocket loopback_socket() {
 
 TEST(RenderSockets, Row) {
   const DiagSocket socket = loopback_socket();
-  EXPECT_EQ(render_socket_row({socket, Coverage::keepalive}, sysctls, false, Style()),
+  EXPECT_EQ(render_socket_row({socket, Coverage::keepalive}, row_sysctls, false, Style()),
             "established  127.0.0.1:40000          127.0.0.1:5000           keepalive       "
             "12.3s      2  keepalive\n");
 }
@@ -39,12 +39,12 @@ TEST(RenderSockets, RowWithProcess) {
   const DiagSocket socket = loopback_socket();
   const SocketOwner owner{123, 4, "nginx"};
   const SocketOptions options{true, 10, 2, 3, 0};
-  const std::string row =
-      render_socket_row({socket, Coverage::keepalive, &owner, &options}, sysctls, true, Style());
+  const std::string row = render_socket_row({socket, Coverage::keepalive, &owner, &options},
+                                            row_sysctls, true, Style());
   EXPECT_NE(row.find("    123 nginx            10/2/3 (own)           16 s\n"), std::string::npos)
       << row;
   const std::string unknown =
-      render_socket_row({socket, Coverage::keepalive}, sysctls, true, Style());
+      render_socket_row({socket, Coverage::keepalive}, row_sysctls, true, Style());
   EXPECT_NE(unknown.find("      ? ?                ?                      ?\n"), std::string::npos)
       << unknown;
 }
@@ -57,7 +57,7 @@ TEST(RenderSockets, Endpoints) {
 }
 
 TEST(RenderSockets, HeadSaysWhatIsMissing) {
-  SocketsHead head{sysctls, {}, true, {"socket options of 2 sockets: pidfd_getfd: denied"}};
+  SocketsHead head{row_sysctls, {}, true, {"socket options of 2 sockets: pidfd_getfd: denied"}};
   head.summary.listed = 3;
   head.summary.established = 3;
   head.summary.no_keepalive = 3;
@@ -72,12 +72,12 @@ TEST(RenderSockets, HeadSaysWhatIsMissing) {
 
 TEST(RenderSockets, JsonIsValidAndStreamed) {
   const DiagSocket socket = loopback_socket();
-  SocketsHead head{sysctls, {}, false, {}};
+  SocketsHead head{row_sysctls, {}, false, {}};
   head.summary.listed = 1;
   head.summary.established = 1;
   head.summary.keepalive = 1;
   const std::string text = sockets_json_open() + "\n" +
-                           socket_json({socket, Coverage::keepalive}, sysctls, false) +
+                           socket_json({socket, Coverage::keepalive}, row_sysctls, false) +
                            sockets_json_close(head);
   const auto json = nlohmann::json::parse(text);
   EXPECT_EQ(json["summary"]["established"], 1);
@@ -99,9 +99,10 @@ TEST(RenderSockets, JsonIsValidAndStreamed) {
 }
 
 TEST(RenderSockets, JsonClosedWithAnErrorWhenTheDumpFails) {
-  const std::string text = sockets_json_open() + "\n" +
-                           socket_json({loopback_socket(), Coverage::keepalive}, sysctls, false) +
-                           sockets_json_abort("sock_diag dump: \"x\" failed");
+  const std::string text =
+      sockets_json_open() + "\n" +
+      socket_json({loopback_socket(), Coverage::keepalive}, row_sysctls, false) +
+      sockets_json_abort("sock_diag dump: \"x\" failed");
   const auto json = nlohmann::json::parse(text);
   EXPECT_EQ(json["sockets"].size(), 1u);
   EXPECT_EQ(json["error"], "sock_diag dump: \"x\" failed");
@@ -115,12 +116,12 @@ TEST(RenderSockets, JsonWithProcesses) {
   const SocketOwner owner{123, 4, "a \"quoted\" name"};
   const SocketOptions options{true, 10, 2, 3, 25000};
   const auto json = nlohmann::json::parse(
-      socket_json({socket, Coverage::keepalive, &owner, &options}, sysctls, true));
+      socket_json({socket, Coverage::keepalive, &owner, &options}, row_sysctls, true));
   EXPECT_EQ(json["process"]["command"], "a \"quoted\" name");
   EXPECT_EQ(json["options"]["tcp_keepidle"], 10);
   EXPECT_EQ(json["options"]["overrides_sysctls"], true);
   EXPECT_EQ(json["options"]["detect_seconds"], 26);
-  const auto none = nlohmann::json::parse(socket_json({socket, Coverage::none}, sysctls, true));
+  const auto none = nlohmann::json::parse(socket_json({socket, Coverage::none}, row_sysctls, true));
   EXPECT_TRUE(none["process"].is_null());
   EXPECT_TRUE(none["options"].is_null());
 }
