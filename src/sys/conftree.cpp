@@ -38,11 +38,20 @@ std::string join_system(const std::vector<std::string>& components) {
   return out.empty() ? "/" : out;
 }
 
-std::filesystem::path host_path(const std::filesystem::path& root,
-                                const std::vector<std::string>& components) {
-  std::filesystem::path out = root;
+// ROOT/COMPONENT/...: plain string joins (std::filesystem::path's /= parses the whole path
+// again at every step, which cost more than the boot view's reading of its files).
+std::string host_path(const std::filesystem::path& root,
+                      const std::vector<std::string>& components) {
+  if (components.empty()) {
+    return root.native();
+  }
+  std::string out = root.native();
+  while (!out.empty() && out.back() == '/') {
+    out.pop_back();
+  }
   for (const auto& component : components) {
-    out /= component;
+    out += '/';
+    out += component;
   }
   return out;
 }
@@ -63,13 +72,23 @@ int stat_errno(const std::filesystem::path& host) {
   return ::stat(host.c_str(), &st) == 0 ? 0 : errno;
 }
 
-OpenedFile read_if_regular(const std::filesystem::path& host, std::string_view what,
+namespace {
+bool leads_nowhere(int error) {
+  return error == ENOENT || error == ENOTDIR || error == ELOOP;
+}
+} // namespace
+
+OpenedFile read_if_present(const std::filesystem::path& host, std::string_view what,
                            std::size_t max) {
   // stat first: a device is never opened (opening one can act, as a watchdog's does) and a
   // socket cannot be; the open does not block and fstat checks again what was opened.
   OpenedFile out;
   struct stat st {};
   if (::stat(host.c_str(), &st) != 0) {
+    if (leads_nowhere(errno)) {
+      out.absent = errno;
+      return out;
+    }
     throw SystemError(errno, fmt::format("cannot open {}", what));
   }
   out.kind = file_kind(st);
@@ -78,6 +97,10 @@ OpenedFile read_if_regular(const std::filesystem::path& host, std::string_view w
   }
   const UniqueFd fd(open_retrying(host, O_RDONLY | O_NOCTTY | O_NONBLOCK));
   if (fd.get() < 0) {
+    if (leads_nowhere(errno)) { // gone since the stat
+      out.absent = errno;
+      return out;
+    }
     throw SystemError(errno, fmt::format("cannot open {}", what));
   }
   if (::fstat(fd.get(), &st) != 0) {
@@ -86,6 +109,15 @@ OpenedFile read_if_regular(const std::filesystem::path& host, std::string_view w
   out.kind = file_kind(st);
   if (out.kind == FileKind::regular) {
     out.content = read_fd(fd.get(), what, max);
+  }
+  return out;
+}
+
+OpenedFile read_if_regular(const std::filesystem::path& host, std::string_view what,
+                           std::size_t max) {
+  OpenedFile out = read_if_present(host, what, max);
+  if (out.absent != 0) {
+    throw SystemError(out.absent, fmt::format("cannot open {}", what));
   }
   return out;
 }
@@ -112,7 +144,7 @@ RootPath resolve_in_root(const std::filesystem::path& root, const std::string& s
       continue;
     }
     done.push_back(component);
-    const std::filesystem::path host = host_path(root, done);
+    const std::string host = host_path(root, done);
     struct stat st {};
     if (::lstat(host.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) {
       continue; // missing components stay as they are; the caller finds out when it opens
@@ -158,20 +190,11 @@ ConfNode read_conf_node(const std::filesystem::path& root, const std::string& sy
     return node;
   }
   // Opened without blocking and examined before anything is read: a FIFO never hangs the run.
-  OpenedFile file;
-  try {
-    file = read_if_regular(resolved.host, system_path, max_config_bytes + 1);
-  } catch (const SystemError& error) {
-    if (error.error_number() == ENOENT || error.error_number() == ENOTDIR) {
-      node.kind = NodeKind::broken;
-      return node;
-    }
-    if (error.error_number() == ELOOP) {
-      node.kind = NodeKind::broken;
-      node.loop = true;
-      return node;
-    }
-    throw;
+  OpenedFile file = read_if_present(resolved.host, system_path, max_config_bytes + 1);
+  if (file.absent != 0) {
+    node.kind = NodeKind::broken;
+    node.loop = file.absent == ELOOP;
+    return node;
   }
   node.file_kind = file.kind;
   switch (file.kind) {

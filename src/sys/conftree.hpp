@@ -78,12 +78,18 @@ int stat_errno(const std::filesystem::path& host);
 struct OpenedFile {
   FileKind kind = FileKind::regular;
   std::string content; // a regular file's bytes, at most the `max` asked for
+  int absent = 0;      // read_if_present: ENOENT, ENOTDIR or ELOOP when the path leads nowhere
 };
 // Opens the host path `host` without blocking (a FIFO never waits for a writer), examines it and
 // reads it only when it is a regular file, at most `max` bytes (ask for one more than a limit to
 // see that a file exceeds it). Throws SystemError "cannot open WHAT" / "cannot examine WHAT" /
 // "cannot read WHAT".
 OpenedFile read_if_regular(const std::filesystem::path& host, std::string_view what,
+                           std::size_t max);
+// read_if_regular, except that a path that leads nowhere (ENOENT, ENOTDIR, ELOOP) is no error
+// but `absent`: the boot view looks for many files that most machines do not have, and an
+// exception costs more than reading a small file.
+OpenedFile read_if_present(const std::filesystem::path& host, std::string_view what,
                            std::size_t max);
 
 // Reads one path under `root`. Throws SystemError when it exists but cannot be read.
