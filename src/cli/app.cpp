@@ -23,7 +23,61 @@
 
 namespace kaltune {
 
+namespace {
+// What of the model a command line needs: the global options it spells and the commands it names.
+// Building the whole model costs more than most commands do (CLI11 spends thousands of
+// instructions on each option and subcommand), so a run builds only these parts; a line that
+// asks for help or the version, uses a short option or `--`, names no command or does not parse
+// is answered by the whole model (Spelled::everything), so every answer and message is the same.
+class Spelled {
+public:
+  static Spelled everything() { return Spelled(); }
+
+  // Nothing when the line needs the whole model.
+  static std::optional<Spelled> of(int argc, const char* const* argv) {
+    Spelled spelled;
+    spelled.everything_ = false;
+    for (int i = 1; i < argc; ++i) {
+      const std::string_view arg = argv[i];
+      const bool short_option = arg.size() > 1 && arg[0] == '-' && arg[1] != '-';
+      if (short_option || arg == "--" || arg == "--help" || arg == "--version") {
+        return std::nullopt;
+      }
+      spelled.args_.push_back(arg);
+    }
+    const bool names_a_command = std::any_of(commands().begin(), commands().end(),
+                                             [&](const Command& c) { return spelled.command(c); });
+    if (!names_a_command) {
+      return std::nullopt;
+    }
+    return spelled;
+  }
+
+  // `--name` or `--name=VALUE` as a whole argument.
+  bool option(std::string_view name) const {
+    return everything_ || std::any_of(args_.begin(), args_.end(), [name](std::string_view arg) {
+             return arg.starts_with(name) && (arg.size() == name.size() || arg[name.size()] == '=');
+           });
+  }
+  bool command(const Command& command) const {
+    return everything_ || std::find(args_.begin(), args_.end(), command.name) != args_.end();
+  }
+
+private:
+  Spelled() = default;
+  bool everything_ = true;
+  std::vector<std::string_view> args_;
+};
+
+struct Failure;
+} // namespace
+
 struct Cli::State {
+  explicit State(const Spelled& spelled);
+
+  // Runs the command of a parse that command_problem accepted.
+  int run_chosen(const Failure& failure, std::ostream& out, std::ostream& err);
+
   // One command of the model: its CLI11 subcommand, and how to run it once its options exist.
   struct Entry {
     const Command* command;
@@ -35,6 +89,7 @@ struct Cli::State {
                "kaltune"};
   GlobalOptions global;
   std::vector<Entry> entries; // in the order of the command table
+  bool whole = false;         // built from Spelled::everything()
 
   void declare(Entry& entry) {
     if (!entry.run) {
@@ -64,7 +119,7 @@ const char* exit_status_help() {
 namespace {
 constexpr int nagios_unknown = 3;
 
-void setup_global(CLI::App& app, GlobalOptions& global) {
+void setup_global(CLI::App& app, GlobalOptions& global, const Spelled& spelled) {
   // CLI11's own messages quote the values given: escaped like kaltune's.
   app.failure_message([](const CLI::App* command, const CLI::Error& error) {
     std::string message = printable(error.what()) + "\n";
@@ -73,42 +128,60 @@ void setup_global(CLI::App& app, GlobalOptions& global) {
     }
     return message;
   });
-  app.set_version_flag("--version", fmt::format("kaltune {}", version));
-  auto* netns = app.add_option(
-      "--netns", global.target.netns,
-      "Work on this network namespace: a name under /run/netns, or a namespace file");
-  netns->type_name("NAME|PATH")->check(non_empty());
-  auto* pid =
-      app.add_option("--pid", global.target.pid, "Work on the network namespace of process PID");
-  pid->type_name("PID")->check(decimal(1, max_pid));
-  netns->excludes(pid);
-  auto* all_netns = app.add_flag("--all-netns", global.all_netns,
-                                 "Work on every network namespace on the machine (containers, "
-                                 "pods, ip netns), each once: with show, check, sockets and set");
-  all_netns->excludes(netns)->excludes(pid);
-  app.add_option("--where", global.where,
-                 fmt::format("With --all-netns: only the namespaces where FIELD matches GLOB "
-                             "(repeat: all must hold): {}",
-                             where_fields_help()))
-      ->type_name("FIELD=GLOB")
-      ->needs(all_netns);
-  app.add_option("--root", global.root,
-                 "Read (and write) every configuration path under DIR; symlinks resolve inside "
-                 "it (image builds, tests)")
-      ->type_name("DIR")
-      ->check(non_empty())
-      ->check(CLI::ExistingDirectory);
-  app.add_option("--boot-model", global.boot_model,
-                 "Which boot-time applier the boot view follows: systemd (systemd-sysctl), "
-                 "procps (sysctl --system), or auto (systemd when systemd-sysctl exists under "
-                 "--root)")
-      ->check(CLI::IsMember({"auto", "systemd", "procps"}));
-  app.add_flag("--json", global.json, "JSON output (a stable, documented schema)");
-  app.add_option("--color", global.color,
-                 "Colour: auto (on a terminal, unless NO_COLOR), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
-  app.add_flag("-q,--quiet", global.quiet, "No warnings on stderr");
-  app.add_flag("-v,--verbose", global.verbose, "Say more on stderr");
+  if (spelled.option("--version")) {
+    app.set_version_flag("--version", fmt::format("kaltune {}", version));
+  }
+  // The namespace options refer to each other: declared together.
+  if (spelled.option("--netns") || spelled.option("--pid") || spelled.option("--all-netns") ||
+      spelled.option("--where")) {
+    auto* netns = app.add_option(
+        "--netns", global.target.netns,
+        "Work on this network namespace: a name under /run/netns, or a namespace file");
+    netns->type_name("NAME|PATH")->check(non_empty());
+    auto* pid =
+        app.add_option("--pid", global.target.pid, "Work on the network namespace of process PID");
+    pid->type_name("PID")->check(decimal(1, max_pid));
+    netns->excludes(pid);
+    auto* all_netns = app.add_flag("--all-netns", global.all_netns,
+                                   "Work on every network namespace on the machine (containers, "
+                                   "pods, ip netns), each once: with show, check, sockets and set");
+    all_netns->excludes(netns)->excludes(pid);
+    app.add_option("--where", global.where,
+                   fmt::format("With --all-netns: only the namespaces where FIELD matches GLOB "
+                               "(repeat: all must hold): {}",
+                               where_fields_help()))
+        ->type_name("FIELD=GLOB")
+        ->needs(all_netns);
+  }
+  if (spelled.option("--root")) {
+    app.add_option("--root", global.root,
+                   "Read (and write) every configuration path under DIR; symlinks resolve inside "
+                   "it (image builds, tests)")
+        ->type_name("DIR")
+        ->check(non_empty())
+        ->check(CLI::ExistingDirectory);
+  }
+  if (spelled.option("--boot-model")) {
+    app.add_option("--boot-model", global.boot_model,
+                   "Which boot-time applier the boot view follows: systemd (systemd-sysctl), "
+                   "procps (sysctl --system), or auto (systemd when systemd-sysctl exists under "
+                   "--root)")
+        ->check(CLI::IsMember({"auto", "systemd", "procps"}));
+  }
+  if (spelled.option("--json")) {
+    app.add_flag("--json", global.json, "JSON output (a stable, documented schema)");
+  }
+  if (spelled.option("--color")) {
+    app.add_option("--color", global.color,
+                   "Colour: auto (on a terminal, unless NO_COLOR), always, never")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
+  }
+  if (spelled.option("--quiet")) {
+    app.add_flag("-q,--quiet", global.quiet, "No warnings on stderr");
+  }
+  if (spelled.option("--verbose")) {
+    app.add_flag("-v,--verbose", global.verbose, "Say more on stderr");
+  }
   // A missing or unknown command is reported by Cli::run, with a suggestion.
   app.require_subcommand(0, 1);
   // Global options may also follow the command: `kaltune show --source boot --json`.
@@ -210,27 +283,34 @@ Context make_context(const GlobalOptions& global, ProcSys& proc, std::ostream& o
 }
 } // namespace
 
-Cli::Cli() : state_(std::make_unique<State>()) {
-  State& state = *state_;
-  setup_global(state.app, state.global);
-  state.entries.reserve(commands().size());
+Cli::State::State(const Spelled& spelled) {
+  setup_global(app, global, spelled);
+  entries.reserve(commands().size());
   for (const Command& command : commands()) {
-    CLI::App* sub = state.app.add_subcommand(std::string(command.name), std::string(command.help));
-    state.entries.push_back(State::Entry{&command, sub, {}});
-    // Start-up builds only the chosen command's options: CLI11 calls this when it meets the
-    // command word, before it reads the command's arguments. app() builds all of them.
-    sub->preparse_callback([&state, index = state.entries.size() - 1](std::size_t) {
-      state.declare(state.entries[index]);
-    });
+    if (!spelled.command(command)) {
+      continue;
+    }
+    CLI::App* sub = app.add_subcommand(std::string(command.name), std::string(command.help));
+    entries.push_back(Entry{&command, sub, {}});
+    // Only the chosen command's options: CLI11 calls this when it meets the command word, before
+    // it reads the command's arguments. Cli::app() declares all of them.
+    sub->preparse_callback(
+        [this, index = entries.size() - 1](std::size_t) { declare(entries[index]); });
   }
   // Only the top level collects leftovers, so "kaltune shwo" can be answered with "did you mean
   // show?"; subcommands keep rejecting unknown options themselves.
-  state.app.allow_extras(true);
+  app.allow_extras(true);
 }
+
+Cli::Cli() = default;
 
 Cli::~Cli() = default;
 
 CLI::App& Cli::app() {
+  if (!state_ || !state_->whole) {
+    state_ = std::make_unique<State>(Spelled::everything());
+    state_->whole = true;
+  }
   for (State::Entry& entry : state_->entries) {
     state_->declare(entry);
   }
@@ -238,6 +318,26 @@ CLI::App& Cli::app() {
 }
 
 int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  // The parts of the model this line needs; if they do not parse it cleanly, the whole model
+  // answers, with its messages.
+  const bool whole = state_ && state_->whole; // app() was asked for: it answers
+  if (const auto spelled = whole ? std::nullopt : Spelled::of(argc, argv)) {
+    auto part = std::make_unique<State>(*spelled);
+    bool clean = true;
+    try {
+      part->app.parse(argc, argv);
+    } catch (const CLI::ParseError&) {
+      clean = false;
+    }
+    if (clean && !command_problem(part->app)) {
+      state_ = std::move(part);
+      return state_->run_chosen(Failure{wants_nagios(argc, argv), out, err}, out, err);
+    }
+  }
+  if (!whole) {
+    state_ = std::make_unique<State>(Spelled::everything());
+    state_->whole = true;
+  }
   State& state = *state_;
   const Failure failure{wants_nagios(argc, argv), out, err};
   try {
@@ -248,14 +348,18 @@ int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream&
   if (auto problem = command_problem(state.app)) {
     return failure.usage(*problem);
   }
-  if (auto problem = all_netns_problem(state.app, state.global)) {
+  return state.run_chosen(failure, out, err);
+}
+
+int Cli::State::run_chosen(const Failure& failure, std::ostream& out, std::ostream& err) {
+  if (auto problem = all_netns_problem(app, global)) {
     return failure.usage(*problem);
   }
   try {
-    enter_netns(state.global.target);
+    enter_netns(global.target);
     RealProcSys proc;
-    Context context = make_context(state.global, proc, out, err);
-    return state.chosen()(context);
+    Context context = make_context(global, proc, out, err);
+    return chosen()(context);
   } catch (const std::exception& error) {
     return failure.error(error);
   }

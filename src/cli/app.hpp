@@ -19,11 +19,13 @@ public:
   Cli(const Cli&) = delete;
   Cli& operator=(const Cli&) = delete;
 
-  // The model with every command's options declared. `run` declares only the chosen command's.
+  // The model with every command's options declared.
   CLI::App& app();
 
   // Parses argv and runs the command; returns the exit status. This is the single place where an
-  // error becomes a message on `err` and an exit status.
+  // error becomes a message on `err` and an exit status. It builds only the global options and
+  // commands the line spells, with only the chosen command's options, unless app() was called;
+  // a line those parts do not parse cleanly is answered by the whole model.
   int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 
 private:
