@@ -52,7 +52,7 @@ int show_boot(Context& context, const ShowOptions& options, const std::string& f
                                     : resolve_boot(context.global.root, model);
   context.info("boot model: " + describe_model(model));
   if (format == "json") {
-    context.out << render_json(view, single_file);
+    write_json(context.out, view, single_file);
     return 0;
   }
   if (format == "sysctl") {

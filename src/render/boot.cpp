@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <ostream>
 
 namespace kaltune {
 
@@ -119,57 +120,65 @@ std::string render_boot_sysctl(const BootView& view, bool single_file) {
   return out;
 }
 
-nlohmann::ordered_json to_json(const BootView& view, bool single_file) {
-  nlohmann::ordered_json out = to_json(ShowReport{view.settings, std::nullopt, std::nullopt});
-  out["model"] = std::string(to_string(view.model));
-  nlohmann::ordered_json assignments = nlohmann::ordered_json::array();
+namespace {
+nlohmann::ordered_json assignment_json(const BootAssignment& a) {
+  return {{"key", sysctl_name(a.key)},
+          {"origin", a.origin()},
+          {"stage", std::string(to_string(a.stage))},
+          {"file", a.file},
+          {"target", a.target},
+          {"line", a.line},
+          {"text", a.exclusion ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.text)},
+          {"value", a.value ? nlohmann::ordered_json(*a.value) : nlohmann::ordered_json(nullptr)},
+          {"written", a.written},
+          {"winner", a.winner},
+          {"exclusion", a.exclusion},
+          {"glob", a.glob},
+          {"notes", a.notes}};
+}
+} // namespace
+
+void write_json(std::ostream& out, const BootView& view, bool single_file) {
+  // Element by element: a file of 100 000 lines has as many assignments (and maybe warnings),
+  // and their JSON tree would weigh several times the view itself.
+  JsonObjectWriter json(out);
+  json.members(to_json(ShowReport{view.settings, std::nullopt, std::nullopt}));
+  json.member("model", std::string(to_string(view.model)));
+  json.begin_array("assignments");
   for (const BootAssignment& a : view.assignments) {
-    assignments.push_back(
-        {{"key", sysctl_name(a.key)},
-         {"origin", a.origin()},
-         {"stage", std::string(to_string(a.stage))},
-         {"file", a.file},
-         {"target", a.target},
-         {"line", a.line},
-         {"text", a.exclusion ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.text)},
-         {"value", a.value ? nlohmann::ordered_json(*a.value) : nlohmann::ordered_json(nullptr)},
-         {"written", a.written},
-         {"winner", a.winner},
-         {"exclusion", a.exclusion},
-         {"glob", a.glob},
-         {"notes", a.notes}});
+    json.element(assignment_json(a));
   }
-  out["assignments"] = std::move(assignments);
-  nlohmann::ordered_json files = nlohmann::ordered_json::array();
+  json.end_array();
+  json.begin_array("files");
   for (const BootFile& file : view.files) {
-    files.push_back({{"path", file.path},
-                     {"target", file.target},
-                     {"applied", file.applied},
-                     {"note", file.note}});
+    json.element({{"path", file.path},
+                  {"target", file.target},
+                  {"applied", file.applied},
+                  {"note", file.note}});
   }
-  out["files"] = std::move(files);
+  json.end_array();
   if (!single_file) {
-    nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+    json.begin_array("steps");
     for (const BootStep& step : view.steps) {
-      steps.push_back({{"stage", std::string(to_string(step.stage))},
-                       {"active", step.active},
-                       {"what", step.what}});
+      json.element({{"stage", std::string(to_string(step.stage))},
+                    {"active", step.active},
+                    {"what", step.what}});
     }
-    out["steps"] = std::move(steps);
+    json.end_array();
   }
-  out["diagnostics"] = view.warnings;
+  json.begin_array("diagnostics");
+  for (const std::string& warning : view.warnings) {
+    json.element(warning);
+  }
+  json.end_array();
   if (single_file) {
     nlohmann::ordered_json missing = nlohmann::ordered_json::array();
     for (Key key : unassigned_keys(view)) {
       missing.push_back(sysctl_name(key));
     }
-    out["not_assigned"] = std::move(missing);
+    json.member("not_assigned", missing);
   }
-  return out;
-}
-
-std::string render_json(const BootView& view, bool single_file) {
-  return dump_json(to_json(view, single_file)) + "\n";
+  json.end();
 }
 
 } // namespace kaltune

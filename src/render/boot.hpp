@@ -3,8 +3,7 @@
 #include "config/boot.hpp"
 #include "render/style.hpp"
 
-#include <nlohmann/json_fwd.hpp>
-
+#include <iosfwd>
 #include <string>
 
 namespace kaltune {
@@ -17,11 +16,10 @@ std::string render_boot_table(const BootView& view, bool single_file, const Styl
 // sysctl.conf lines; for a FILE, keys it does not set are commented out and say so.
 std::string render_boot_sysctl(const BootView& view, bool single_file);
 
-// The foundation schema (render/settings.hpp to_json) plus "model", "assignments", "files",
+// What `--json` prints, indented, with a final newline: the foundation schema
+// (render/settings.hpp to_json) plus "model", "assignments", "files", "steps" (boot only),
 // "diagnostics" (every boot warning as "file:line: what") and, for a FILE, "not_assigned".
-nlohmann::ordered_json to_json(const BootView& view, bool single_file);
-// The same as indented text with a final newline: what `--json` prints.
-std::string render_json(const BootView& view, bool single_file);
+void write_json(std::ostream& out, const BootView& view, bool single_file);
 
 // "systemd-sysctl (systemd 252)" / "procps sysctl --system (procps 4.0.2)"
 std::string describe_model(BootModel model);

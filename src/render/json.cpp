@@ -2,7 +2,66 @@
 
 #include <nlohmann/json.hpp>
 
+#include <ostream>
+
 namespace kaltune {
+
+namespace {
+// dump_json of a value nested `depth` levels deep: its inner lines indented further. A dump has
+// no raw newline but its own (strings escape theirs).
+void write_nested(std::ostream& out, const nlohmann::ordered_json& value, int depth) {
+  const std::string text = dump_json(value);
+  const std::string indent(static_cast<std::size_t>(depth) * 2, ' ');
+  std::size_t start = 0;
+  for (std::size_t newline = text.find('\n'); newline != std::string::npos;
+       newline = text.find('\n', start)) {
+    out.write(text.data() + start, static_cast<std::streamsize>(newline + 1 - start));
+    out << indent;
+    start = newline + 1;
+  }
+  out.write(text.data() + start, static_cast<std::streamsize>(text.size() - start));
+}
+} // namespace
+
+JsonObjectWriter::JsonObjectWriter(std::ostream& out) : out_(out) {
+  out_ << '{';
+}
+
+void JsonObjectWriter::key(std::string_view key) {
+  out_ << (first_member_ ? "\n  " : ",\n  ") << dump_json(nlohmann::ordered_json(key)) << ": ";
+  first_member_ = false;
+}
+
+void JsonObjectWriter::member(std::string_view key, const nlohmann::ordered_json& value) {
+  this->key(key);
+  write_nested(out_, value, 1);
+}
+
+void JsonObjectWriter::members(const nlohmann::ordered_json& object) {
+  for (const auto& [key, value] : object.items()) {
+    member(key, value);
+  }
+}
+
+void JsonObjectWriter::begin_array(std::string_view key) {
+  this->key(key);
+  out_ << '[';
+  first_element_ = true;
+}
+
+void JsonObjectWriter::element(const nlohmann::ordered_json& value) {
+  out_ << (first_element_ ? "\n    " : ",\n    ");
+  first_element_ = false;
+  write_nested(out_, value, 2);
+}
+
+void JsonObjectWriter::end_array() {
+  out_ << (first_element_ ? "]" : "\n  ]");
+}
+
+void JsonObjectWriter::end() {
+  out_ << (first_member_ ? "}\n" : "\n}\n");
+}
 
 std::string dump_json(const nlohmann::ordered_json& value) {
   return value.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);

@@ -1,7 +1,10 @@
 #include "render/boot.hpp"
+#include "render/json.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include <sstream>
 
 namespace kaltune {
 namespace {
@@ -36,7 +39,9 @@ TEST(RenderBoot, AssignmentsInOrderWithTheWinnerMarked) {
 }
 
 TEST(RenderBoot, JsonExtendsTheFoundationSchema) {
-  const auto json = to_json(sample(), true);
+  std::ostringstream text;
+  write_json(text, sample(), true);
+  const auto json = nlohmann::ordered_json::parse(text.str());
   EXPECT_EQ(json["source"], "/etc/sysctl.d/50-a.conf");
   EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_time"]["value"], 600);
   EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_time"]["origin"], "/etc/sysctl.d/50-a.conf:2");
@@ -48,6 +53,36 @@ TEST(RenderBoot, JsonExtendsTheFoundationSchema) {
   EXPECT_EQ(json["assignments"][2]["value"], nullptr);
   EXPECT_EQ(json["assignments"][2]["written"], true);
   EXPECT_EQ(json["detect_seconds"], 600 + 75 * 9);
+  // Streamed member by member, the text is still exactly what dump_json makes of the whole.
+  EXPECT_EQ(dump_json(json) + "\n", text.str());
+}
+
+TEST(JsonObjectWriter, WritesWhatDumpJsonWritesOfTheWhole) {
+  nlohmann::ordered_json nested = {{"a", {1, 2}}, {"b", {{"c", nullptr}}}, {"d", "x\ny"}};
+  std::ostringstream text;
+  JsonObjectWriter json(text);
+  json.member("n", 1);
+  json.begin_array("empty");
+  json.end_array();
+  json.begin_array("list");
+  json.element(nested);
+  json.element("\xff not UTF-8");
+  json.element(nlohmann::ordered_json::array());
+  json.end_array();
+  json.member("o", nested);
+  json.end();
+  nlohmann::ordered_json whole = {
+      {"n", 1},
+      {"empty", nlohmann::ordered_json::array()},
+      {"list", {nested, "\xff not UTF-8", nlohmann::ordered_json::array()}},
+      {"o", nested}};
+  EXPECT_EQ(text.str(), dump_json(whole) + "\n");
+}
+
+TEST(JsonObjectWriter, AnEmptyObjectIsBraces) {
+  std::ostringstream text;
+  JsonObjectWriter(text).end();
+  EXPECT_EQ(text.str(), "{}\n");
 }
 
 } // namespace
