@@ -100,7 +100,9 @@ Winners pick_winners(const ConfTree& tree, BootModel model) {
 // through a sysctl.d link (Debian's 99-sysctl.conf), so without one it is skipped.
 void add_sysctl_conf(const ConfTree& tree, BootModel model, Selection& out, Winners& winners) {
   const ConfNode& conf = tree.sysctl_conf;
-  if (model == BootModel::procps && conf.kind == NodeKind::regular) {
+  // A regular file too long to read is one procps applies all the same: listed, and said unknown.
+  if (model == BootModel::procps &&
+      (conf.kind == NodeKind::regular || conf.kind == NodeKind::too_long)) {
     out.apply.push_back(&conf);
   }
   const bool linked = std::any_of(out.apply.begin(), out.apply.end(), [&](const ConfNode* node) {
@@ -119,12 +121,15 @@ void add_sysctl_conf(const ConfTree& tree, BootModel model, Selection& out, Winn
   }
 }
 
-// The record of a file the applier reads, with a warning when it hides a name without content.
-BootFile applied_file(const ConfNode& node, std::vector<std::string>& warnings) {
+// The record of a file the applier reads, with a warning when it hides a name without content
+// (or, for /etc/sysctl.conf, which hides nothing, when it was not read).
+BootFile applied_file(const ConfNode& node, bool in_sysctl_d, std::vector<std::string>& warnings) {
   BootFile file{node.path, node.target, node.kind == NodeKind::regular, ""};
   if (node.kind != NodeKind::regular) {
     file.note = describe_unreadable(node);
-    if (node.kind != NodeKind::null_device) {
+    if (!in_sysctl_d) {
+      warnings.push_back(fmt::format("{}: {}", node.path, file.note));
+    } else if (node.kind != NodeKind::null_device) {
       warnings.push_back(fmt::format("{}: {}; it still hides files of the same name in later "
                                      "directories",
                                      node.path, file.note));
@@ -144,7 +149,7 @@ Selection select_files(const ConfTree& tree, BootModel model) {
   }
   add_sysctl_conf(tree, model, out, winners);
   for (const ConfNode* node : out.apply) {
-    out.files.push_back(applied_file(*node, out.warnings));
+    out.files.push_back(applied_file(*node, node != &tree.sysctl_conf, out.warnings));
   }
   out.files.insert(out.files.end(), winners.skipped.begin(), winners.skipped.end());
   return out;
