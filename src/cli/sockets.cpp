@@ -108,6 +108,7 @@ SocketLine line_of(const DiagSocket& socket, const Settings& sysctls, SocketProc
 // for any number of sockets. The summary comes after them, when the counts are known.
 void stream_json(Context& context, const SocketFilter& filter, SocketsHead& head) {
   SocketProcesses processes(head.processes);
+  SocketJson json(head.sysctls, head.processes);
   context.out << sockets_json_open();
   bool first = true;
   try {
@@ -118,7 +119,7 @@ void stream_json(Context& context, const SocketFilter& filter, SocketsHead& head
       processes.note_listed(socket.inode);
       const SocketLine line = line_of(socket, head.sysctls, processes);
       count(head.summary, socket, line.coverage, line.options, head.sysctls);
-      context.out << (first ? "\n" : ",\n") << socket_json(line, head.sysctls, head.processes);
+      context.out << (first ? "\n" : ",\n") << json.render(line);
       first = false;
     });
   } catch (const std::exception& error) {

@@ -153,42 +153,117 @@ std::string sockets_json_open() {
   return "{\n\"sockets\": [";
 }
 
-std::string socket_json(const SocketLine& line, const Settings& sysctls, bool processes) {
+// The object and references to its values: valid as long as no member is added or removed.
+struct SocketJson::Members {
+  nlohmann::ordered_json object;
+  nlohmann::ordered_json* family;
+  nlohmann::ordered_json* state;
+  nlohmann::ordered_json* local_address;
+  nlohmann::ordered_json* local_port;
+  nlohmann::ordered_json* peer_address;
+  nlohmann::ordered_json* peer_port;
+  nlohmann::ordered_json* timer;
+  nlohmann::ordered_json* timer_left_ms;
+  nlohmann::ordered_json* probes;
+  nlohmann::ordered_json* retransmits;
+  nlohmann::ordered_json* recv_q;
+  nlohmann::ordered_json* send_q;
+  nlohmann::ordered_json* uid;
+  nlohmann::ordered_json* inode;
+  nlohmann::ordered_json* coverage;
+  nlohmann::ordered_json* process = nullptr;
+  nlohmann::ordered_json* options = nullptr;
+};
+
+SocketJson::SocketJson(const Settings& sysctls, bool processes)
+    : sysctls_(sysctls), processes_(processes), members_(std::make_unique<Members>()) {
+  // Every member in the documented order, with a value of its type.
+  nlohmann::ordered_json& o = members_->object;
+  o = {{"family", ""},
+       {"state", ""},
+       {"local", {{"address", ""}, {"port", 0}}},
+       {"peer", {{"address", ""}, {"port", 0}}},
+       {"timer", ""},
+       {"timer_left_ms", 0},
+       {"probes", 0},
+       {"retransmits", 0},
+       {"recv_q", 0},
+       {"send_q", 0},
+       {"uid", 0},
+       {"inode", 0},
+       {"coverage", ""}};
+  if (processes_) {
+    o["process"] = nullptr;
+    o["options"] = nullptr;
+    members_->process = &o["process"];
+    members_->options = &o["options"];
+  }
+  Members& m = *members_;
+  m.family = &o["family"];
+  m.state = &o["state"];
+  m.local_address = &o["local"]["address"];
+  m.local_port = &o["local"]["port"];
+  m.peer_address = &o["peer"]["address"];
+  m.peer_port = &o["peer"]["port"];
+  m.timer = &o["timer"];
+  m.timer_left_ms = &o["timer_left_ms"];
+  m.probes = &o["probes"];
+  m.retransmits = &o["retransmits"];
+  m.recv_q = &o["recv_q"];
+  m.send_q = &o["send_q"];
+  m.uid = &o["uid"];
+  m.inode = &o["inode"];
+  m.coverage = &o["coverage"];
+}
+
+SocketJson::~SocketJson() = default;
+
+std::string SocketJson::render(const SocketLine& line) {
   const DiagSocket& s = line.socket;
-  nlohmann::ordered_json out;
-  out["family"] = family_name(s.family);
-  out["state"] = tcp_state_name(s.state);
-  out["local"] = {{"address", address_text(s.family, s.local)}, {"port", s.local_port}};
-  out["peer"] = {{"address", address_text(s.family, s.peer)}, {"port", s.peer_port}};
-  out["timer"] = timer_name(s.timer);
-  out["timer_left_ms"] = s.timer == DiagTimer::none ? 0 : s.expires_ms;
-  out["probes"] = probes(s);
-  out["retransmits"] = s.timer == DiagTimer::retransmit ? s.retrans : 0;
-  out["recv_q"] = s.recv_q;
-  out["send_q"] = s.send_q;
-  out["uid"] = s.uid;
-  out["inode"] = s.inode;
-  out["coverage"] = coverage_name(line.coverage);
-  if (processes) {
-    out["process"] = nullptr;
+  Members& m = *members_;
+  // Strings are assigned into the string the member already holds: no new value is made.
+  const auto text = [](nlohmann::ordered_json* member, std::string_view value) {
+    member->get_ref<std::string&>().assign(value);
+  };
+  text(m.family, family_name(s.family));
+  text(m.state, tcp_state_name(s.state));
+  text(m.local_address, address_text(s.family, s.local));
+  *m.local_port = s.local_port;
+  text(m.peer_address, address_text(s.family, s.peer));
+  *m.peer_port = s.peer_port;
+  text(m.timer, timer_name(s.timer));
+  *m.timer_left_ms = s.timer == DiagTimer::none ? 0 : s.expires_ms;
+  *m.probes = probes(s);
+  *m.retransmits = s.timer == DiagTimer::retransmit ? s.retrans : 0;
+  *m.recv_q = s.recv_q;
+  *m.send_q = s.send_q;
+  *m.uid = s.uid;
+  *m.inode = s.inode;
+  text(m.coverage, coverage_name(line.coverage));
+  if (processes_) {
+    *m.process = nullptr;
     if (line.owner != nullptr) {
-      out["process"] = {
+      *m.process = {
           {"pid", line.owner->pid}, {"command", line.owner->command}, {"fd", line.owner->fd}};
     }
-    out["options"] = nullptr;
+    *m.options = nullptr;
     if (line.options != nullptr) {
       const SocketOptions& o = *line.options;
       const auto detect = own_detect_seconds(o);
-      out["options"] = {{"so_keepalive", o.keepalive},
-                        {"tcp_keepidle", o.idle},
-                        {"tcp_keepintvl", o.intvl},
-                        {"tcp_keepcnt", o.count},
-                        {"tcp_user_timeout_ms", o.user_timeout_ms},
-                        {"overrides_sysctls", overrides(o, sysctls)},
-                        {"detect_seconds", detect ? nlohmann::ordered_json(*detect) : nullptr}};
+      *m.options = {{"so_keepalive", o.keepalive},
+                    {"tcp_keepidle", o.idle},
+                    {"tcp_keepintvl", o.intvl},
+                    {"tcp_keepcnt", o.count},
+                    {"tcp_user_timeout_ms", o.user_timeout_ms},
+                    {"overrides_sysctls", overrides(o, sysctls_)},
+                    {"detect_seconds", detect ? nlohmann::ordered_json(*detect) : nullptr}};
     }
   }
-  return dump_json_compact(out);
+  return dump_json_compact(m.object);
+}
+
+std::string socket_json(const SocketLine& line, const Settings& sysctls, bool processes) {
+  return SocketJson(sysctls, processes).render(line);
 }
 
 std::string sockets_json_abort(std::string_view error) {

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,23 @@ std::string render_sockets_legend(const SocketSummary& summary);
 // and the summary after them (an object's keys have no order for jq; the counts are only known at
 // the end). The opening up to "sockets": [, each socket's object, and the closing.
 std::string sockets_json_open();
+// One socket's object. A stream renders every socket with one SocketJson: its members are made
+// once and only their values change, so a socket costs its values and one dump, not a member list
+// built and freed (which was twice the dump's cost).
+class SocketJson {
+public:
+  SocketJson(const Settings& sysctls, bool processes);
+  ~SocketJson();
+  SocketJson(const SocketJson&) = delete;
+  SocketJson& operator=(const SocketJson&) = delete;
+  std::string render(const SocketLine& line);
+
+private:
+  struct Members;
+  const Settings sysctls_;
+  const bool processes_;
+  std::unique_ptr<Members> members_;
+};
 std::string socket_json(const SocketLine& line, const Settings& sysctls, bool processes);
 std::string sockets_json_close(const SocketsHead& head);
 // The closing when the dump failed partway: the sockets listed so far and {"error": "..."}

@@ -126,6 +126,41 @@ TEST(RenderSockets, JsonWithProcesses) {
   EXPECT_TRUE(none["options"].is_null());
 }
 
+// A stream renders every socket with one SocketJson: each render is exactly the socket's own
+// object, whatever was rendered before (no value of an earlier socket stays behind).
+TEST(RenderSockets, OneSocketJsonForAStreamRendersEachSocketAlone) {
+  DiagSocket first = loopback_socket();
+  DiagSocket second = loopback_socket();
+  second.family = AF_INET6;
+  second.local = {};
+  second.local[15] = 1;
+  second.peer = second.local;
+  second.local_port = 1;
+  second.timer = DiagTimer::none;
+  second.expires_ms = 0;
+  second.inode = 77;
+  const SocketOwner owner{123, 4, "a"};
+  const SocketOptions options{true, 10, 2, 3, 25000};
+  const SocketLine lines[] = {{first, Coverage::keepalive, &owner, &options},
+                              {second, Coverage::none},
+                              {first, Coverage::keepalive, &owner, nullptr}};
+  for (const bool processes : {false, true}) {
+    SocketJson json(row_sysctls, processes);
+    for (const SocketLine& line : lines) {
+      EXPECT_EQ(json.render(line), SocketJson(row_sysctls, processes).render(line));
+    }
+  }
+  SocketJson json(row_sysctls, true);
+  json.render(lines[0]);
+  const auto second_json = nlohmann::json::parse(json.render(lines[1]));
+  EXPECT_EQ(second_json["family"], "ipv6");
+  EXPECT_EQ(second_json["local"]["address"], "::1");
+  EXPECT_EQ(second_json["local"]["port"], 1);
+  EXPECT_EQ(second_json["inode"], 77);
+  EXPECT_TRUE(second_json["process"].is_null());
+  EXPECT_TRUE(second_json["options"].is_null());
+}
+
 TEST(RenderVerify, WithinAndOutside) {
   VerifyReport report;
   report.settings = Settings{{2, 1, 2}};
