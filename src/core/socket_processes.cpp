@@ -28,7 +28,11 @@ const SocketOptions* SocketProcesses::options(std::uint32_t inode) {
   auto [it, added] = options_.try_emplace(inode);
   if (added) {
     try {
-      it->second = read_socket_options(holder->pid, holder->fd, inode);
+      auto pidfd = pidfds_.find(holder->pid);
+      if (pidfd == pidfds_.end()) {
+        pidfd = pidfds_.emplace(holder->pid, open_pidfd(holder->pid)).first;
+      }
+      it->second = read_socket_options(pidfd->second.get(), holder->pid, holder->fd, inode);
       if (!it->second) {
         ++failures_["its descriptor holds another file now (closed and reused since the scan)"];
       }

@@ -32,6 +32,7 @@ private:
   bool enabled_;
   OwnerScan scan_;
   std::unordered_map<std::uint32_t, std::optional<SocketOptions>> options_;
+  std::unordered_map<pid_t, UniqueFd> pidfds_;  // one per process whose sockets were read
   std::map<std::string, std::size_t> failures_; // one line per distinct failure, with its count
   std::size_t unowned_ = 0;
 };

@@ -132,13 +132,23 @@ OwnerScan scan_socket_owners(const std::function<bool(std::uint32_t)>& wanted) {
   return scan;
 }
 
-std::optional<SocketOptions> read_socket_options(pid_t pid, int fd, std::uint32_t inode) {
-  // Through syscall(): glibc before 2.36 has no wrappers for either call.
+// Through syscall(): glibc before 2.36 has no wrappers for pidfd_open and pidfd_getfd.
+UniqueFd open_pidfd(pid_t pid) {
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (pidfd.get() < 0) {
     throw SystemError(errno, "pidfd_open", fmt::format("pidfd_open of process {}", pid));
   }
-  UniqueFd copy(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0)));
+  return pidfd;
+}
+
+std::optional<SocketOptions> read_socket_options(pid_t pid, int fd, std::uint32_t inode) {
+  const UniqueFd pidfd = open_pidfd(pid);
+  return read_socket_options(pidfd.get(), pid, fd, inode);
+}
+
+std::optional<SocketOptions> read_socket_options(int pidfd, pid_t pid, int fd,
+                                                 std::uint32_t inode) {
+  UniqueFd copy(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd, fd, 0)));
   if (copy.get() < 0) {
     throw SystemError(errno, "pidfd_getfd",
                       fmt::format("pidfd_getfd of descriptor {} of process {}", fd, pid));

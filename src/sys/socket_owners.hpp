@@ -1,5 +1,7 @@
 #pragma once
 
+#include "sys/fd.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -37,11 +39,17 @@ struct SocketOptions {
   std::int64_t user_timeout_ms = 0; // TCP_USER_TIMEOUT, ms; 0 when unset
 };
 
-// Copies descriptor `fd` of process `pid` with pidfd_open + pidfd_getfd and reads its options.
+// A pidfd of process `pid` (pidfd_open), through which read_socket_options copies descriptors:
+// one for all the sockets of a process, not one per socket. Throws SystemError "pidfd_open".
+UniqueFd open_pidfd(pid_t pid);
+
+// Copies descriptor `fd` of process `pid` (its `pidfd`) with pidfd_getfd and reads its options.
 // `fd` comes from an earlier scan, and the process may have closed it and opened another file
 // under the same number since: nullopt when the copy is not socket `inode`. Throws SystemError
 // naming the failed call (its call()): EPERM (exit 3) without ptrace rights over the process
 // (CAP_SYS_PTRACE).
+std::optional<SocketOptions> read_socket_options(int pidfd, pid_t pid, int fd, std::uint32_t inode);
+// The same through a pidfd opened for this one call.
 std::optional<SocketOptions> read_socket_options(pid_t pid, int fd, std::uint32_t inode);
 
 } // namespace kaltune
