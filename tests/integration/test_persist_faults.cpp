@@ -17,20 +17,32 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST_F(Persist, SigtermDuringTheWriteWaitsForTheChangeToFinish) {
-  // strace holds kaltune for 2 s at its first fsync, the temp file's, in the middle of the
-  // write; the test sends SIGTERM as soon as strace reports (with -f, "PID fsync(") that kaltune
-  // got there.
-  Process traced({"strace", "-f", "-o", "/dev/stderr", "-e", "trace=fsync", "-e",
-                  "inject=fsync:delay_enter=2000000:when=1", kaltune_binary(), "-q", "--root",
-                  root.path().string(), "--boot-model", "systemd", "set", "--time", "600",
-                  "--persist"});
-  ASSERT_TRUE(traced.wait_for_err(" fsync(", std::chrono::seconds(60)))
-      << "kaltune never reached fsync:\n"
-      << traced.so_far().err;
+// `set --time 600 --persist` on `root`, under strace that holds kaltune for `delay_us` at its
+// first fsync, the temp file's, in the middle of the write.
+std::vector<std::string> held_at_fsync(const TempRoot& root, long delay_us) {
+  return std::vector<std::string>(
+      {"strace", "-f", "-o", "/dev/stderr", "-e", "trace=fsync", "-e",
+       "inject=fsync:delay_enter=" + std::to_string(delay_us) + ":when=1", kaltune_binary(), "-q",
+       "--root", root.path().string(), "--boot-model", "systemd", "set", "--time", "600",
+       "--persist"});
+}
+
+// The pid of kaltune once strace reports (with -f, "PID fsync(") that it got to its fsync; 0 when
+// it never did.
+pid_t pid_at_fsync(Process& traced) {
+  if (!traced.wait_for_err(" fsync(", std::chrono::seconds(60))) {
+    return 0;
+  }
   const std::string& trace = traced.so_far().err;
   const auto line = trace.rfind('\n', trace.find(" fsync(")) + 1;
-  const pid_t writer = static_cast<pid_t>(std::stol(trace.substr(line)));
+  return static_cast<pid_t>(std::stol(trace.substr(line)));
+}
+
+TEST_F(Persist, SigtermDuringTheWriteWaitsForTheChangeToFinish) {
+  // kaltune held for 2 s at the temp file's fsync; the test sends SIGTERM as soon as it is there.
+  Process traced(held_at_fsync(root, 2000000));
+  const pid_t writer = pid_at_fsync(traced);
+  ASSERT_NE(writer, 0) << "kaltune never reached fsync:\n" << traced.so_far().err;
   // In the middle of the write: the temp file is there, the target not yet.
   EXPECT_FALSE(fs::exists(root.path() / "etc/sysctl.d/99-kaltune.conf"));
   EXPECT_EQ(root.list("etc/sysctl.d").size(), 1u);
@@ -41,6 +53,37 @@ TEST_F(Persist, SigtermDuringTheWriteWaitsForTheChangeToFinish) {
   EXPECT_NE(result.err.find("killed by SIGTERM"), std::string::npos) << result.err;
   EXPECT_EQ(own(), header + "net.ipv4.tcp_keepalive_time = 600\n");
   EXPECT_EQ(root.list("etc/sysctl.d"), std::vector<std::string>{"99-kaltune.conf"});
+}
+
+TEST_F(Persist, KilledWriteLeavesATempFileTheNextRunRemoves) {
+  if (const RunResult probe = run({"strace", "-o", "/dev/null", "true"}); probe.status != 0) {
+    GTEST_SKIP() << "strace is not installed or may not trace here (`strace true` exit "
+                 << probe.status << ") " << probe.err;
+  }
+  // As in the SIGTERM test, kaltune held at the temp file's fsync; SIGKILL then gives it no
+  // chance to clean up. (strace reaps the killed process, and exits, only once the 5 s delay is
+  // over.)
+  Process traced(held_at_fsync(root, 5000000));
+  const pid_t writer = pid_at_fsync(traced);
+  ASSERT_NE(writer, 0) << "kaltune never reached fsync:\n" << traced.so_far().err;
+  const std::string dead = ".99-kaltune.conf.kaltune-" + std::to_string(writer) + "-0";
+  ASSERT_EQ(root.list("etc/sysctl.d"), std::vector<std::string>{dead});
+  ASSERT_EQ(::kill(writer, SIGKILL), 0);
+  const RunResult killed = traced.finish();
+  EXPECT_EQ(killed.status, 128 + SIGKILL) << killed.err;
+  // Left behind, whole: the temp file was written, only its fsync and rename never came.
+  EXPECT_EQ(root.list("etc/sysctl.d"), std::vector<std::string>{dead});
+  EXPECT_EQ(root.read("etc/sysctl.d/" + dead), header + "net.ipv4.tcp_keepalive_time = 600\n");
+  // A temp file named after a process that is alive (this test) belongs to a running writer.
+  const std::string live = ".99-kaltune.conf.kaltune-" + std::to_string(::getpid()) + "-1";
+  root.write("etc/sysctl.d/" + live, "a running writer's bytes\n");
+  // The next run holds the lock: the killed run's temp file is no one's any more.
+  const RunResult next = kaltune({"set", "--time", "900", "--persist"});
+  EXPECT_EQ(next.status, 0) << next.err;
+  EXPECT_EQ(next.err, "warning: removed " + dead + ", left by a kaltune run that was killed\n");
+  EXPECT_EQ(own(), header + "net.ipv4.tcp_keepalive_time = 900\n");
+  EXPECT_EQ(root.list("etc/sysctl.d"), (std::vector<std::string>{live, "99-kaltune.conf"}));
+  EXPECT_EQ(root.read("etc/sysctl.d/" + live), "a running writer's bytes\n");
 }
 
 // strace makes one system call of the real write path fail: the original stays byte-identical
