@@ -130,9 +130,13 @@ _kaltune()
                     _filedir
                     return
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W 'text json' -- "$cur"))
+                    return
+                    ;;
             esac
             opts='--time --intvl --probes --idle-timeout --detect-within --loss-tolerance
-                --persist --file --no-runtime --dry-run --force'
+                --persist --file --no-runtime --dry-run --force --format'
             ;;
         reset)
             case $prev in
@@ -140,8 +144,12 @@ _kaltune()
                     _filedir
                     return
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W 'text json' -- "$cur"))
+                    return
+                    ;;
             esac
-            opts='--persist --file --no-runtime --dry-run'
+            opts='--persist --file --no-runtime --dry-run --format'
             ;;
         diff)
             case $prev in
@@ -197,9 +205,13 @@ _kaltune()
                     COMPREPLY=($(compgen -W "$_kaltune_presets" -- "$cur"))
                     return
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W 'text json' -- "$cur"))
+                    return
+                    ;;
             esac
             opts='--time --intvl --probes --idle-timeout --detect-within --loss-tolerance
-                --running --timeout'
+                --running --timeout --format'
             ;;
         check)
             case $prev in

@@ -88,6 +88,7 @@ complete -c kaltune -n '__kaltune_using set' -l loss-tolerance -x -d 'Derive: lo
 complete -c kaltune -n '__kaltune_using set' -l persist -d 'Also make boot apply the values'
 complete -c kaltune -n '__kaltune_using set' -l file -r -F -d 'With --persist: edit this file in place'
 complete -c kaltune -n '__kaltune_using set' -l no-runtime -d 'With --persist: change only the file'
+complete -c kaltune -n '__kaltune_using set' -l format -x -a 'text json' -d 'Output format'
 
 # reset
 complete -c kaltune -n '__kaltune_using reset' -s h -l help -d 'Print help and exit'
@@ -95,6 +96,7 @@ complete -c kaltune -n '__kaltune_using reset' -l persist -d 'Also remove what k
 complete -c kaltune -n '__kaltune_using reset' -l file -r -F -d 'With --persist: remove the keepalive lines from this file'
 complete -c kaltune -n '__kaltune_using reset' -l no-runtime -d 'With --persist: change only the file'
 complete -c kaltune -n '__kaltune_using reset' -l dry-run -d 'Print what would change; write nothing'
+complete -c kaltune -n '__kaltune_using reset' -l format -x -a 'text json' -d 'Output format'
 
 # diff: A and B are a source name, a sysctl config file or a snapshot
 complete -c kaltune -n '__kaltune_using diff' -s h -l help -d 'Print help and exit'
@@ -130,6 +132,7 @@ complete -c kaltune -n '__kaltune_using verify' -l timeout -x -d 'Give up after 
 complete -c kaltune -n '__kaltune_using verify' -l idle-timeout -x -a "$__kaltune_presets" -d 'Measure values derived from a middlebox idle timeout'
 complete -c kaltune -n '__kaltune_using verify' -l detect-within -x -d 'Measure values derived from a detection goal'
 complete -c kaltune -n '__kaltune_using verify' -l loss-tolerance -x -d 'Lost probes a healthy connection survives'
+complete -c kaltune -n '__kaltune_using verify' -l format -x -a 'text json' -d 'Output format'
 
 # check
 complete -c kaltune -n '__kaltune_using check' -s h -l help -d 'Print help and exit'

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
+
 namespace kaltune {
 
 std::size_t utf8_length(std::string_view text) {
@@ -34,6 +37,26 @@ std::size_t utf8_length(std::string_view text) {
   return length;
 }
 
+namespace {
+// The code point of a well-formed UTF-8 sequence of `length` bytes.
+char32_t code_point(std::string_view sequence, std::size_t length) {
+  const auto byte = [&](std::size_t i) { return static_cast<char32_t>(sequence[i]) & 0xFF; };
+  char32_t point = byte(0) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07);
+  for (std::size_t i = 1; i < length; ++i) {
+    point = (point << 6) | (byte(i) & 0x3F);
+  }
+  return point;
+}
+
+// Characters that reorder or hide what a terminal shows without being controls: the
+// bidirectional marks, embeddings, overrides and isolates (U+202E makes "exe.txt" of
+// "txt.exe"), and the line and paragraph separators, which some terminals break lines at.
+bool is_format_control(char32_t point) {
+  return point == 0x061C || point == 0x200E || point == 0x200F ||
+         (point >= 0x2028 && point <= 0x202E) || (point >= 0x2066 && point <= 0x2069);
+}
+} // namespace
+
 std::string printable(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -50,7 +73,11 @@ std::string printable(std::string_view text) {
     } else if (c < 0x80) {
       out += static_cast<char>(c);
     } else if (const std::size_t length = utf8_length(text.substr(i));
-               length != 0 && !(c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0)) {
+               length != 0 && is_format_control(code_point(text.substr(i), length))) {
+      out +=
+          fmt::format("\\u{:04X}", static_cast<std::uint32_t>(code_point(text.substr(i), length)));
+      i += length - 1;
+    } else if (length != 0 && !(c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0)) {
       out += text.substr(i, length); // valid UTF-8 that is not a C1 control (U+0080-U+009F)
       i += length - 1;
     } else if (const std::size_t c1 = utf8_length(text.substr(i)); c1 != 0) {
@@ -59,6 +86,18 @@ std::string printable(std::string_view text) {
     } else {
       out += fmt::format("\\x{:02X}", c); // a byte that is not UTF-8
     }
+  }
+  return out;
+}
+
+std::string prefix_lines(std::string_view text, std::string_view prefix) {
+  std::string out;
+  while (!text.empty()) {
+    const std::size_t end = std::min(text.find('\n'), text.size());
+    out.append(prefix);
+    out.append(text.substr(0, end));
+    out += '\n';
+    text.remove_prefix(std::min(end + 1, text.size()));
   }
   return out;
 }

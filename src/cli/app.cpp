@@ -6,15 +6,20 @@
 #include "cli/context.hpp"
 #include "cli/decimal.hpp"
 #include "cli/non_empty.hpp"
+#include "cli/output.hpp"
 #include "cli/usage.hpp"
 #include "core/all_netns.hpp"
+#include "render/policy.hpp"
 #include "version.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <optional>
 #include <string_view>
@@ -70,6 +75,29 @@ private:
 };
 
 struct Failure;
+
+// The global options as CLI11 reads them; made into types once (typed_globals).
+struct GlobalTexts {
+  NetnsTarget target;
+  bool all_netns = false;
+  std::vector<std::string> where;
+  std::string root = "/";
+  std::string boot_model = "auto";
+  bool json = false;
+  std::string color = "auto";
+  bool quiet = false;
+  bool verbose = false;
+};
+
+// The options a command's row stands for (--format, --nagios, --output), as CLI11 reads them.
+struct ColumnOptions {
+  std::optional<std::string> format;
+  bool nagios = false;
+  std::optional<std::string> output;
+};
+
+void declare_columns(CLI::App& sub, const Command& command, ColumnOptions& columns);
+std::string all_netns_takers();
 } // namespace
 
 struct Cli::State {
@@ -83,26 +111,27 @@ struct Cli::State {
     const Command* command;
     CLI::App* app;
     CommandRun run; // empty until the command's options are declared
+    ColumnOptions columns;
   };
 
   CLI::App app{"kaltune: tune Linux TCP keepalive (net.ipv4.tcp_keepalive_time, _intvl, _probes)",
                "kaltune"};
-  GlobalOptions global;
+  GlobalTexts global;
   std::vector<Entry> entries; // in the order of the command table
   bool whole = false;         // built from Spelled::everything()
 
   void declare(Entry& entry) {
     if (!entry.run) {
       entry.run = entry.command->setup(*entry.app);
+      declare_columns(*entry.app, *entry.command, entry.columns);
     }
   }
 
   // The command of a parse that command_problem accepted: exactly one, its options declared.
-  const CommandRun& chosen() const {
+  const Entry& chosen() const {
     const CLI::App* sub = app.get_subcommands().front();
-    return std::find_if(entries.begin(), entries.end(),
-                        [sub](const Entry& entry) { return entry.app == sub; })
-        ->run;
+    return *std::find_if(entries.begin(), entries.end(),
+                         [sub](const Entry& entry) { return entry.app == sub; });
   }
 };
 
@@ -117,9 +146,7 @@ const char* exit_status_help() {
 }
 
 namespace {
-constexpr int nagios_unknown = 3;
-
-void setup_global(CLI::App& app, GlobalOptions& global, const Spelled& spelled) {
+void setup_global(CLI::App& app, GlobalTexts& global, const Spelled& spelled) {
   // CLI11's own messages quote the values given: escaped like kaltune's.
   app.failure_message([](const CLI::App* command, const CLI::Error& error) {
     std::string message = printable(error.what()) + "\n";
@@ -142,9 +169,11 @@ void setup_global(CLI::App& app, GlobalOptions& global, const Spelled& spelled) 
         app.add_option("--pid", global.target.pid, "Work on the network namespace of process PID");
     pid->type_name("PID")->check(decimal(1, max_pid));
     netns->excludes(pid);
-    auto* all_netns = app.add_flag("--all-netns", global.all_netns,
-                                   "Work on every network namespace on the machine (containers, "
-                                   "pods, ip netns), each once: with show, check, sockets and set");
+    auto* all_netns = app.add_flag(
+        "--all-netns", global.all_netns,
+        fmt::format("Work on every network namespace on the machine (containers, pods, ip "
+                    "netns), each once: with {}",
+                    all_netns_takers()));
     all_netns->excludes(netns)->excludes(pid);
     app.add_option("--where", global.where,
                    fmt::format("With --all-netns: only the namespaces where FIELD matches GLOB "
@@ -189,36 +218,165 @@ void setup_global(CLI::App& app, GlobalOptions& global, const Spelled& spelled) 
   app.footer(exit_status_help());
 }
 
-ColorWhen parse_color(const std::string& text) {
-  if (text == "always") {
-    return ColorWhen::always;
+std::string join_names(const std::vector<std::string_view>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    out += i == 0 ? "" : (i + 1 == names.size() ? " and " : ", ");
+    out += names[i];
   }
-  return text == "never" ? ColorWhen::never : ColorWhen::auto_;
+  return out;
 }
 
-// --all-netns with a command that does not take it.
-std::optional<std::string> all_netns_problem(const CLI::App& app, const GlobalOptions& global) {
-  static constexpr std::string_view takers[] = {"show", "check", "sockets", "set"};
-  const std::string& name = app.get_subcommands().front()->get_name();
-  if (!global.all_netns ||
-      std::find(std::begin(takers), std::end(takers), name) != std::end(takers)) {
-    return std::nullopt;
+// The commands whose row says they take --all-netns: "show, check, sockets and set".
+std::string all_netns_takers() {
+  std::vector<std::string_view> names;
+  for (const Command& command : commands()) {
+    if (command.takes_all_netns()) {
+      names.push_back(command.name);
+    }
   }
-  return fmt::format("--all-netns works with show, check, sockets and set, not {}", name);
+  return join_names(names);
 }
 
-// `check --nagios` anywhere on the command line, read before parsing so that even a parse error
-// can be answered the plugin way.
+// --format of a row: every format it speaks but nagios, which is spelled --nagios.
+std::vector<std::string> format_words(const Command& command) {
+  std::vector<std::string> words;
+  for (Format format : command.formats) {
+    if (format != Format::nagios) {
+      words.emplace_back(format_name(format));
+    }
+  }
+  return words;
+}
+
+void declare_columns(CLI::App& sub, const Command& command, ColumnOptions& columns) {
+  const std::vector<std::string> words = format_words(command);
+  CLI::Option* format = nullptr;
+  if (words.size() > 1) {
+    format = sub.add_option_function<std::string>(
+                    "--format", [&columns](const std::string& value) { columns.format = value; },
+                    fmt::format("Output format: {} (default {}); --json is json",
+                                fmt::join(words, ", "), words.front()))
+                 ->check(CLI::IsMember(words));
+  }
+  if (command.speaks(Format::nagios)) {
+    auto* nagios =
+        sub.add_flag("--nagios", columns.nagios,
+                     "One status line and the monitoring-plugin exit codes 0 OK, 1 WARNING, "
+                     "2 CRITICAL, 3 UNKNOWN");
+    if (format != nullptr) {
+      nagios->excludes(format);
+    }
+  }
+  if (command.output) {
+    sub.add_option_function<std::string>(
+           "--output", [&columns](const std::string& value) { columns.output = value; },
+           "Write the output to FILE instead, atomically (a temporary file in the same "
+           "directory, then rename: a reader never sees half of it); the directory must exist")
+        ->type_name("FILE")
+        ->check(non_empty());
+  }
+  if (!command.example.empty()) {
+    sub.footer(fmt::format("Example: kaltune {} {}", command.name, command.example));
+  }
+}
+
+// The format of a run: --nagios, --format or --json, else the row's default. A usage error when
+// they disagree or the command does not speak it.
+Format chosen_format(const Command& command, const ColumnOptions& columns, bool json) {
+  if (columns.nagios) {
+    if (json) {
+      throw Error(ExitStatus::usage, "--nagios and --json ask for two formats; choose one");
+    }
+    return Format::nagios;
+  }
+  if (columns.format) {
+    const Format format = *format_named(*columns.format); // CLI11 checked the word
+    if (json && format != Format::json) {
+      throw Error(
+          ExitStatus::usage,
+          fmt::format("--json and --format {} ask for two formats; choose one", *columns.format));
+    }
+    return format;
+  }
+  if (json && !command.speaks(Format::json)) {
+    throw Error(ExitStatus::usage, fmt::format("{} has no JSON output", command.name));
+  }
+  return json ? Format::json : command.formats.front();
+}
+
+Format chosen_format(const Command& command, const ColumnOptions& columns, bool json,
+                     bool all_netns) {
+  const Format format = chosen_format(command, columns, json);
+  if (all_netns && std::find(command.all_netns_formats.begin(), command.all_netns_formats.end(),
+                             format) == command.all_netns_formats.end()) {
+    std::vector<std::string_view> names;
+    for (Format each : command.all_netns_formats) {
+      names.push_back(format_name(each));
+    }
+    throw Error(ExitStatus::usage,
+                fmt::format("{} --all-netns speaks {}, not {}: that format describes one "
+                            "namespace",
+                            command.name, join_names(names), format_name(format)));
+  }
+  return format;
+}
+
+// The global options as types; a usage error names what is wrong.
+GlobalOptions typed_globals(const GlobalTexts& texts) {
+  GlobalOptions global;
+  global.target = texts.target;
+  global.all_netns = texts.all_netns;
+  for (const std::string& text : texts.where) {
+    auto condition = parse_where(text);
+    if (!condition) {
+      throw Error(ExitStatus::usage, condition.error());
+    }
+    global.where.push_back(*condition);
+  }
+  global.root = Root(texts.root);
+  if (texts.boot_model != "auto") {
+    global.boot_model = texts.boot_model == "systemd" ? BootModel::systemd : BootModel::procps;
+  }
+  global.color = texts.color == "always"  ? ColorWhen::always
+                 : texts.color == "never" ? ColorWhen::never
+                                          : ColorWhen::auto_;
+  global.quiet = texts.quiet;
+  global.verbose = texts.verbose;
+  return global;
+}
+
+// A command word of a row that speaks nagios, then `--nagios`, anywhere on the command line:
+// read before parsing so that even a parse error can be answered the plugin way.
 bool wants_nagios(int argc, const char* const* argv) {
-  bool check = false;
+  bool nagios_command = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    check = check || arg == "check";
-    if (check && arg == "--nagios") {
+    nagios_command =
+        nagios_command ||
+        std::any_of(commands().begin(), commands().end(), [arg](const Command& command) {
+          return command.name == arg && command.speaks(Format::nagios);
+        });
+    if (nagios_command && arg == "--nagios") {
       return true;
     }
   }
   return false;
+}
+
+// Output that could not be written (a full disk, a closed pipe whose SIGPIPE is ignored) fails
+// the run: exit 4 with the reason, never 0 with a cut or empty file.
+void check_written(std::ostream& out) {
+  out.flush();
+  errno = 0;
+  const bool failed =
+      &out == &std::cout ? std::fflush(stdout) != 0 || std::ferror(stdout) != 0 : false;
+  if (failed || !out) {
+    const int error_number = errno;
+    throw Error(ExitStatus::system,
+                fmt::format("cannot write the output: {}",
+                            error_number != 0 ? std::strerror(error_number) : "write error"));
+  }
 }
 
 bool is_terminal(const std::ostream& stream, int fd) {
@@ -236,8 +394,8 @@ struct Failure {
   // Every message is escaped here, at the one place it leaves: a value from the command line or
   // a file cannot forge a line or send a terminal escape sequence.
   int plugin(std::string_view message) const {
-    out << "KALTUNE UNKNOWN - " << printable(message) << '\n';
-    return nagios_unknown;
+    out << nagios_line(PluginStatus::unknown, message, "");
+    return static_cast<int>(PluginStatus::unknown);
   }
 
   // Help and --version are "errors" that succeed; every real parse error is a usage error.
@@ -267,18 +425,18 @@ struct Failure {
   }
 };
 
-Context make_context(const GlobalOptions& global, ProcSys& proc, std::ostream& out,
+Context make_context(const GlobalOptions& global, Format format, ProcSys& proc, std::ostream& out,
                      std::ostream& err) {
   const char* no_color = std::getenv("NO_COLOR");
   const bool no_color_set = no_color != nullptr && *no_color != '\0';
-  const ColorWhen when = parse_color(global.color);
   const bool err_terminal = is_terminal(err, STDERR_FILENO);
   return Context{global,
+                 format,
                  proc,
                  out,
                  err,
-                 Style(use_color(when, is_terminal(out, STDOUT_FILENO), no_color_set)),
-                 Style(use_color(when, err_terminal, no_color_set)),
+                 Style(use_color(global.color, is_terminal(out, STDOUT_FILENO), no_color_set)),
+                 Style(use_color(global.color, err_terminal, no_color_set)),
                  err_terminal};
 }
 } // namespace
@@ -291,7 +449,7 @@ Cli::State::State(const Spelled& spelled) {
       continue;
     }
     CLI::App* sub = app.add_subcommand(std::string(command.name), std::string(command.help));
-    entries.push_back(Entry{&command, sub, {}});
+    entries.push_back(Entry{&command, sub, {}, {}});
     // Only the chosen command's options: CLI11 calls this when it meets the command word, before
     // it reads the command's arguments. Cli::app() declares all of them.
     sub->preparse_callback(
@@ -352,14 +510,21 @@ int Cli::run(int argc, const char* const* argv, std::ostream& out, std::ostream&
 }
 
 int Cli::State::run_chosen(const Failure& failure, std::ostream& out, std::ostream& err) {
-  if (auto problem = all_netns_problem(app, global)) {
-    return failure.usage(*problem);
+  const Entry& entry = chosen();
+  const Command& command = *entry.command;
+  if (global.all_netns && !command.takes_all_netns()) {
+    return failure.usage(
+        fmt::format("--all-netns works with {}, not {}", all_netns_takers(), command.name));
   }
   try {
-    enter_netns(global.target);
+    const GlobalOptions typed = typed_globals(global);
+    const Format format = chosen_format(command, entry.columns, global.json, global.all_netns);
+    enter_netns(typed.target);
     RealProcSys proc;
-    Context context = make_context(global, proc, out, err);
-    return chosen()(context);
+    Context context = make_context(typed, format, proc, out, err);
+    const int status = run_with_output(context, entry.columns.output, entry.run);
+    check_written(out);
+    return status;
   } catch (const std::exception& error) {
     return failure.error(error);
   }

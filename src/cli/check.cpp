@@ -1,9 +1,7 @@
 #include "cli/check.hpp"
 
-#include "cli/all_netns.hpp"
 #include "cli/option_values.hpp"
-#include "cli/output.hpp"
-#include "cli/show.hpp"
+#include "cli/targets.hpp"
 #include "config/boot.hpp"
 #include "core/policy.hpp"
 #include "core/presets.hpp"
@@ -36,17 +34,6 @@ void setup_check(CLI::App& command, CheckOptions& options) {
   command.add_flag("--persisted", options.persisted,
                    "Also require the running values to be the ones boot applies (show --source "
                    "boot): a key a reboot would change is critical");
-  auto* nagios =
-      command.add_flag("--nagios", options.nagios,
-                       "One status line and the monitoring-plugin exit codes 0 OK, 1 WARNING, "
-                       "2 CRITICAL, 3 UNKNOWN");
-  command
-      .add_option("--format", options.format,
-                  "Output format; prometheus: the status (0 OK, 1 WARNING, 2 CRITICAL), the "
-                  "findings and the policy as metrics (exit status as for text)")
-      ->check(CLI::IsMember({"text", "json", "prometheus"}))
-      ->excludes(nagios);
-  add_output_option(command, options.output);
 }
 
 namespace {
@@ -89,47 +76,46 @@ void add_middleboxes(Context& context, const CheckOptions& options, Policy& poli
 }
 } // namespace
 
-namespace {
-int check(Context& context, const CheckOptions& options) {
+int run_check(Context& context, const CheckOptions& options) {
   Policy policy{parse_limit(options.max_detect, "--max-detect"), std::nullopt, {}};
   add_middleboxes(context, options, policy);
-  if (options.persisted && (context.global.root != "/" || context.global.all_netns)) {
+  const NetnsTarget& target = context.global.target;
+  if (options.persisted &&
+      (!context.global.root.is_host() || context.global.all_netns || target.netns || target.pid)) {
     throw Error(ExitStatus::usage,
                 "check --persisted compares this system's running values with what its own boot "
-                "applies (the initial network namespace); --root names another system and "
-                "--all-netns other namespaces");
+                "applies (the initial network namespace); --root names another system, and "
+                "--all-netns, --netns and --pid other namespaces, whose values come from their "
+                "runtime (securityContext.sysctls, docker run --sysctl)");
   }
   if (context.global.all_netns) {
-    return check_all_netns(context, policy, options.nagios);
+    CheckNetnsView view([&policy](const NetnsEntry& entry) {
+      return CheckReport{entry.values, evaluate(entry.values, policy), policy};
+    });
+    return run_over_netns(context, view);
   }
   const Settings running = read_running(context.proc);
   CheckReport report{running, evaluate(running, policy), policy};
   if (options.persisted) {
-    const BootView boot = resolve_boot(context.global.root, boot_model(context.global));
+    const BootView boot = resolve_boot(context.global.root.path(), context.boot_model());
     for (Finding& finding : persisted_findings(running, boot.settings)) {
       report.findings.push_back(std::move(finding));
     }
   }
   const Severity severity = worst(report.findings);
-  if (options.nagios) {
+  if (context.format == Format::nagios) {
     context.out << render_nagios(report);
     return static_cast<int>(severity);
   }
-  if (context.global.json || options.format == "json") {
+  if (context.format == Format::json) {
     context.out << render_json(report);
-  } else if (options.format == "prometheus") {
+  } else if (context.format == Format::prometheus) {
     context.out << render_metrics(
         check_metrics(report.findings, policy, netns_path(context.global.target)));
   } else {
     context.out << render_check(report, context.out_style);
   }
   return severity == Severity::ok ? 0 : static_cast<int>(ExitStatus::different);
-}
-} // namespace
-
-int run_check(Context& context, const CheckOptions& options) {
-  return run_with_output(context, options.output,
-                         [&options](Context& target) { return check(target, options); });
 }
 
 } // namespace kaltune

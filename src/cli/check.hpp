@@ -15,10 +15,7 @@ struct CheckOptions {
   std::optional<std::string> max_detect;   // a duration, validated by run_check
   std::optional<std::string> idle_timeout; // a duration or a preset, validated by run_check
   std::optional<std::string> preset;       // a preset name, validated by run_check
-  bool nagios = false;
-  bool persisted = false;            // the running values must be the ones boot applies
-  std::string format = "text";       // text, json (as --json), prometheus
-  std::optional<std::string> output; // --output FILE, written atomically
+  bool persisted = false;                  // the running values must be the ones boot applies
 };
 
 void setup_check(CLI::App& command, CheckOptions& options);

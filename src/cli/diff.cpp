@@ -1,7 +1,6 @@
 #include "cli/diff.hpp"
 
 #include "cli/non_empty.hpp"
-#include "cli/show.hpp"
 #include "core/sources.hpp"
 #include "render/diff.hpp"
 
@@ -17,25 +16,22 @@ void setup_diff(CLI::App& command, DiffOptions& options) {
                   "show` snapshot")
       ->check(non_empty());
   command.add_option("B", options.b, "The same choices; boot by default")->check(non_empty());
-  command.add_option("--format", options.format, "Output format")
-      ->check(CLI::IsMember({"unified", "table", "json"}));
 }
 
 int run_diff(Context& context, const DiffOptions& options) {
-  const std::filesystem::path root = context.global.root;
+  const std::filesystem::path root = context.global.root.path();
   const SourceReaders readers{
       context.proc,
-      [&] { return resolve_boot(root, boot_model(context.global)); },
-      [&](const ConfNode& file) { return resolve_file(file, boot_model(context.global)); },
+      [&] { return resolve_boot(root, context.boot_model()); },
+      [&](const ConfNode& file) { return resolve_file(file, context.boot_model()); },
       root,
   };
   SourcedSettings a = load_source(options.a, readers);
   SourcedSettings b = load_source(options.b, readers);
   const SourceDiff diff = diff_sources(std::move(a), std::move(b));
-  const std::string format = context.global.json ? "json" : options.format;
-  if (format == "json") {
+  if (context.format == Format::json) {
     context.out << render_json(diff);
-  } else if (format == "table") {
+  } else if (context.format == Format::table) {
     context.out << render_diff_table(diff, context.out_style);
   } else {
     context.out << render_unified(diff, context.out_style);

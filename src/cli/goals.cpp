@@ -70,7 +70,7 @@ std::optional<Plan> plan_from_goals(Context& context, std::string_view command,
         fmt::format("{}: --loss-tolerance needs --idle-timeout or --detect-within", command));
   }
   Plan plan = derive_or_throw(command, goals, given);
-  if (!context.global.json) {
+  if (context.format != Format::json) {
     context.out << render_plan_origins(plan, context.out_style);
   }
   return plan;

@@ -2,10 +2,8 @@
 
 #include "base/error.hpp"
 #include "cli/context.hpp"
-#include "cli/non_empty.hpp"
 #include "sys/atomic_file.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <sstream>
@@ -35,16 +33,6 @@ void OutputFile::write(std::string_view content) const {
   write_atomically(posix_, path_, content, read_file_state(posix_, path_));
 }
 
-void add_output_option(CLI::App& command, std::optional<std::string>& output) {
-  command
-      .add_option_function<std::string>(
-          "--output", [&output](const std::string& value) { output = value; },
-          "Write the output to FILE instead, atomically (a temporary file in the same directory, "
-          "then rename: a reader never sees half of it); the directory must exist")
-      ->type_name("FILE")
-      ->check(non_empty());
-}
-
 int run_with_output(Context& context, const std::optional<std::string>& output,
                     const std::function<int(Context&)>& command) {
   if (!output) {
@@ -53,8 +41,8 @@ int run_with_output(Context& context, const std::optional<std::string>& output,
   Posix posix;
   const OutputFile file(posix, *output);
   std::ostringstream buffer;
-  Context buffered{context.global,    context.proc,        buffer, context.err, Style(false),
-                   context.err_style, context.err_terminal};
+  Context buffered{context.global, context.format, context.proc,      buffer,
+                   context.err,    Style(false),   context.err_style, context.err_terminal};
   const int status = command(buffered);
   file.write(buffer.str());
   return status;

@@ -16,9 +16,6 @@ namespace kaltune {
 class Posix;
 struct Context;
 } // namespace kaltune
-namespace CLI {
-class App;
-}
 namespace kaltune {
 
 class OutputFile {
@@ -37,9 +34,6 @@ private:
   Posix& posix_;
   std::filesystem::path path_;
 };
-
-// Adds `--output FILE` to a command.
-void add_output_option(CLI::App& command, std::optional<std::string>& output);
 
 // Runs `command` with its data going to `output` when given (checked first, written atomically
 // when the command returns, whatever its status; nothing is written when it throws), else to

@@ -13,15 +13,10 @@ void setup_plan(CLI::App& command, PlanOptions& options) {
   command.add_flag("--list-presets", options.list_presets,
                    "Print the middlebox presets: idle timeout, configurable range, whether "
                    "keepalive probes reset it, source and date");
-  command
-      .add_option("--format", options.format,
-                  "table, json, sysctl (a sysctl.d file), kubernetes (pod securityContext "
-                  "snippet), docker (--sysctl flags)")
-      ->check(CLI::IsMember({"table", "json", "sysctl", "kubernetes", "docker"}));
 }
 
 int run_plan(Context& context, const PlanOptions& options) {
-  const bool json = context.global.json || options.format == "json";
+  const bool json = context.format == Format::json;
   if (options.list_presets) {
     if (options.goals.any()) {
       throw Error(ExitStatus::usage, "plan: --list-presets takes no goals");
@@ -39,11 +34,11 @@ int run_plan(Context& context, const PlanOptions& options) {
   const Plan plan = derive_or_throw("plan", goals);
   if (json) {
     context.out << render_json(plan);
-  } else if (options.format == "sysctl") {
+  } else if (context.format == Format::sysctl) {
     context.out << render_plan_sysctl(plan);
-  } else if (options.format == "kubernetes") {
+  } else if (context.format == Format::kubernetes) {
     context.out << render_plan_kubernetes(plan);
-  } else if (options.format == "docker") {
+  } else if (context.format == Format::docker) {
     context.out << render_plan_docker(plan);
   } else {
     context.out << render_plan(plan, context.out_style);

@@ -14,7 +14,6 @@ namespace kaltune {
 struct PlanOptions {
   GoalOptions goals;
   bool list_presets = false;
-  std::string format = "table"; // table, json, sysctl, kubernetes, docker
 };
 
 // One line of help, for the command table.

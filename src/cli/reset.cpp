@@ -1,8 +1,7 @@
 #include "cli/reset.hpp"
 
+#include "cli/change.hpp"
 #include "cli/non_empty.hpp"
-#include "cli/persisting.hpp"
-#include "cli/set.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -34,6 +33,7 @@ int run_reset(Context& context, const ResetOptions& options) {
   if (!options.persist) {
     return run_runtime_change(context, defaults, options.dry_run);
   }
+  refuse_persist_elsewhere(context, "reset");
   PersistRequest persist = persist_request(context.global, options.file, options.no_runtime);
   persist.remove = true;
   persist.values = defaults;

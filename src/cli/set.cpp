@@ -1,19 +1,18 @@
 #include "cli/set.hpp"
 
-#include "cli/all_netns.hpp"
+#include "cli/change.hpp"
 #include "cli/non_empty.hpp"
 #include "cli/option_values.hpp"
-#include "cli/persisting.hpp"
-#include "sys/signals.hpp"
+#include "render/netns.hpp"
 
 #include "core/runtime.hpp"
 #include "core/validate.hpp"
-#include "render/changes.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <ostream>
 
 namespace kaltune {
@@ -56,17 +55,45 @@ Request parse_request(const SetOptions& options) {
   }
   return request;
 }
+
+// set --all-netns: plans every namespace first, refuses when one cannot be reached (all means
+// all), then changes them in turn; a refusal puts back those already changed (core/all_netns).
+int set_all_netns(Context& context, const Request& request, bool dry_run) {
+  if (!context.global.root.is_host()) {
+    throw Error(ExitStatus::usage, "--root edits configuration only; --all-netns changes running "
+                                   "namespaces and does not go with it");
+  }
+  NetnsSurvey survey(context.global.where);
+  std::vector<NetnsChange> changes;
+  const SurveyTally tally = survey.run([&](const NetnsEntry& entry) {
+    const Settings after = merge(entry.values, request);
+    changes.push_back({entry, after, plan_changes(entry.values, after)});
+    return true;
+  });
+  if (!tally.missing.empty()) {
+    const bool denied = std::any_of(tally.missing.begin(), tally.missing.end(), [](const auto& m) {
+      return m.error_number == EACCES || m.error_number == EPERM;
+    });
+    throw Error(denied ? ExitStatus::permission : ExitStatus::system, describe_unreachable(tally));
+  }
+  warn_outside_api(context, request, merge(kernel_defaults, request));
+  if (!dry_run) {
+    if (const auto failure = apply_everywhere(changes, inside_netns)) {
+      throw Error(ExitStatus::system, describe_failure(*failure, changes));
+    }
+  }
+  context.out << (context.format == Format::json
+                      ? render_json(changes, tally, survey.host(), dry_run)
+                      : render_netns_changes(changes, dry_run, context.out_style));
+  return 0;
+}
 } // namespace
 
 int run_set(Context& context, const SetOptions& options) {
   // Everything is validated before anything is read or written.
   Request request = parse_request(options);
-  if (context.global.all_netns && options.persist) {
-    throw Error(ExitStatus::usage,
-                "set --all-netns --persist: a container's keepalive values come from its "
-                "runtime, not from the host's sysctl files; set them in the pod's "
-                "securityContext.sysctls (Kubernetes) or with docker run --sysctl, and use "
-                "--persist without --all-netns for the host");
+  if (options.persist) {
+    refuse_persist_elsewhere(context, "set");
   }
   if (const auto plan = plan_from_goals(context, "set", options.goals, request)) {
     for (Key key : all_keys) {
@@ -79,45 +106,10 @@ int run_set(Context& context, const SetOptions& options) {
   if (!options.persist) {
     return run_runtime_change(context, request, options.dry_run);
   }
-  for (Key key : all_keys) {
-    if (request[index_of(key)]) {
-      if (auto warning = assess(key, *request[index_of(key)])) {
-        context.warn(warning->message);
-      }
-    }
-  }
+  warn_outside_api(context, request, merge(kernel_defaults, request));
   PersistRequest persist = persist_request(context.global, options.file, options.no_runtime);
   persist.values = request;
   return run_persist_command(context, persist, options.dry_run);
-}
-
-int run_runtime_change(Context& context, const Request& request, bool dry_run) {
-  // --root names an image or a staging tree: its running kernel is not this one.
-  if (context.global.root != "/") {
-    throw Error(ExitStatus::usage,
-                fmt::format("--root {} edits configuration only; add --persist (the running "
-                            "kernel is never changed under --root)",
-                            context.global.root));
-  }
-  const Settings current = read_running(context.proc);
-  const Settings target = merge(current, request);
-  const auto changes = plan_changes(current, target);
-  for (const Warning& warning : assess(target)) {
-    if (request[index_of(warning.key)]) {
-      context.warn(warning.message);
-    }
-  }
-  if (!dry_run) {
-    const DeferSignals defer; // Ctrl-C cannot leave half a change
-    apply_changes(context.proc, changes);
-  }
-  const ChangeReport report{current, target, changes, dry_run};
-  if (context.global.json) {
-    context.out << render_json(report);
-  } else {
-    context.out << render_changes(report, context.out_style);
-  }
-  return 0;
 }
 
 } // namespace kaltune

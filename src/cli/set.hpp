@@ -28,8 +28,4 @@ struct SetOptions {
 void setup_set(CLI::App& command, SetOptions& options);
 int run_set(Context& context, const SetOptions& options);
 
-// Changes the running kernel only (set without --persist, reset without --persist): plan, warn
-// about requested values outside the socket API, write all or nothing, report.
-int run_runtime_change(Context& context, const Request& request, bool dry_run);
-
 } // namespace kaltune

@@ -1,9 +1,8 @@
 #include "cli/show.hpp"
 
 #include "base/error.hpp"
-#include "cli/all_netns.hpp"
 #include "cli/non_empty.hpp"
-#include "cli/output.hpp"
+#include "cli/targets.hpp"
 #include "config/boot.hpp"
 #include "core/runtime.hpp"
 #include "render/boot.hpp"
@@ -26,38 +25,24 @@ void setup_show(CLI::App& command, ShowOptions& options) {
       ->type_name("running|boot|default|FILE")
       ->check(non_empty())
       ->each([&options](const std::string&) { options.source_given = true; });
-  command
-      .add_option("--format", options.format,
-                  "Output format; prometheus reports running and boot (and their drift) unless "
-                  "--source names one")
-      ->check(CLI::IsMember({"table", "json", "sysctl", "prometheus"}));
-  add_output_option(command, options.output);
-}
-
-BootModel boot_model(const GlobalOptions& global) {
-  if (global.boot_model == "systemd") {
-    return BootModel::systemd;
-  }
-  if (global.boot_model == "procps") {
-    return BootModel::procps;
-  }
-  return detect_boot_model(global.root);
 }
 
 namespace {
-int show_boot(Context& context, const ShowOptions& options, const std::string& format) {
-  const BootModel model = boot_model(context.global);
+int show_boot(Context& context, const ShowOptions& options) {
+  const BootModel model = context.boot_model();
   const bool single_file = options.source != "boot";
-  const BootView view = single_file ? resolve_file(context.global.root, options.source, model)
-                                    : resolve_boot(context.global.root, model);
+  const BootView view = single_file
+                            ? resolve_file(context.global.root.path(), options.source, model)
+                            : resolve_boot(context.global.root.path(), model);
+  const Format format = context.format;
   context.info("boot model: " + describe_model(model));
-  if (format == "json") {
+  if (format == Format::json) {
     write_json(context.out, view, single_file);
     return 0;
   }
-  if (format == "sysctl") {
+  if (format == Format::sysctl) {
     context.out << render_boot_sysctl(view, single_file);
-  } else if (format == "prometheus") {
+  } else if (format == Format::prometheus) {
     context.out << render_metrics(settings_metrics({view.settings}, std::nullopt));
   } else {
     context.out << render_boot_table(view, single_file, context.out_style);
@@ -72,7 +57,7 @@ int show_boot(Context& context, const ShowOptions& options, const std::string& f
 int show_metrics(Context& context) {
   const std::optional<std::string> netns = netns_path(context.global.target);
   const SourcedSettings running = sourced("running", read_running(context.proc), "running");
-  const BootView boot = resolve_boot(context.global.root, boot_model(context.global));
+  const BootView boot = resolve_boot(context.global.root.path(), context.boot_model());
   std::vector<MetricFamily> families = settings_metrics({running, boot.settings}, netns);
   families.push_back(drift_metric(running, boot.settings, netns));
   context.out << render_metrics(families);
@@ -82,8 +67,10 @@ int show_metrics(Context& context) {
   return 0;
 }
 
-int show(Context& context, const ShowOptions& options) {
-  const std::string format = context.global.json ? "json" : options.format;
+} // namespace
+
+int run_show(Context& context, const ShowOptions& options) {
+  const Format format = context.format;
   if (context.global.all_netns) {
     if (options.source != "running") {
       throw Error(ExitStatus::usage,
@@ -91,13 +78,14 @@ int show(Context& context, const ShowOptions& options) {
                               "--source {} is the same everywhere, drop --all-netns",
                               options.source));
     }
-    return show_all_netns(context, format);
+    ShowNetnsView view;
+    return run_over_netns(context, view);
   }
-  if (format == "prometheus" && !options.source_given) {
+  if (format == Format::prometheus && !options.source_given) {
     return show_metrics(context);
   }
   if (options.source != "running" && options.source != "default") {
-    return show_boot(context, options, format);
+    return show_boot(context, options);
   }
   ShowReport report;
   if (options.source == "default") {
@@ -107,25 +95,19 @@ int show(Context& context, const ShowOptions& options) {
     report.netns = netns_path(context.global.target);
     report.tcp_retries2 = read_integer(context.proc, "net.ipv4.tcp_retries2");
   }
-  if (format == "json") {
+  if (format == Format::json) {
     context.out << render_json(report);
-  } else if (format == "sysctl") {
+  } else if (format == Format::sysctl) {
     context.out << render_sysctl(report.settings);
-  } else if (format == "prometheus") {
+  } else if (format == Format::prometheus) {
     context.out << render_metrics(settings_metrics({report.settings}, report.netns));
   } else {
     context.out << render_table(report, context.out_style);
   }
-  if (format != "json" && !context.global.quiet) {
+  if (format != Format::json && !context.global.quiet) {
     context.err << render_warnings(report.settings.settings(), context.err_style);
   }
   return 0;
-}
-} // namespace
-
-int run_show(Context& context, const ShowOptions& options) {
-  return run_with_output(context, options.output,
-                         [&options](Context& target) { return show(target, options); });
 }
 
 } // namespace kaltune

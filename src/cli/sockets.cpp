@@ -1,16 +1,15 @@
 #include "cli/sockets.hpp"
 
-#include "cli/all_netns.hpp"
 #include "cli/decimal.hpp"
-#include "cli/output.hpp"
+#include "cli/targets.hpp"
 
 #include "core/duration.hpp"
 #include "core/runtime.hpp"
 #include "core/socket_processes.hpp"
 #include "core/sockets.hpp"
+#include "render/json.hpp"
 #include "render/metrics.hpp"
 #include "render/sockets.hpp"
-#include "sys/sock_diag.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -42,11 +41,6 @@ void setup_sockets(CLI::App& command, SocketsOptions& options) {
                   "port=PORT, family=ipv4|ipv6|all; the same as --state, --port, --family")
       ->delimiter(',')
       ->type_name("KEY=VALUE");
-  command
-      .add_option("--format", options.format,
-                  "Output format; prometheus prints only the summary counts, as metrics")
-      ->check(CLI::IsMember({"table", "json", "prometheus"}));
-  add_output_option(command, options.output);
 }
 
 namespace {
@@ -99,37 +93,20 @@ SocketFilter parse_filter(const SocketsOptions& given) {
 constexpr std::array<Coverage, 5> coverage_order{Coverage::none, Coverage::unacked, Coverage::stale,
                                                  Coverage::keepalive, Coverage::other};
 
-SocketLine line_of(const DiagSocket& socket, const Settings& sysctls, SocketProcesses& processes) {
-  const SocketOptions* own = processes.options(socket.inode);
-  return SocketLine{socket, classify(socket, sysctls, own), processes.owner(socket.inode), own};
-}
-
 // Streams: each socket is written as it is decoded; nothing is kept, so memory stays constant
 // for any number of sockets. The summary comes after them, when the counts are known.
-void stream_json(Context& context, const SocketFilter& filter, SocketsHead& head) {
+void print_json(Context& context, const SocketFilter& filter, SocketsHead& head) {
   SocketProcesses processes(head.processes);
-  SocketJson json(head.sysctls, head.processes);
-  context.out << sockets_json_open();
-  bool first = true;
-  try {
-    dump_tcp_sockets(filter.families, filter.states, [&](const DiagSocket& socket) {
-      if (!port_matches(filter, socket)) {
-        return;
-      }
-      processes.note_listed(socket.inode);
-      const SocketLine line = line_of(socket, head.sysctls, processes);
-      count(head.summary, socket, line.coverage, line.options, head.sysctls);
-      context.out << (first ? "\n" : ",\n") << json.render(line);
-      first = false;
-    });
-  } catch (const std::exception& error) {
-    // Part of the document is out already: close it validly, then fail as usual (the message on
-    // stderr, exit 3 or 4).
-    context.out << sockets_json_abort(error.what());
-    throw;
-  }
-  head.missing = processes.missing();
-  context.out << sockets_json_close(head);
+  SocketJson socket_json(head.sysctls, head.processes);
+  stream_json(context.out, [&](JsonStream& json) {
+    json.begin_array("sockets");
+    for_each_listed_socket(
+        filter, head.sysctls, processes, head.summary,
+        [&](const SocketLine& line) { json.element_text(socket_json.render(line)); });
+    json.end_array();
+    head.missing = processes.missing();
+    end_sockets_json(json, head);
+  });
 }
 
 // The table puts the summary first and the uncovered first: one compact record per listed
@@ -137,21 +114,13 @@ void stream_json(Context& context, const SocketFilter& filter, SocketsHead& head
 void print_table(Context& context, const SocketFilter& filter, SocketsHead& head) {
   SocketProcesses processes(head.processes);
   std::deque<DiagSocket> sockets;
-  dump_tcp_sockets(filter.families, filter.states, [&](const DiagSocket& socket) {
-    if (port_matches(filter, socket)) {
-      sockets.push_back(socket);
-    }
-  });
-  for (const DiagSocket& socket : sockets) {
-    processes.note_listed(socket.inode);
-    const SocketLine line = line_of(socket, head.sysctls, processes);
-    count(head.summary, socket, line.coverage, line.options, head.sysctls);
-  }
+  for_each_listed_socket(filter, head.sysctls, processes, head.summary,
+                         [&](const SocketLine& line) { sockets.push_back(line.socket); });
   head.missing = processes.missing();
   context.out << render_sockets_head(head, context.out_style);
   for (Coverage coverage : coverage_order) {
     for (const DiagSocket& socket : sockets) {
-      const SocketLine line = line_of(socket, head.sysctls, processes);
+      const SocketLine line = describe(socket, head.sysctls, processes);
       if (line.coverage == coverage) {
         context.out << render_socket_row(line, head.sysctls, head.processes, context.out_style);
       }
@@ -163,36 +132,36 @@ void print_table(Context& context, const SocketFilter& filter, SocketsHead& head
 // The counts only, as metrics: nothing is kept per socket.
 void print_metrics(Context& context, const SocketFilter& filter, SocketsHead& head) {
   SocketProcesses processes(head.processes);
-  dump_tcp_sockets(filter.families, filter.states, [&](const DiagSocket& socket) {
-    if (port_matches(filter, socket)) {
-      const SocketLine line = line_of(socket, head.sysctls, processes);
-      count(head.summary, socket, line.coverage, line.options, head.sysctls);
-    }
-  });
+  for_each_listed_socket(filter, head.sysctls, processes, head.summary);
   context.out << render_metrics(socket_metrics(head.summary, netns_path(context.global.target)));
 }
 
-int sockets(Context& context, const SocketsOptions& options) {
+} // namespace
+
+int run_sockets(Context& context, const SocketsOptions& options) {
   const SocketFilter filter = parse_filter(options);
   if (context.global.all_netns) {
-    return sockets_all_netns(context, filter, options.processes,
-                             context.global.json || options.format == "json");
+    // Socket inodes are machine-wide: one pass over /proc/*/fd serves every namespace. The dump
+    // runs inside each namespace: a netlink socket sees the namespace it was made in.
+    SocketProcesses processes(options.processes);
+    SocketsNetnsView view(
+        [&](const NetnsEntry& entry) {
+          SocketSummary summary;
+          for_each_listed_socket(filter, entry.values, processes, summary);
+          return summary;
+        },
+        [&] { return processes.missing(); }, options.processes);
+    return run_over_netns(context, view);
   }
   SocketsHead head{read_running(context.proc), {}, options.processes, {}};
-  if (context.global.json || options.format == "json") {
-    stream_json(context, filter, head);
-  } else if (options.format == "prometheus") {
+  if (context.format == Format::json) {
+    print_json(context, filter, head);
+  } else if (context.format == Format::prometheus) {
     print_metrics(context, filter, head);
   } else {
     print_table(context, filter, head);
   }
   return 0;
-}
-} // namespace
-
-int run_sockets(Context& context, const SocketsOptions& options) {
-  return run_with_output(context, options.output,
-                         [&options](Context& target) { return sockets(target, options); });
 }
 
 } // namespace kaltune

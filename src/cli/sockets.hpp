@@ -17,10 +17,8 @@ struct SocketsOptions {
   std::vector<std::string> states; // none given: the connected states, as `ss` lists them
   std::optional<int> port;
   std::string family = "all";
-  std::string format = "table";
   // --filter KEY=VALUE (DESIGN.md's contract): state=…, port=…, family=…, the same as the options.
   std::vector<std::string> filters;
-  std::optional<std::string> output; // --output FILE, written atomically
 };
 
 void setup_sockets(CLI::App& command, SocketsOptions& options);

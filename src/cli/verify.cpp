@@ -102,7 +102,7 @@ int run_verify(Context& context, const VerifyOptions& options) {
   if (measured) {
     report.measured_ms = measured->count();
   }
-  if (context.global.json) {
+  if (context.format == Format::json) {
     context.out << render_json(report);
   } else {
     context.out << render_verify(report, context.out_style);

@@ -1,6 +1,7 @@
 #include "core/all_netns.hpp"
 
 #include "core/runtime.hpp"
+#include "sys/signals.hpp"
 
 #include <fmt/format.h>
 
@@ -93,17 +94,6 @@ std::vector<Key> NetnsEntry::differences() const {
     }
   }
   return keys;
-}
-
-std::string NetnsEntry::label() const {
-  if (!found.mounts.empty()) {
-    return found.mounts.front();
-  }
-  if (!found.processes.empty()) {
-    return fmt::format("inode {} (pid {} {})", found.id.ino, found.processes.front().pid,
-                       found.processes.front().comm);
-  }
-  return fmt::format("inode {}", found.id.ino);
 }
 
 std::string_view where_fields_help() {
@@ -211,6 +201,64 @@ bool inside_netns(const FoundNetns& netns, const std::function<void(ProcSys&)>& 
   action(proc);
   visitor.leave();
   return true;
+}
+
+NetnsSurvey::NetnsSurvey(std::vector<WhereCondition> where)
+    : where_(std::move(where)), scan_(scan_netns()) {}
+
+SurveyTally NetnsSurvey::run(const NetnsVisitor& visit) {
+  return survey_netns(scan_, facts_, where_, visit);
+}
+
+namespace {
+std::vector<Change> reversed(const std::vector<Change>& changes) {
+  std::vector<Change> out;
+  for (const Change& change : changes) {
+    out.push_back({change.key, change.to, change.from});
+  }
+  return out;
+}
+
+// Puts back every namespace changed so far; the failure says which could not be.
+void put_back(std::vector<NetnsChange>& changes, const NetnsRunner& runner, ApplyFailure& failure) {
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    NetnsChange& change = changes[i];
+    if (!change.done) {
+      continue;
+    }
+    try {
+      runner(change.entry.found,
+             [&](ProcSys& proc) { apply_changes(proc, reversed(change.changes)); });
+      change.done = false;
+      failure.restored.push_back(i);
+    } catch (const std::exception& error) {
+      failure.not_restored.emplace_back(i, error.what());
+    }
+  }
+}
+} // namespace
+
+std::optional<ApplyFailure> apply_everywhere(std::vector<NetnsChange>& changes,
+                                             const NetnsRunner& runner) {
+  const DeferSignals defer; // Ctrl-C cannot leave some namespaces changed
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    NetnsChange& change = changes[i];
+    if (change.changes.empty()) {
+      continue;
+    }
+    try {
+      change.gone =
+          !runner(change.entry.found, [&](ProcSys& proc) { apply_changes(proc, change.changes); });
+      change.done = !change.gone;
+    } catch (const Error& error) {
+      ApplyFailure failure;
+      failure.refused = i;
+      failure.error = error.what();
+      put_back(changes, runner, failure);
+      return failure;
+    }
+  }
+  return std::nullopt;
 }
 
 } // namespace kaltune

@@ -6,6 +6,7 @@
 #include "base/error.hpp"
 #include "base/keepalive.hpp"
 #include "core/netns_owner.hpp"
+#include "core/runtime.hpp"
 #include "sys/netns_scan.hpp"
 #include "sys/node_facts.hpp"
 #include "sys/procsys.hpp"
@@ -28,8 +29,6 @@ struct NetnsEntry {
   bool is_host() const { return found.init; }
   // The keys whose value differs from the host's (empty for the host or when it is unknown).
   std::vector<Key> differences() const;
-  // A name for messages: its first mount path, else "inode N (pid P comm)".
-  std::string label() const;
 };
 
 // One `--where FIELD=PATTERN` condition; every condition must hold. PATTERN is a shell glob
@@ -73,5 +72,51 @@ SurveyTally survey_netns(const NetnsScan& scan, NodeFacts& facts,
 // Runs `action` inside the namespace `netns` (re-opened by its identity) with that namespace's
 // /proc/sys; false when it is gone.
 bool inside_netns(const FoundNetns& netns, const std::function<void(ProcSys&)>& action);
+
+using NetnsVisitor = std::function<bool(const NetnsEntry&)>;
+
+// The scan of every namespace and the seams a visit needs, made once per command: `run` visits
+// them as survey_netns does (a survey may run once).
+class NetnsSurvey {
+public:
+  explicit NetnsSurvey(std::vector<WhereCondition> where);
+  SurveyTally run(const NetnsVisitor& visit);
+  // PID 1's namespace, when the scan could read it.
+  const std::optional<NetnsId>& host() const { return scan_.host; }
+
+private:
+  std::vector<WhereCondition> where_;
+  NetnsScan scan_;
+  RealNodeFacts facts_;
+};
+
+// One namespace's part of `set --all-netns`: its values before, after, and the writes between.
+struct NetnsChange {
+  NetnsEntry entry; // as the survey saw it; `entry.values` are the values before
+  Settings after;
+  std::vector<Change> changes;
+  bool done = false; // changed by apply_everywhere
+  bool gone = false; // gone before it could be changed
+};
+
+// How a change reaches a namespace: runs the action inside it with its /proc/sys and returns
+// false when the namespace is gone. The real one is inside_netns; tests fail a chosen one.
+using NetnsRunner =
+    std::function<bool(const FoundNetns& netns, const std::function<void(ProcSys&)>& action)>;
+
+// What went wrong when a namespace refused its change, as data: which one (an index into the
+// changes), its error, and what became of the namespaces changed before it.
+struct ApplyFailure {
+  std::size_t refused = 0;
+  std::string error;
+  std::vector<std::size_t> restored;
+  std::vector<std::pair<std::size_t, std::string>> not_restored; // index, why
+};
+
+// Applies every change or none, in order, with termination signals held back: after a refusal
+// the namespaces already changed are put back (their own changes reversed) and the failure is
+// returned; nullopt when every namespace took its change (or was gone).
+std::optional<ApplyFailure> apply_everywhere(std::vector<NetnsChange>& changes,
+                                             const NetnsRunner& runner);
 
 } // namespace kaltune

@@ -1,5 +1,7 @@
 #include "core/sockets.hpp"
 
+#include "sys/sock_diag.hpp"
+
 #include <fmt/format.h>
 
 #include <netinet/in.h>
@@ -154,6 +156,37 @@ Result<std::vector<std::uint8_t>> parse_family(std::string_view name) {
 
 bool port_matches(const SocketFilter& filter, const DiagSocket& socket) {
   return !filter.port || socket.local_port == *filter.port || socket.peer_port == *filter.port;
+}
+
+void add(SocketSummary& totals, const SocketSummary& more) {
+  totals.listed += more.listed;
+  totals.established += more.established;
+  totals.keepalive += more.keepalive;
+  totals.no_keepalive += more.no_keepalive;
+  totals.unacked += more.unacked;
+  totals.stale += more.stale;
+  totals.overriding += more.overriding;
+}
+
+SocketLine describe(const DiagSocket& socket, const Settings& sysctls, SocketProcesses& processes) {
+  const SocketOptions* own = processes.options(socket.inode);
+  return SocketLine{socket, classify(socket, sysctls, own), processes.owner(socket.inode), own};
+}
+
+void for_each_listed_socket(const SocketFilter& filter, const Settings& sysctls,
+                            SocketProcesses& processes, SocketSummary& summary,
+                            const std::function<void(const SocketLine&)>& each) {
+  dump_tcp_sockets(filter.families, filter.states, [&](const DiagSocket& socket) {
+    if (!port_matches(filter, socket)) {
+      return;
+    }
+    processes.note_listed(socket.inode);
+    const SocketLine line = describe(socket, sysctls, processes);
+    count(summary, socket, line.coverage, line.options, sysctls);
+    if (each) {
+      each(line);
+    }
+  });
 }
 
 } // namespace kaltune

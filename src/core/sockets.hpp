@@ -2,10 +2,12 @@
 
 #include "base/error.hpp"
 #include "base/keepalive.hpp"
+#include "core/socket_processes.hpp"
 #include "sys/inet_diag.hpp"
 #include "sys/socket_owners.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +54,8 @@ struct SocketSummary {
 
 void count(SocketSummary& summary, const DiagSocket& socket, Coverage coverage,
            const SocketOptions* options, const Settings& sysctls);
+// Adds the counts of `more` to `totals`.
+void add(SocketSummary& totals, const SocketSummary& more);
 
 // Which sockets to list. States are a bitmask of 1 << TCP_state, as inet_diag filters them.
 struct SocketFilter {
@@ -68,5 +72,23 @@ Result<std::uint32_t> parse_states(const std::vector<std::string>& names);
 Result<std::vector<std::uint8_t>> parse_family(std::string_view name);
 
 bool port_matches(const SocketFilter& filter, const DiagSocket& socket);
+
+// One listed socket with what is known of it: its owner and options only with --processes.
+struct SocketLine {
+  const DiagSocket& socket;
+  Coverage coverage;
+  const SocketOwner* owner = nullptr;
+  const SocketOptions* options = nullptr;
+};
+
+// A socket with its owner, its own options (read on first use) and its coverage.
+SocketLine describe(const DiagSocket& socket, const Settings& sysctls, SocketProcesses& processes);
+
+// The one loop over the sockets `sockets` lists, in this network namespace: dumps its TCP
+// sockets (sys/sock_diag), keeps those `filter` selects, notes each for what --processes could
+// not see, describes it and counts it into `summary`, then hands it to `each` when given.
+void for_each_listed_socket(const SocketFilter& filter, const Settings& sysctls,
+                            SocketProcesses& processes, SocketSummary& summary,
+                            const std::function<void(const SocketLine&)>& each = {});
 
 } // namespace kaltune

@@ -141,7 +141,7 @@ nlohmann::ordered_json assignment_json(const BootAssignment& a) {
 void write_json(std::ostream& out, const BootView& view, bool single_file) {
   // Element by element: a file of 100 000 lines has as many assignments (and maybe warnings),
   // and their JSON tree would weigh several times the view itself.
-  JsonObjectWriter json(out);
+  JsonStream json(out);
   json.members(to_json(ShowReport{view.settings, std::nullopt, std::nullopt}));
   json.member("model", std::string(to_string(view.model)));
   json.begin_array("assignments");

@@ -1,5 +1,6 @@
 #include "render/diff.hpp"
 
+#include "base/text.hpp"
 #include "render/duration.hpp"
 #include "render/json.hpp"
 
@@ -15,7 +16,7 @@ namespace {
 std::string assignment(const SourcedSettings& settings, Key key) {
   std::string out = fmt::format("{} = {}", sysctl_name(key), settings[key].value);
   if (settings[key].origin != settings.source) {
-    out += fmt::format("  # {}", settings[key].origin);
+    out += fmt::format("  # {}", printable(settings[key].origin));
   }
   return out;
 }
@@ -35,8 +36,8 @@ std::string render_unified(const SourceDiff& diff, const Style& style) {
   if (diff.identical()) {
     return {};
   }
-  std::string out =
-      style.bold("--- " + diff.a.source) + "\n" + style.bold("+++ " + diff.b.source) + "\n";
+  std::string out = style.bold("--- " + printable(diff.a.source)) + "\n" +
+                    style.bold("+++ " + printable(diff.b.source)) + "\n";
   for (Key key : all_keys) {
     if (differs(diff, key)) {
       out += style.bad("-" + assignment(diff.a, key)) + "\n";
@@ -50,11 +51,13 @@ std::string render_unified(const SourceDiff& diff, const Style& style) {
 
 std::string render_diff_table(const SourceDiff& diff, const Style& style) {
   using Row = std::array<std::string, 5>;
-  std::vector<Row> rows{{"KEY", diff.a.source, diff.b.source, "ORIGIN (" + diff.a.source + ")",
-                         "ORIGIN (" + diff.b.source + ")"}};
+  const std::string a = printable(diff.a.source);
+  const std::string b = printable(diff.b.source);
+  std::vector<Row> rows{{"KEY", a, b, "ORIGIN (" + a + ")", "ORIGIN (" + b + ")"}};
   for (Key key : all_keys) {
     rows.push_back({std::string(sysctl_name(key)), value_text(key, diff.a[key].value),
-                    value_text(key, diff.b[key].value), diff.a[key].origin, diff.b[key].origin});
+                    value_text(key, diff.b[key].value), printable(diff.a[key].origin),
+                    printable(diff.b[key].origin)});
   }
   std::array<std::size_t, 5> widths{};
   for (const Row& row : rows) {
@@ -71,8 +74,8 @@ std::string render_diff_table(const SourceDiff& diff, const Style& style) {
     }
     out += (r == 0 ? style.bold(line) : different ? style.bad(line) : line) + "\n";
   }
-  out += fmt::format("\nDead peer detected after: {} {}, {} {}\n", diff.a.source,
-                     seconds_with_human(detect_seconds(diff.a.settings())), diff.b.source,
+  out += fmt::format("\nDead peer detected after: {} {}, {} {}\n", a,
+                     seconds_with_human(detect_seconds(diff.a.settings())), b,
                      seconds_with_human(detect_seconds(diff.b.settings())));
   out += diff.identical() ? "identical\n"
                           : fmt::format("{} of 3 keys differ\n", diff.different.size());

@@ -23,44 +23,78 @@ void write_nested(std::ostream& out, const nlohmann::ordered_json& value, int de
 }
 } // namespace
 
-JsonObjectWriter::JsonObjectWriter(std::ostream& out) : out_(out) {
+JsonStream::JsonStream(std::ostream& out) : out_(out) {
   out_ << '{';
 }
 
-void JsonObjectWriter::key(std::string_view key) {
+void JsonStream::key(std::string_view key) {
   out_ << (first_member_ ? "\n  " : ",\n  ") << dump_json(nlohmann::ordered_json(key)) << ": ";
   first_member_ = false;
 }
 
-void JsonObjectWriter::member(std::string_view key, const nlohmann::ordered_json& value) {
+void JsonStream::member(std::string_view key, const nlohmann::ordered_json& value) {
   this->key(key);
   write_nested(out_, value, 1);
 }
 
-void JsonObjectWriter::members(const nlohmann::ordered_json& object) {
+void JsonStream::members(const nlohmann::ordered_json& object) {
   for (const auto& [key, value] : object.items()) {
     member(key, value);
   }
 }
 
-void JsonObjectWriter::begin_array(std::string_view key) {
+void JsonStream::begin_array(std::string_view key) {
   this->key(key);
   out_ << '[';
   first_element_ = true;
+  in_array_ = true;
 }
 
-void JsonObjectWriter::element(const nlohmann::ordered_json& value) {
+void JsonStream::next_element() {
   out_ << (first_element_ ? "\n    " : ",\n    ");
   first_element_ = false;
+}
+
+void JsonStream::element(const nlohmann::ordered_json& value) {
+  next_element();
   write_nested(out_, value, 2);
 }
 
-void JsonObjectWriter::end_array() {
-  out_ << (first_element_ ? "]" : "\n  ]");
+void JsonStream::element_text(std::string_view compact) {
+  next_element();
+  out_ << compact;
 }
 
-void JsonObjectWriter::end() {
+void JsonStream::end_array() {
+  out_ << (first_element_ ? "]" : "\n  ]");
+  in_array_ = false;
+}
+
+void JsonStream::end() {
   out_ << (first_member_ ? "}\n" : "\n}\n");
+  ended_ = true;
+}
+
+void JsonStream::abort(std::string_view error) {
+  if (ended_) {
+    return;
+  }
+  if (in_array_) {
+    end_array();
+  }
+  member("error", std::string(error));
+  end();
+}
+
+void stream_json(std::ostream& out, const std::function<void(JsonStream&)>& body) {
+  JsonStream json(out);
+  try {
+    body(json);
+  } catch (const std::exception& error) {
+    json.abort(error.what());
+    throw;
+  }
+  json.end();
 }
 
 std::string dump_json(const nlohmann::ordered_json& value) {

@@ -128,6 +128,15 @@ std::vector<MetricFamily> settings_metrics(const std::vector<SourcedSettings>& s
   return families;
 }
 
+std::vector<MetricFamily> value_metrics(const Settings& settings) {
+  std::vector<MetricFamily> families = settings_metrics({sourced("", settings, "")}, std::nullopt);
+  families.pop_back(); // the origins say nothing here
+  for (MetricFamily& family : families) {
+    family.samples.front().labels.clear();
+  }
+  return families;
+}
+
 MetricFamily drift_metric(const SourcedSettings& running, const SourcedSettings& boot,
                           const std::optional<std::string>& netns) {
   MetricFamily drift = gauge("kaltune_tcp_keepalive_drift",

@@ -45,6 +45,10 @@ std::string escape_label_value(std::string_view value);
 std::vector<MetricFamily> settings_metrics(const std::vector<SourcedSettings>& sources,
                                            const std::optional<std::string>& netns);
 
+// The values of one set of settings without a source label: a family per key and the detection
+// time (the families --all-netns labels per namespace).
+std::vector<MetricFamily> value_metrics(const Settings& settings);
+
 // 1 per key whose running value differs from what boot applies, else 0.
 MetricFamily drift_metric(const SourcedSettings& running, const SourcedSettings& boot,
                           const std::optional<std::string>& netns);

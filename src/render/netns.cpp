@@ -1,6 +1,8 @@
 #include "render/netns.hpp"
 
 #include "base/source.hpp"
+#include "base/text.hpp"
+#include "render/changes.hpp"
 #include "render/duration.hpp"
 #include "render/json.hpp"
 #include "render/metrics.hpp"
@@ -38,13 +40,15 @@ std::string differences_text(const NetnsEntry& entry) {
   return out.empty() ? "-" : out;
 }
 
+// "1 namespace", "2 namespaces", "3 processes".
 std::string plural(std::size_t n, std::string_view word) {
-  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+  const std::string_view ending = word.ends_with('s') ? "es" : "s";
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : ending);
 }
 
 } // namespace
 
-std::string owner_text(const NetnsEntry& entry) {
+std::optional<std::string> owner_label(const NetnsEntry& entry) {
   const Owner& owner = entry.owner;
   if (entry.is_host()) {
     return "host";
@@ -60,17 +64,44 @@ std::string owner_text(const NetnsEntry& entry) {
     return fmt::format("{} {}", owner.runtime ? runtime_name(*owner.runtime) : "container",
                        short_id(*owner.container_id));
   }
-  return "-";
+  return std::nullopt;
 }
 
-std::string netns_name(const FoundNetns& netns) {
+std::optional<std::string> netns_name(const FoundNetns& netns) {
   constexpr std::string_view run_netns = "/run/netns/";
   for (const std::string& path : netns.mounts) {
     if (path.compare(0, run_netns.size(), run_netns) == 0) {
       return path.substr(run_netns.size());
     }
   }
-  return netns.mounts.empty() ? "-" : netns.mounts.front();
+  if (netns.mounts.empty()) {
+    return std::nullopt;
+  }
+  return netns.mounts.front();
+}
+
+std::string netns_label(const NetnsEntry& entry) {
+  if (auto owner = owner_label(entry)) {
+    return *owner;
+  }
+  if (auto name = netns_name(entry.found)) {
+    return *name;
+  }
+  const auto& processes = entry.found.processes;
+  return processes.empty()
+             ? fmt::format("inode {}", entry.found.id.ino)
+             : fmt::format("pid {} ({})", processes.front().pid, processes.front().comm);
+}
+
+MetricLabels netns_metric_labels(const NetnsEntry& entry) {
+  const Owner& owner = entry.owner;
+  return {{"netns_inode", std::to_string(entry.found.id.ino)},
+          {"netns", netns_name(entry.found).value_or("")},
+          {"host", entry.is_host() ? "true" : "false"},
+          {"runtime", owner.runtime ? std::string(runtime_name(*owner.runtime)) : ""},
+          {"container", owner.container_id.value_or("")},
+          {"pod", owner.pod_name.value_or("")},
+          {"pod_namespace", owner.pod_namespace.value_or("")}};
 }
 
 Json netns_json(const NetnsEntry& entry) {
@@ -108,16 +139,6 @@ Json netns_json(const NetnsEntry& entry) {
   return out;
 }
 
-Json netns_show_json(const NetnsEntry& entry) {
-  Json out = netns_json(entry);
-  Json show =
-      to_json(ShowReport{sourced("running", entry.values, "running"), std::nullopt, std::nullopt});
-  out["settings"] = std::move(show["settings"]);
-  out["detect_seconds"] = std::move(show["detect_seconds"]);
-  out["warnings"] = std::move(show["warnings"]);
-  return out;
-}
-
 Json to_json(const MissingNetns& missing) {
   return {{"inode", missing.id ? Json(missing.id->ino) : Json(nullptr)},
           {"names", missing.mounts},
@@ -149,28 +170,7 @@ std::string missing_text(const MissingNetns& missing) {
   const std::string what = missing.id
                                ? fmt::format("namespace {}", missing.id->ino)
                                : (missing.process_count > 0 ? "the namespaces of" : "namespace");
-  return fmt::format("{} {}: {}", what, fmt::join(parts, "; "), missing.reason);
-}
-
-std::string netns_json_open() {
-  return "{\n  \"namespaces\": [";
-}
-
-std::string netns_json_element(const Json& element, bool first) {
-  return fmt::format("{}\n    {}", first ? "" : ",", dump_json_compact(element));
-}
-
-std::string netns_json_close(const Json& summary, const std::vector<MissingNetns>& missing) {
-  Json list = Json::array();
-  for (const MissingNetns& item : missing) {
-    list.push_back(to_json(item));
-  }
-  return fmt::format("\n  ],\n  \"summary\": {},\n  \"missing\": {}\n}}\n",
-                     dump_json_compact(summary), dump_json_compact(list));
-}
-
-std::string netns_json_abort(std::string_view error) {
-  return fmt::format("\n  ],\n  \"error\": {}\n}}\n", dump_json_compact(Json(std::string(error))));
+  return printable(fmt::format("{} {}: {}", what, fmt::join(parts, "; "), missing.reason));
 }
 
 std::string render_netns_head(const Style& style) {
@@ -184,9 +184,10 @@ std::string render_netns_row(const NetnsEntry& entry, const Style& style) {
   const std::string differs = differences_text(entry);
   const bool bad = !entry.differences().empty();
   return fmt::format("{:<12} {:<16} {:<28} {:>6} {:>6} {:>6} {:>6}  {:<18} {}\n",
-                     entry.found.id.ino, netns_name(entry.found), owner_text(entry),
-                     entry.found.process_count, entry.values[Key::time], entry.values[Key::intvl],
-                     entry.values[Key::probes], seconds_with_human(detect_seconds(entry.values)),
+                     entry.found.id.ino, printable(netns_name(entry.found).value_or("-")),
+                     printable(owner_label(entry).value_or("-")), entry.found.process_count,
+                     entry.values[Key::time], entry.values[Key::intvl], entry.values[Key::probes],
+                     seconds_with_human(detect_seconds(entry.values)),
                      bad ? style.warn(differs) : differs);
 }
 
@@ -223,7 +224,8 @@ std::string render_netns_sockets_row(const NetnsEntry& entry, const SocketSummar
   const std::string uncovered = fmt::format("{:>12}", summary.no_keepalive);
   return fmt::format(
       "{:<12} {:<16} {:<28} {:>6} {:>9} {} {:>7} {:>5}\n", entry.found.id.ino,
-      netns_name(entry.found), owner_text(entry), summary.established, summary.keepalive,
+      printable(netns_name(entry.found).value_or("-")), printable(owner_label(entry).value_or("-")),
+      summary.established, summary.keepalive,
       summary.no_keepalive > 0 ? style.warn(uncovered) : uncovered, summary.unacked, summary.stale);
 }
 
@@ -234,12 +236,6 @@ std::string render_netns_sockets_totals(const SocketSummary& totals, const Style
          "\n";
 }
 
-Json netns_sockets_json(const NetnsEntry& entry, const SocketSummary& summary, bool processes) {
-  Json out = netns_json(entry);
-  out["summary"] = to_json(summary, entry.values, processes);
-  return out;
-}
-
 Json to_json(const SocketSummary& totals, bool processes) {
   Json out = to_json(totals, kernel_defaults, processes);
   out.erase("settings");
@@ -247,53 +243,88 @@ Json to_json(const SocketSummary& totals, bool processes) {
   return out;
 }
 
-NetnsSample prometheus_sample(const NetnsEntry& entry) {
-  const Owner& owner = entry.owner;
-  const std::string name = netns_name(entry.found);
-  const auto label = [](const std::optional<std::string>& value) {
-    return escape_label_value(value.value_or(""));
-  };
-  NetnsSample sample;
-  sample.labels = fmt::format(
-      "netns_inode=\"{}\",netns=\"{}\",host=\"{}\",runtime=\"{}\",container=\"{}\",pod=\"{}\","
-      "pod_namespace=\"{}\"",
-      entry.found.id.ino, escape_label_value(name == "-" ? "" : name),
-      entry.is_host() ? "true" : "false",
-      owner.runtime ? runtime_name(*owner.runtime) : std::string_view(), label(owner.container_id),
-      label(owner.pod_name), label(owner.pod_namespace));
-  sample.values = entry.values;
-  sample.differs = !entry.differences().empty();
-  return sample;
+namespace {
+std::string change_label(const NetnsChange& change) {
+  return fmt::format("{} ({})", change.entry.found.id.ino, netns_label(change.entry));
 }
 
-std::string render_netns_prometheus(const std::vector<NetnsSample>& samples,
-                                    const SurveyTally& tally) {
+std::size_t changed_count(const std::vector<NetnsChange>& changes) {
+  std::size_t changed = 0;
+  for (const NetnsChange& change : changes) {
+    changed += change.changes.empty() || change.gone ? 0 : 1;
+  }
+  return changed;
+}
+} // namespace
+
+std::string render_netns_changes(const std::vector<NetnsChange>& changes, bool dry_run,
+                                 const Style& style) {
   std::string out;
-  const auto family = [&](std::string_view name, std::string_view help, auto value_of) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name, help, name);
-    for (const NetnsSample& sample : samples) {
-      out += fmt::format("{}{{{}}} {}\n", name, sample.labels, value_of(sample));
+  for (const NetnsChange& change : changes) {
+    out += fmt::format("namespace {}{}\n", printable(change_label(change)),
+                       change.gone ? ": gone before it was changed" : "");
+    if (!change.gone) {
+      out += prefix_lines(
+          render_changes(ChangeReport{change.entry.values, change.after, change.changes, false},
+                         style),
+          "  ");
     }
-  };
-  family("kaltune_tcp_keepalive_time_seconds",
-         "net.ipv4.tcp_keepalive_time: idle time before the first keepalive probe.",
-         [](const NetnsSample& s) { return s.values[Key::time]; });
-  family("kaltune_tcp_keepalive_intvl_seconds",
-         "net.ipv4.tcp_keepalive_intvl: time between unanswered probes.",
-         [](const NetnsSample& s) { return s.values[Key::intvl]; });
-  family("kaltune_tcp_keepalive_probes",
-         "net.ipv4.tcp_keepalive_probes: unanswered probes before the peer is declared dead.",
-         [](const NetnsSample& s) { return s.values[Key::probes]; });
-  family("kaltune_tcp_keepalive_detect_seconds",
-         "Seconds before an idle connection to a dead peer is dropped: time + intvl * probes.",
-         [](const NetnsSample& s) { return detect_seconds(s.values); });
-  family("kaltune_netns_differs_from_host",
-         "1 when the namespace's keepalive values differ from the host's (PID 1's namespace).",
-         [](const NetnsSample& s) { return s.differs ? 1 : 0; });
-  out += fmt::format("# HELP kaltune_netns_not_shown Network namespaces kaltune could not read.\n"
-                     "# TYPE kaltune_netns_not_shown gauge\nkaltune_netns_not_shown {}\n",
-                     tally.missing.size());
+  }
+  out += fmt::format("{} {} of {}{}\n", dry_run ? "would change" : "changed",
+                     changed_count(changes), plural(changes.size(), "namespace"),
+                     dry_run ? "; dry run: nothing was written" : "");
   return out;
+}
+
+std::string render_json(const std::vector<NetnsChange>& changes, const SurveyTally& tally,
+                        const std::optional<NetnsId>& host, bool dry_run) {
+  Json namespaces = Json::array();
+  for (const NetnsChange& change : changes) {
+    Json element = netns_json(change.entry);
+    element.update(
+        to_json(ChangeReport{change.entry.values, change.after, change.changes, dry_run}));
+    element["gone"] = change.gone;
+    namespaces.push_back(std::move(element));
+  }
+  Json summary = to_json(tally, host);
+  summary[dry_run ? "would_change" : "changed"] = changed_count(changes);
+  return dump_json(Json{{"dry_run", dry_run},
+                        {"namespaces", std::move(namespaces)},
+                        {"summary", std::move(summary)},
+                        {"missing", Json::array()}}) +
+         "\n";
+}
+
+std::string describe_failure(const ApplyFailure& failure, const std::vector<NetnsChange>& changes) {
+  std::string message = fmt::format("set --all-netns: namespace {} refused: {}",
+                                    change_label(changes[failure.refused]), failure.error);
+  if (failure.restored.empty() && failure.not_restored.empty()) {
+    return message + "; no other namespace had been changed";
+  }
+  if (!failure.restored.empty()) {
+    std::vector<std::string> labels;
+    for (std::size_t index : failure.restored) {
+      labels.push_back(change_label(changes[index]));
+    }
+    message += fmt::format("; put back {} changed before it: {}",
+                           plural(labels.size(), "namespace"), fmt::join(labels, ", "));
+  }
+  if (!failure.not_restored.empty()) {
+    std::vector<std::string> labels;
+    for (const auto& [index, why] : failure.not_restored) {
+      labels.push_back(fmt::format("{} ({})", change_label(changes[index]), why));
+    }
+    message += fmt::format("; could NOT put back {} changed before it (still holding the new "
+                           "values): {}",
+                           plural(labels.size(), "namespace"), fmt::join(labels, ", "));
+  }
+  return message;
+}
+
+std::string describe_unreachable(const SurveyTally& tally) {
+  return fmt::format("set --all-netns: cannot reach {} ({}): nothing changed",
+                     plural(tally.missing.size(), "namespace"),
+                     missing_text(tally.missing.front()));
 }
 
 } // namespace kaltune

@@ -1,5 +1,6 @@
 #include "render/persist.hpp"
 
+#include "base/text.hpp"
 #include "render/json.hpp"
 #include "render/unified.hpp"
 
@@ -18,7 +19,7 @@ std::string boot_lines(const PersistReport& report) {
     }
     out += fmt::format("boot ({} model) {} {} = {} from {}", to_string(view.model),
                        report.dry_run ? "would apply" : "applies", sysctl_name(key),
-                       view.settings[key].value, view.settings[key].origin);
+                       view.settings[key].value, printable(view.settings[key].origin));
     if (report.expected && (*report.expected)[key] != view.settings[key].value) {
       out += fmt::format(", not the kernel default {}", (*report.expected)[key]);
     }
@@ -50,8 +51,8 @@ std::string render_persist(const PersistReport& report, const Style& style) {
     out += render_change_lines(*report.runtime, style); // the dry-run line comes once, at the end
   }
   const FilePlan& plan = report.plan;
-  const std::string shown =
-      plan.target == plan.path ? plan.path : fmt::format("{} (-> {})", plan.path, plan.target);
+  const std::string shown = printable(
+      plan.target == plan.path ? plan.path : fmt::format("{} (-> {})", plan.path, plan.target));
   if (!plan.changes()) {
     out += fmt::format("{}: nothing to change\n", shown);
   } else if (report.dry_run) {

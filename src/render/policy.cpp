@@ -1,10 +1,13 @@
 #include "render/policy.hpp"
 
+#include "base/text.hpp"
 #include "render/duration.hpp"
 #include "render/json.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 namespace kaltune {
 
@@ -31,9 +34,30 @@ std::string render_check(const CheckReport& report, const Style& style) {
     const std::string label = upper(to_string(finding.severity));
     out += fmt::format(
         "{}: {}\n", finding.severity == Severity::critical ? style.bad(label) : style.warn(label),
-        finding.message);
+        printable(finding.message));
   }
   return out;
+}
+
+PluginStatus plugin_status(Severity severity) {
+  switch (severity) {
+  case Severity::ok:
+    return PluginStatus::ok;
+  case Severity::warning:
+    return PluginStatus::warning;
+  case Severity::critical:
+    return PluginStatus::critical;
+  }
+  return PluginStatus::unknown;
+}
+
+std::string nagios_line(PluginStatus status, std::string_view text, std::string_view perfdata) {
+  static constexpr std::string_view names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+  // A `|` in the text would start the performance data early.
+  std::string safe = printable(text);
+  std::replace(safe.begin(), safe.end(), '|', '/');
+  return fmt::format("KALTUNE {} - {}{}{}\n", names[static_cast<int>(status)], safe,
+                     perfdata.empty() ? "" : " | ", printable(perfdata));
 }
 
 std::string render_nagios(const CheckReport& report) {
@@ -45,10 +69,11 @@ std::string render_nagios(const CheckReport& report) {
   // Performance data: 'label'=value[UOM];warn;crit — the max detection is the critical level.
   const std::string critical =
       report.policy.max_detect ? fmt::format("{}", *report.policy.max_detect) : "";
-  return fmt::format("KALTUNE {} - {} | detect={}s;;{} time={}s intvl={}s probes={}\n",
-                     upper(to_string(severity)), text, detect_seconds(report.settings), critical,
-                     report.settings[Key::time], report.settings[Key::intvl],
-                     report.settings[Key::probes]);
+  return nagios_line(plugin_status(severity), text,
+                     fmt::format("detect={}s;;{} time={}s intvl={}s probes={}",
+                                 detect_seconds(report.settings), critical,
+                                 report.settings[Key::time], report.settings[Key::intvl],
+                                 report.settings[Key::probes]));
 }
 
 nlohmann::ordered_json to_json(const CheckReport& report) {

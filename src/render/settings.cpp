@@ -39,7 +39,7 @@ std::string render_table(const ShowReport& report, const Style& style) {
     out += fmt::format("  {:<30} {:<18} {:<50}", sysctl_name(key), value_text(key, settings[key]),
                        meaning(key));
     if (origins) {
-      out += fmt::format("  {}", report.settings[key].origin);
+      out += fmt::format("  {}", printable(report.settings[key].origin));
     }
     out.resize(trim_end(out, " ").size());
     out += "\n";

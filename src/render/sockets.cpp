@@ -42,9 +42,9 @@ std::string options_text(const SocketOptions& options) {
 }
 
 std::string process_columns(const SocketLine& line, const Settings& sysctls) {
-  const std::string owner = line.owner != nullptr
-                                ? fmt::format("{:>7} {:<15}", line.owner->pid, line.owner->command)
-                                : fmt::format("{:>7} {:<15}", "?", "?");
+  const std::string owner = line.owner != nullptr ? fmt::format("{:>7} {:<15}", line.owner->pid,
+                                                                printable(line.owner->command))
+                                                  : fmt::format("{:>7} {:<15}", "?", "?");
   if (line.options == nullptr) {
     return fmt::format("  {}  {:<22} {}", owner, "?", "?");
   }
@@ -147,10 +147,6 @@ nlohmann::ordered_json to_json(const SocketSummary& summary, const Settings& sys
   out["settings"] = settings_json(sourced("running", sysctls, "running"));
   out["detect_seconds"] = detect_seconds(sysctls);
   return out;
-}
-
-std::string sockets_json_open() {
-  return "{\n\"sockets\": [";
 }
 
 // The object and references to its values: valid as long as no member is added or removed.
@@ -266,15 +262,9 @@ std::string socket_json(const SocketLine& line, const Settings& sysctls, bool pr
   return SocketJson(sysctls, processes).render(line);
 }
 
-std::string sockets_json_abort(std::string_view error) {
-  return fmt::format("\n],\n\"error\": {}\n}}\n", dump_json_compact(std::string(error)));
-}
-
-std::string sockets_json_close(const SocketsHead& head) {
-  const nlohmann::ordered_json missing = head.missing;
-  return fmt::format("\n],\n\"summary\": {},\n\"missing\": {}\n}}\n",
-                     dump_json_compact(to_json(head.summary, head.sysctls, head.processes)),
-                     dump_json_compact(missing));
+void end_sockets_json(JsonStream& json, const SocketsHead& head) {
+  json.member("summary", to_json(head.summary, head.sysctls, head.processes));
+  json.member("missing", head.missing);
 }
 
 } // namespace kaltune

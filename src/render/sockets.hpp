@@ -2,6 +2,7 @@
 
 #include "base/keepalive.hpp"
 #include "core/sockets.hpp"
+#include "render/json.hpp"
 #include "render/style.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -12,14 +13,6 @@
 #include <vector>
 
 namespace kaltune {
-
-// One listed socket with what is known of it: its owner and options only with --processes.
-struct SocketLine {
-  const DiagSocket& socket;
-  Coverage coverage;
-  const SocketOwner* owner = nullptr;
-  const SocketOptions* options = nullptr;
-};
 
 // The head of `sockets`: the sysctls, the counts, and what could not be seen (`missing`).
 struct SocketsHead {
@@ -37,14 +30,12 @@ std::string render_socket_row(const SocketLine& line, const Settings& sysctls, b
 // "none: N established connections ...": the legend after the table, for what was listed.
 std::string render_sockets_legend(const SocketSummary& summary);
 
-// The documented JSON: {"sockets": [...], "summary": {...}, "missing": [...]}, written in pieces
-// so that a dump of any size streams at constant memory: the sockets come in the kernel's order
-// and the summary after them (an object's keys have no order for jq; the counts are only known at
-// the end). The opening up to "sockets": [, each socket's object, and the closing.
-std::string sockets_json_open();
-// One socket's object. A stream renders every socket with one SocketJson: its members are made
-// once and only their values change, so a socket costs its values and one dump, not a member list
-// built and freed (which was twice the dump's cost).
+// The documented JSON: {"sockets": [...], "summary": {...}, "missing": [...]}, written through a
+// JsonStream so that a dump of any size streams at constant memory: the sockets come in the
+// kernel's order and the summary after them (an object's keys have no order for jq; the counts
+// are only known at the end). One socket's object. A stream renders every socket with one
+// SocketJson: its members are made once and only their values change, so a socket costs its values
+// and one dump, not a member list built and freed (which was twice the dump's cost).
 class SocketJson {
 public:
   SocketJson(const Settings& sysctls, bool processes);
@@ -60,10 +51,8 @@ private:
   std::unique_ptr<Members> members_;
 };
 std::string socket_json(const SocketLine& line, const Settings& sysctls, bool processes);
-std::string sockets_json_close(const SocketsHead& head);
-// The closing when the dump failed partway: the sockets listed so far and {"error": "..."}
-// instead of the summary, so that what stdout holds is still one valid JSON document.
-std::string sockets_json_abort(std::string_view error);
+// After the "sockets" array: the "summary" and "missing" members.
+void end_sockets_json(JsonStream& json, const SocketsHead& head);
 nlohmann::ordered_json to_json(const SocketSummary& summary, const Settings& sysctls,
                                bool processes);
 

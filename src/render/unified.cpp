@@ -1,5 +1,7 @@
 #include "render/unified.hpp"
 
+#include "base/text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -110,8 +112,8 @@ std::string unified_text_diff(std::string_view from_label, std::string_view to_l
   const std::vector<Line> a = split(from);
   const std::vector<Line> b = split(to);
   const std::vector<Step> steps = edit_script(a, b);
-  std::string out = style.bold(fmt::format("--- {}", from_label)) + "\n" +
-                    style.bold(fmt::format("+++ {}", to_label)) + "\n";
+  std::string out = style.bold(fmt::format("--- {}", printable(from_label))) + "\n" +
+                    style.bold(fmt::format("+++ {}", printable(to_label))) + "\n";
   std::size_t k = 0;
   while (k < steps.size()) {
     // The next change, and the hunk around it: changes closer than 2 × context share one.
@@ -146,7 +148,13 @@ std::string unified_text_diff(std::string_view from_label, std::string_view to_l
       a_count += step.op != Op::ins ? 1 : 0;
       b_count += step.op != Op::del ? 1 : 0;
       const char mark = step.op == Op::same ? ' ' : step.op == Op::del ? '-' : '+';
-      const std::string text = fmt::format("{}{}", mark, line.text);
+      // A file's bytes reach a terminal: escaped like every text from outside (a lone CR or an
+      // escape sequence in a config line shows as \r or \x1B); the CR of a CRLF ending stays,
+      // as diff(1) prints it: before the newline it moves nothing.
+      const bool crlf = line.newline && line.text.ends_with('\r');
+      const std::string text = fmt::format(
+          "{}{}{}", mark, printable(line.text.substr(0, line.text.size() - (crlf ? 1 : 0))),
+          crlf ? "\r" : "");
       body += step.op == Op::same ? text : step.op == Op::del ? style.bad(text) : style.good(text);
       body += "\n";
       if (!line.newline) {

@@ -1,6 +1,12 @@
 #include "core/all_netns.hpp"
 
+#include "fake_procsys.hpp"
+
 #include <gtest/gtest.h>
+
+#include <cerrno>
+#include <map>
+#include <optional>
 
 namespace kaltune {
 namespace {
@@ -85,7 +91,101 @@ TEST(NetnsEntry, DifferencesNeedAKnownHost) {
   const Fixture f;
   const NetnsEntry unknown{f.bare_ns, {}, kernel_defaults, std::nullopt};
   EXPECT_TRUE(unknown.differences().empty());
-  EXPECT_EQ(unknown.label(), "/run/netns/blue");
+}
+
+// apply_everywhere with a runner that keeps a fake /proc/sys per namespace (by inode) and can
+// refuse in one of them, or fail to put one back: no root, no namespace needed.
+class FakeNamespaces {
+public:
+  std::map<std::uint64_t, test::FakeProcSys> procs;
+  std::optional<std::uint64_t> refuse;      // every write here fails (EPERM)
+  std::optional<std::uint64_t> refuse_undo; // the second visit here fails (EIO)
+  std::optional<std::uint64_t> gone;        // vanished before its turn
+  std::map<std::uint64_t, int> visits;
+
+  NetnsRunner runner() {
+    return [this](const FoundNetns& netns, const std::function<void(ProcSys&)>& action) {
+      const std::uint64_t ino = netns.id.ino;
+      if (gone == ino) {
+        return false;
+      }
+      test::FakeProcSys& proc = procs[ino];
+      if (++visits[ino] == 2 && refuse_undo == ino) {
+        throw SystemError(EIO, "cannot write net.ipv4.tcp_keepalive_time");
+      }
+      if (refuse == ino) {
+        proc.fail_write = proc.writes.size() + 1;
+        proc.fail_errno = EPERM;
+      }
+      action(proc);
+      return true;
+    };
+  }
+  long value(std::uint64_t ino) { return std::stol(procs[ino].read(sysctl_name(Key::time))); }
+};
+
+std::vector<NetnsChange> changes_for(const Fixture& f, std::int64_t time) {
+  std::vector<NetnsChange> changes;
+  for (const FoundNetns* netns : {&f.host_ns, &f.pod_ns, &f.bare_ns}) {
+    const NetnsEntry entry{*netns, {}, kernel_defaults, kernel_defaults};
+    Settings after = kernel_defaults;
+    after[Key::time] = time;
+    changes.push_back({entry, after, plan_changes(kernel_defaults, after)});
+  }
+  return changes;
+}
+
+TEST(ApplyEverywhere, ChangesEveryNamespace) {
+  const Fixture f;
+  FakeNamespaces spaces;
+  auto changes = changes_for(f, 600);
+  EXPECT_FALSE(apply_everywhere(changes, spaces.runner()));
+  for (std::uint64_t ino : {100, 200, 300}) {
+    EXPECT_EQ(spaces.value(ino), 600) << ino;
+  }
+  EXPECT_TRUE(changes[2].done);
+}
+
+TEST(ApplyEverywhere, ARefusalPutsBackTheNamespacesChangedBeforeIt) {
+  const Fixture f;
+  FakeNamespaces spaces;
+  spaces.refuse = 300;
+  auto changes = changes_for(f, 600);
+  const auto failure = apply_everywhere(changes, spaces.runner());
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->refused, 2u);
+  EXPECT_NE(failure->error.find("net.ipv4.tcp_keepalive_time"), std::string::npos);
+  EXPECT_EQ(failure->restored, (std::vector<std::size_t>{0, 1}));
+  EXPECT_TRUE(failure->not_restored.empty());
+  for (std::uint64_t ino : {100, 200, 300}) {
+    EXPECT_EQ(spaces.value(ino), 7200) << ino;
+  }
+}
+
+TEST(ApplyEverywhere, ANamespaceThatCannotBePutBackIsNamedAsSuch) {
+  const Fixture f;
+  FakeNamespaces spaces;
+  spaces.refuse = 300;
+  spaces.refuse_undo = 100;
+  auto changes = changes_for(f, 600);
+  const auto failure = apply_everywhere(changes, spaces.runner());
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->restored, (std::vector<std::size_t>{1}));
+  ASSERT_EQ(failure->not_restored.size(), 1u);
+  EXPECT_EQ(failure->not_restored.front().first, 0u);
+  EXPECT_EQ(spaces.value(100), 600); // it keeps the new value, and the failure says so
+  EXPECT_EQ(spaces.value(200), 7200);
+}
+
+TEST(ApplyEverywhere, AVanishedNamespaceIsNoRefusal) {
+  const Fixture f;
+  FakeNamespaces spaces;
+  spaces.gone = 200;
+  auto changes = changes_for(f, 600);
+  EXPECT_FALSE(apply_everywhere(changes, spaces.runner()));
+  EXPECT_TRUE(changes[1].gone);
+  EXPECT_FALSE(changes[1].done);
+  EXPECT_EQ(spaces.value(300), 600);
 }
 
 } // namespace

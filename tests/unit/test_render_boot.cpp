@@ -57,10 +57,10 @@ TEST(RenderBoot, JsonExtendsTheFoundationSchema) {
   EXPECT_EQ(dump_json(json) + "\n", text.str());
 }
 
-TEST(JsonObjectWriter, WritesWhatDumpJsonWritesOfTheWhole) {
+TEST(JsonStream, WritesWhatDumpJsonWritesOfTheWhole) {
   nlohmann::ordered_json nested = {{"a", {1, 2}}, {"b", {{"c", nullptr}}}, {"d", "x\ny"}};
   std::ostringstream text;
-  JsonObjectWriter json(text);
+  JsonStream json(text);
   json.member("n", 1);
   json.begin_array("empty");
   json.end_array();
@@ -79,9 +79,9 @@ TEST(JsonObjectWriter, WritesWhatDumpJsonWritesOfTheWhole) {
   EXPECT_EQ(text.str(), dump_json(whole) + "\n");
 }
 
-TEST(JsonObjectWriter, AnEmptyObjectIsBraces) {
+TEST(JsonStream, AnEmptyObjectIsBraces) {
   std::ostringstream text;
-  JsonObjectWriter(text).end();
+  JsonStream(text).end();
   EXPECT_EQ(text.str(), "{}\n");
 }
 

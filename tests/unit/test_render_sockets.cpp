@@ -1,3 +1,5 @@
+#include "base/error.hpp"
+#include "render/json.hpp"
 #include "render/sockets.hpp"
 #include "render/verify.hpp"
 
@@ -6,6 +8,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sstream>
 #include <sys/socket.h>
 
 namespace kaltune {
@@ -76,9 +79,14 @@ TEST(RenderSockets, JsonIsValidAndStreamed) {
   head.summary.listed = 1;
   head.summary.established = 1;
   head.summary.keepalive = 1;
-  const std::string text = sockets_json_open() + "\n" +
-                           socket_json({socket, Coverage::keepalive}, row_sysctls, false) +
-                           sockets_json_close(head);
+  std::ostringstream out;
+  stream_json(out, [&](JsonStream& json) {
+    json.begin_array("sockets");
+    json.element_text(socket_json({socket, Coverage::keepalive}, row_sysctls, false));
+    json.end_array();
+    end_sockets_json(json, head);
+  });
+  const std::string text = out.str();
   const auto json = nlohmann::json::parse(text);
   EXPECT_EQ(json["summary"]["established"], 1);
   EXPECT_EQ(json["summary"]["keepalive"], 1);
@@ -98,17 +106,28 @@ TEST(RenderSockets, JsonIsValidAndStreamed) {
   EXPECT_LT(text.find("\"sockets\""), text.find("\"summary\""));
 }
 
+// The one try/abort driver: a failure mid-stream closes the document with the error and goes on.
+std::string aborted_stream(bool with_socket) {
+  std::ostringstream out;
+  EXPECT_THROW(stream_json(out,
+                           [&](JsonStream& json) {
+                             json.begin_array("sockets");
+                             if (with_socket) {
+                               json.element_text(socket_json(
+                                   {loopback_socket(), Coverage::keepalive}, row_sysctls, false));
+                             }
+                             throw Error(ExitStatus::system, "sock_diag dump: \"x\" failed");
+                           }),
+               Error);
+  return out.str();
+}
+
 TEST(RenderSockets, JsonClosedWithAnErrorWhenTheDumpFails) {
-  const std::string text =
-      sockets_json_open() + "\n" +
-      socket_json({loopback_socket(), Coverage::keepalive}, row_sysctls, false) +
-      sockets_json_abort("sock_diag dump: \"x\" failed");
-  const auto json = nlohmann::json::parse(text);
+  const auto json = nlohmann::json::parse(aborted_stream(true));
   EXPECT_EQ(json["sockets"].size(), 1u);
   EXPECT_EQ(json["error"], "sock_diag dump: \"x\" failed");
   EXPECT_FALSE(json.contains("summary"));
-  EXPECT_EQ(nlohmann::json::parse(sockets_json_open() + sockets_json_abort("e"))["sockets"].size(),
-            0u);
+  EXPECT_EQ(nlohmann::json::parse(aborted_stream(false))["sockets"].size(), 0u);
 }
 
 TEST(RenderSockets, JsonWithProcesses) {

@@ -1,7 +1,7 @@
-#include "cli/persisting.hpp"
+#include "cli/change.hpp"
 
-#include "cli/show.hpp"
 #include "core/persist.hpp"
+#include "render/changes.hpp"
 #include "render/persist.hpp"
 #include "sys/atomic_file.hpp"
 #include "sys/lock.hpp"
@@ -26,21 +26,67 @@ void warn_remaining(Context& context, const BootView& view, bool dry_run) {
 }
 } // namespace
 
-bool runtime_excluded(const GlobalOptions& global, bool no_runtime) {
-  return no_runtime || global.root != "/";
+void warn_outside_api(const Context& context, const Request& request, const Settings& target) {
+  for (const Warning& warning : assess(target)) {
+    if (request[index_of(warning.key)]) {
+      context.warn(warning.message);
+    }
+  }
+}
+
+int run_runtime_change(Context& context, const Request& request, bool dry_run) {
+  // --root names an image or a staging tree: its running kernel is not this one.
+  if (!context.global.root.is_host()) {
+    throw Error(ExitStatus::usage,
+                fmt::format("--root {} edits configuration only; add --persist (the running "
+                            "kernel is never changed under --root)",
+                            context.global.root.string()));
+  }
+  const Settings current = read_running(context.proc);
+  const Settings target = merge(current, request);
+  const auto changes = plan_changes(current, target);
+  warn_outside_api(context, request, target);
+  if (!dry_run) {
+    const DeferSignals defer; // Ctrl-C cannot leave half a change
+    apply_changes(context.proc, changes);
+  }
+  const ChangeReport report{current, target, changes, dry_run};
+  if (context.format == Format::json) {
+    context.out << render_json(report);
+  } else {
+    context.out << render_changes(report, context.out_style);
+  }
+  return 0;
+}
+
+void refuse_persist_elsewhere(const Context& context, std::string_view command) {
+  const NetnsTarget& target = context.global.target;
+  const char* option = context.global.all_netns ? "--all-netns"
+                       : target.netns           ? "--netns"
+                       : target.pid             ? "--pid"
+                                                : nullptr;
+  if (option != nullptr) {
+    throw Error(ExitStatus::usage,
+                fmt::format("{} {} --persist: a container's keepalive values come from its "
+                            "runtime, not from the host's sysctl files; set them in the pod's "
+                            "securityContext.sysctls (Kubernetes) or with docker run --sysctl, "
+                            "and use --persist without {} for the host",
+                            command, option, option));
+  }
 }
 
 PersistRequest persist_request(const GlobalOptions& global, const std::optional<std::string>& file,
                                bool no_runtime) {
   PersistRequest request;
   request.file = file;
-  request.runtime = !runtime_excluded(global, no_runtime);
+  // --no-runtime, or implied by --root: the running kernel is left alone.
+  request.runtime = !no_runtime && global.root.is_host();
   return request;
 }
 
 int run_persist_command(Context& context, const PersistRequest& request, bool dry_run) {
   Posix posix;
-  const std::filesystem::path root = context.global.root;
+  const std::filesystem::path root = context.global.root.path();
   std::optional<FileLock> lock;
   if (!dry_run) {
     const std::filesystem::path lock_path = lock_file_path();
@@ -63,7 +109,7 @@ int run_persist_command(Context& context, const PersistRequest& request, bool dr
     report.runtime =
         ChangeReport{plan.runtime->current, plan.runtime->target, plan.runtime->changes, dry_run};
   }
-  const BootModel model = boot_model(context.global);
+  const BootModel model = context.boot_model();
   std::optional<std::string> dry_run_problem;
   if (dry_run) {
     // What boot would apply with the file written, and whether the real run would refuse.
@@ -81,7 +127,7 @@ int run_persist_command(Context& context, const PersistRequest& request, bool dr
     report.expected = kernel_defaults;
     warn_remaining(context, *report.boot, dry_run);
   }
-  if (context.global.json) {
+  if (context.format == Format::json) {
     context.out << render_json(report);
   } else {
     context.out << render_persist(report, context.out_style);
