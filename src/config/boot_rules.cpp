@@ -279,7 +279,12 @@ ParsedFile parse_file(BootModel model, const std::string& file, const std::strin
                       std::string_view content) {
   ParsedFile parsed;
   const LineBreaks breaks = model == BootModel::systemd ? LineBreaks::systemd : LineBreaks::lf;
+  std::size_t unlisted = 0;
   for (const ConfLine& line : lex_conf(content, breaks)) {
+    if (parsed.warnings.size() > max_line_notes) {
+      unlisted += parsed.warnings.size() - max_line_notes;
+      parsed.warnings.resize(max_line_notes);
+    }
     Directive base;
     base.file = file;
     base.target = target;
@@ -294,6 +299,15 @@ ParsedFile parse_file(BootModel model, const std::string& file, const std::strin
       }
       parse_procps_line(parsed, std::move(base), text, !line.ending.empty());
     }
+  }
+  if (parsed.warnings.size() > max_line_notes) {
+    unlisted += parsed.warnings.size() - max_line_notes;
+    parsed.warnings.resize(max_line_notes);
+  }
+  if (unlisted > 0) {
+    parsed.warnings.push_back(fmt::format("{}: {} more notes on its lines, like those above, not "
+                                          "listed",
+                                          file, unlisted));
   }
   return parsed;
 }

@@ -53,6 +53,9 @@ std::string systemd_identity(Key key);
 std::string procps_identity(Key key);
 bool is_glob(std::string_view key);
 
+// At most max_line_notes warnings per file, then one that counts the rest: a file of half a
+// million lines that set nothing must not cost a message each.
+inline constexpr std::size_t max_line_notes = 20;
 ParsedFile parse_file(BootModel model, const std::string& file, const std::string& target,
                       std::string_view content);
 

@@ -166,9 +166,12 @@ public:
   ShellAssignments(std::vector<std::string>& warnings) : warnings_(warnings) {}
 
   void source(const ConfNode& file) {
-    const std::vector<std::string> lines = split(file.content, '\n');
-    for (std::size_t n = 0; n < lines.size(); ++n) {
-      assign(file.path, n + 1, lines[n]);
+    std::size_t n = 0;
+    for (std::size_t start = 0; start <= file.content.size() && !stopped_; ++n) {
+      std::size_t end = file.content.find('\n', start);
+      end = end == std::string::npos ? file.content.size() : end;
+      assign(file.path, n + 1, std::string_view(file.content).substr(start, end - start));
+      start = end + 1;
     }
   }
 
@@ -192,14 +195,32 @@ private:
     }
     const std::string name(text.substr(0, i));
     std::string value;
-    if (!word(text.substr(i + 1), value)) {
-      if (name.rfind("GRUB_CMDLINE_LINUX", 0) == 0) {
-        warnings_.push_back(fmt::format("{}:{}: {} uses shell features kaltune does not evaluate "
-                                        "($(…), `…`, ${{…:…}}); read as far as it could",
-                                        file, line, name));
-      }
+    const bool complete = word(text.substr(i + 1), value);
+    std::string& slot = vars_[name];
+    if (held_ - slot.size() + value.size() > max_grub_shell_bytes) {
+      // A shell would go on doubling until it ran out of memory; kaltune stops here.
+      warnings_.push_back(fmt::format(
+          "{}:{}: {} would take the shell variables of GRUB's defaults past {} bytes, kaltune's "
+          "cap (a kernel command line holds a few KiB): not read from here on, so what the "
+          "command line sets is not known",
+          file, line, name, max_grub_shell_bytes));
+      stopped_ = true;
+      return;
     }
-    vars_[name] = std::move(value);
+    if (!complete && name.rfind("GRUB_CMDLINE_LINUX", 0) == 0) {
+      warnings_.push_back(fmt::format("{}:{}: {} uses shell features kaltune does not evaluate "
+                                      "($(…), `…`, ${{…:…}}); read as far as it could",
+                                      file, line, name));
+    }
+    held_ = held_ - slot.size() + value.size();
+    slot = std::move(value);
+  }
+
+  // Appends `text` to `out`, never past one byte more than the cap (which assign reports).
+  static void append(std::string& out, std::string_view text) {
+    if (out.size() <= max_grub_shell_bytes) {
+      out.append(text.substr(0, max_grub_shell_bytes + 1 - out.size()));
+    }
   }
 
   // One shell word: quotes, backslashes and parameter expansion. False when it meets something
@@ -257,12 +278,17 @@ private:
       ++i;
       return j != start || (j < s.size() && s[j] != '(');
     }
-    out += get(std::string(s.substr(start, j - start)));
+    const auto it = vars_.find(std::string(s.substr(start, j - start)));
+    if (it != vars_.end()) {
+      append(out, it->second);
+    }
     i = brace ? j + 1 : j;
     return true;
   }
 
   std::map<std::string, std::string> vars_;
+  std::size_t held_ = 0; // bytes of all values
+  bool stopped_ = false;
   std::vector<std::string>& warnings_;
 };
 
@@ -462,6 +488,25 @@ std::vector<TunedLine> tuned_sysctl_lines(std::string_view content) {
   return out;
 }
 
+std::string tuned_profile_base(std::string_view name) {
+  const std::size_t slash = name.rfind('/');
+  return std::string(slash == std::string_view::npos ? name : name.substr(slash + 1));
+}
+
+std::vector<std::string> tuned_include_names(std::string_view value) {
+  std::vector<std::string> included;
+  std::string piece;
+  for (char c : std::string(value) + ",") {
+    if (c == ',' || c == ';') {
+      included.emplace_back(trim(piece, " \t\n"));
+      piece.clear();
+    } else {
+      piece += c;
+    }
+  }
+  return included;
+}
+
 namespace {
 
 // One unit of the merged profile: tuned's Unit with its options in insertion order.
@@ -481,15 +526,34 @@ public:
   explicit TunedLoader(const std::function<const ConfNode*(const std::string&)>& find)
       : find_(find) {}
 
-  // loader.py _load_profile, recursively through include=.
+  // loader.py _load_profile through include=, with a stack of its own: a chain of thousands of
+  // profiles must not exhaust kaltune's.
   bool load(const std::vector<std::string>& names) {
-    for (std::string name : names) {
+    struct Frame {
+      std::vector<std::string> names;
+      std::size_t next = 0;
+      std::string owner; // the profile whose include= these are ("" for the active ones)
+      const ConfNode* file = nullptr;
+      TunedIni ini;
+    };
+    std::vector<Frame> stack;
+    stack.push_back(Frame{names, 0, "", nullptr, {}});
+    while (!stack.empty()) {
+      Frame& frame = stack.back();
+      if (frame.next == frame.names.size()) {
+        if (frame.file != nullptr) {
+          merge(frame.owner, *frame.file, frame.ini);
+          out.profiles.push_back(fmt::format("{} ({})", frame.owner, frame.file->path));
+        }
+        stack.pop_back();
+        continue;
+      }
+      std::string name = frame.names[frame.next++];
       const bool conditional = !name.empty() && name.front() == '-';
       if (conditional) {
         name.erase(0, 1);
       }
-      const std::string base =
-          name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
+      const std::string base = tuned_profile_base(name);
       const ConfNode* file = nullptr;
       bool skipped = false;
       for (const char* dir : {"/etc/tuned", "/usr/lib/tuned"}) {
@@ -503,6 +567,11 @@ public:
         }
       }
       if (file == nullptr) {
+        if (skipped && on_chain(stack, name)) {
+          out.warnings.push_back(fmt::format("tuned: include= cycle {}: tuned loads each profile "
+                                             "file once and goes on",
+                                             chain(stack, name)));
+        }
         if (skipped || conditional) {
           continue;
         }
@@ -524,19 +593,16 @@ public:
                                              "does not expand",
                                              file->path, include->line));
         }
-        std::vector<std::string> included;
-        std::string piece;
-        for (char c : include->value + ",") {
-          if (c == ',' || c == ';') {
-            included.emplace_back(trim(piece, " \t\n"));
-            piece.clear();
-          } else {
-            piece += c;
-          }
-        }
-        if (!load(included)) {
+        if (stack.size() > max_tuned_include_depth) {
+          out.warnings.push_back(fmt::format(
+              "tuned: the include= chain {} is more than {} profiles deep: kaltune follows it no "
+              "further and takes it that tuned loads no profile",
+              chain(stack, name), max_tuned_include_depth));
           return false;
         }
+        std::vector<std::string> included = tuned_include_names(include->value);
+        stack.push_back(Frame{std::move(included), 0, name, file, std::move(ini)});
+        continue;
       }
       merge(name, *file, ini);
       out.profiles.push_back(fmt::format("{} ({})", name, file->path));
@@ -611,6 +677,22 @@ private:
     } else {
       options.push_back(std::move(option));
     }
+  }
+
+  template <typename Stack> static bool on_chain(const Stack& stack, const std::string& name) {
+    return std::any_of(stack.begin(), stack.end(),
+                       [&](const auto& frame) { return frame.owner == name; });
+  }
+
+  // "a -> b -> c": the profiles whose include= led to `name`, and `name`.
+  template <typename Stack> static std::string chain(const Stack& stack, const std::string& name) {
+    std::string out;
+    for (const auto& frame : stack) {
+      if (!frame.owner.empty()) {
+        out += printable(frame.owner) + " -> ";
+      }
+    }
+    return out + printable(name);
   }
 
   const std::function<const ConfNode*(const std::string&)>& find_;

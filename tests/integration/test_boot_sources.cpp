@@ -26,6 +26,10 @@ struct SourceCase {
   std::vector<Entry> entries;
   BootExtras extras; // what the real boot does besides the applier's files
   Values expected;
+  // What only the real programs get: the credential PID 1 imports from the command line
+  // (systemd.set_credential=sysctl.extra:TEXT becomes /run/credentials/@system/sysctl.extra
+  // holding TEXT, no newline added), which kaltune must find on the command line itself.
+  std::vector<Entry> imported = {};
 };
 
 void PrintTo(const SourceCase& c, std::ostream* os) {
@@ -90,6 +94,21 @@ std::vector<SourceCase> source_cases() {
         file(credential, set(K_TIME, "300"))},
        {{{"net/ipv4/tcp_keepalive_intvl", "11"}}, true},
        {300, 11, 9}},
+      {"cmdline_credential_glob",
+       "systemd",
+       {file("etc/kernel/cmdline",
+             "root=/dev/sda systemd.set_credential=sysctl.extra:net.ipv4.tcp_keepalive_*=77\n")},
+       with_credential,
+       {77, 77, 77},
+       {file(credential, "net.ipv4.tcp_keepalive_*=77")}},
+      {"cmdline_credential_over_this_boots_and_the_files",
+       "systemd",
+       {file(grub, "GRUB_CMDLINE_LINUX=\"systemd.set_credential=sysctl.extra:"
+                   "net.ipv4.tcp_keepalive_intvl=12\"\n"),
+        file("etc/sysctl.d/50-a.conf", set(K_TIME, "100") + set(K_INTVL, "10"))},
+       with_credential,
+       {100, 12, 9},
+       {file(credential, "net.ipv4.tcp_keepalive_intvl=12")}},
   };
 }
 
@@ -100,7 +119,11 @@ TEST_P(BootSources, RealProgramsAgreeWithKaltune) {
   KALTUNE_REQUIRE_REPLAY(c.model);
   TempRoot root;
   write_layout(Layout{c.name, "", c.entries, c.expected, c.expected}, root.path());
-  const Replay applied = replay_layout(root.path(), c.model, c.extras);
+  TempRoot booted; // the same, and what PID 1 imported
+  std::vector<Entry> entries = c.entries;
+  entries.insert(entries.end(), c.imported.begin(), c.imported.end());
+  write_layout(Layout{c.name, "", entries, c.expected, c.expected}, booted.path());
+  const Replay applied = replay_layout(booted.path(), c.model, c.extras);
   ASSERT_TRUE(applied.refused.empty()) << applied.refused;
   ASSERT_EQ(applied.values.size(), 3U) << applied.applied.out << applied.applied.err;
   const auto predicted = run_kaltune({"--root", root.path().string(), "show", "--source", "boot",
@@ -167,6 +190,12 @@ INSTANTIATE_TEST_SUITE_P(
                     file("usr/lib/tuned/p/tuned.conf", "[sysctl]\n" + set(K_INTVL, "9"))},
                    "from tuned profile p: /usr/lib/tuned/p/tuned.conf:2 ('9'), which tuned "
                    "applies after systemd-sysctl",
+                   {}},
+        WinnerCase{"cmdline_credential",
+                   {file("etc/kernel/cmdline", "systemd.set_credential=sysctl.extra:"
+                                               "net.ipv4.tcp_keepalive_*=77\n")},
+                   "from /etc/kernel/cmdline: systemd.set_credential=sysctl.extra:1 ('77'), which "
+                   "systemd-sysctl applies after every file; remove the parameter there",
                    {}},
         WinnerCase{"cmdline_over_a_shadowed_file",
                    {file("usr/lib/sysctl.d/50-x.conf", ""),
