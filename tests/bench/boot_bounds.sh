@@ -26,7 +26,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 mib_of() { # 1 MiB of the line $1 (newline included)
-  yes "$1" | head -c 1048576
+  { yes "$1" || true; } | head -c 1048576
 }
 
 grub() { # $1: doublings
