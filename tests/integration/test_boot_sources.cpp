@@ -193,7 +193,7 @@ INSTANTIATE_TEST_SUITE_P(
                    {}},
         WinnerCase{"cmdline_credential",
                    {file("etc/kernel/cmdline", "systemd.set_credential=sysctl.extra:"
-                                               "net.ipv4.tcp_keepalive_*=77\n")},
+                                               "net.ipv4.tcp_keepalive_time=77\n")},
                    "from /etc/kernel/cmdline: systemd.set_credential=sysctl.extra:1 ('77'), which "
                    "systemd-sysctl applies after every file; remove the parameter there",
                    {}},
@@ -204,6 +204,40 @@ INSTANTIATE_TEST_SUITE_P(
                    "from the kernel command line: '3' in /etc/kernel/cmdline",
                    {"--file", "/usr/lib/sysctl.d/50-x.conf"}}),
     [](const ::testing::TestParamInfo<WinnerCase>& info) { return info.param.name; });
+
+// The command line's credential sets every key through a glob: the real systemd-sysctl 252 given
+// it (as PID 1 imports it) leaves 77/77/77, and kaltune says so with its origin. A glob never
+// overrides a key a file names, so set --persist of the three keys succeeds there, and the real
+// systemd-sysctl then leaves the persisted values.
+TEST(PersistAgainstCmdlineCredential, AGlobGivesWayToTheKeysKaltunesFileNames) {
+  KALTUNE_REQUIRE_REPLAY("systemd");
+  Mounts mounts;
+  mounts.tmpfs("/run");
+  const std::vector<Entry> cmdline{
+      file("etc/kernel/cmdline",
+           "root=/dev/sda systemd.set_credential=sysctl.extra:net.ipv4.tcp_keepalive_*=77\n")};
+  TempRoot shown;
+  write_layout(Layout{"glob", "", cmdline, {}, {}}, shown.path());
+  const auto view = run_kaltune({"--root", shown.path().string(), "--boot-model", "systemd",
+                                 "show", "--source", "boot", "--json"});
+  ASSERT_EQ(view.status, 0) << view.err;
+  const auto json = nlohmann::json::parse(view.out);
+  for (const char* key : {K_TIME, K_INTVL, K_PROBES}) {
+    EXPECT_EQ(json["settings"][key]["value"], 77) << key;
+    EXPECT_EQ(json["settings"][key]["origin"],
+              "/etc/kernel/cmdline: systemd.set_credential=sysctl.extra:1")
+        << key;
+  }
+  const PersistedLayout run(Layout{"glob", "", cmdline, {}, {}}, "systemd");
+  EXPECT_EQ(run.result().status, 0) << run.result().err;
+  // What PID 1 imports at boot, beside the file kaltune wrote.
+  std::filesystem::create_directories(run.root() / "run/credentials/@system");
+  std::ofstream(run.root() / "run/credentials/@system/sysctl.extra")
+      << "net.ipv4.tcp_keepalive_*=77";
+  const Replay applied = run.replay(BootExtras{{}, true});
+  ASSERT_TRUE(applied.refused.empty()) << applied.refused;
+  EXPECT_EQ(applied.values, asked) << applied.applied.err;
+}
 
 // With reapply_sysctl = 1 (tuned's default) an /etc file is written again after the profile, so
 // kaltune's own file wins and set --persist succeeds.
