@@ -38,6 +38,7 @@ struct Directive {
 struct ParsedFile {
   std::vector<Directive> directives;
   std::vector<std::string> warnings; // "file:line: what" for lines the model ignores
+  std::size_t unlisted = 0;          // notes past max_line_notes, counted only
 };
 
 // systemd: dots become slashes (and slashes dots) when the first separator is a dot; then

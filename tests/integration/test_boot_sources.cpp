@@ -218,8 +218,8 @@ TEST(PersistAgainstCmdlineCredential, AGlobGivesWayToTheKeysKaltunesFileNames) {
            "root=/dev/sda systemd.set_credential=sysctl.extra:net.ipv4.tcp_keepalive_*=77\n")};
   TempRoot shown;
   write_layout(Layout{"glob", "", cmdline, {}, {}}, shown.path());
-  const auto view = run_kaltune({"--root", shown.path().string(), "--boot-model", "systemd",
-                                 "show", "--source", "boot", "--json"});
+  const auto view = run_kaltune({"--root", shown.path().string(), "--boot-model", "systemd", "show",
+                                 "--source", "boot", "--json"});
   ASSERT_EQ(view.status, 0) << view.err;
   const auto json = nlohmann::json::parse(view.out);
   for (const char* key : {K_TIME, K_INTVL, K_PROBES}) {
