@@ -19,7 +19,7 @@ namespace {
 
 using test::TempRoot;
 
-ConfNode node(const std::string& path, const std::string& content) {
+ConfNode bound_node(const std::string& path, const std::string& content) {
   return {path, path, NodeKind::regular, content};
 }
 
@@ -34,7 +34,7 @@ TEST(GrubBound, ADoubledVariableStopsAtTheCapNamingTheLine) {
     text += "A=\"$A$A\"\n"; // 2^40 bytes for a shell
   }
   text += "GRUB_CMDLINE_LINUX=\"$A sysctl.net.ipv4.tcp_keepalive_time=5\"\n";
-  const ConfNode grub = node("/etc/default/grub", text);
+  const ConfNode grub = bound_node("/etc/default/grub", text);
   std::vector<std::string> warnings;
   const std::string cmdline = grub_cmdline({&grub}, warnings);
   EXPECT_LE(cmdline.size(), 2 * max_grub_shell_bytes + 1);
@@ -50,7 +50,7 @@ TEST(GrubBound, ManyVariablesCountTogether) {
   for (int i = 0; i < 100; ++i) {
     text += "V" + std::to_string(i) + "=\"$A\"\n";
   }
-  const ConfNode grub = node("/etc/default/grub", text);
+  const ConfNode grub = bound_node("/etc/default/grub", text);
   std::vector<std::string> warnings;
   grub_cmdline({&grub}, warnings);
   EXPECT_TRUE(any_has(warnings, "/etc/default/grub:66: V64 would take"));
@@ -61,9 +61,9 @@ TEST(TunedBound, ALongIncludeChainIsRefusedNamingItWithoutRecursion) {
   const int length = 15000;
   for (int i = 0; i < length; ++i) {
     const std::string path = "/usr/lib/tuned/p" + std::to_string(i) + "/tuned.conf";
-    files.emplace(path,
-                  node(path, i + 1 < length ? "[main]\ninclude=p" + std::to_string(i + 1) + "\n"
-                                            : "[sysctl]\nnet.ipv4.tcp_keepalive_time = 5\n"));
+    files.emplace(path, bound_node(path, i + 1 < length
+                                             ? "[main]\ninclude=p" + std::to_string(i + 1) + "\n"
+                                             : "[sysctl]\nnet.ipv4.tcp_keepalive_time = 5\n"));
   }
   const TunedLoad load = load_tuned_profiles({"p0"}, [&](const std::string& path) {
     const auto it = files.find(path);
@@ -82,7 +82,7 @@ TEST(TunedBound, ACycleIsNamedAndTunedGoesOn) {
                                           {"b", "[main]\ninclude=a\n[sysctl]\n"
                                                 "net.ipv4.tcp_keepalive_time = 5\n"}}) {
     const std::string path = "/usr/lib/tuned/" + name + "/tuned.conf";
-    files.emplace(path, node(path, content));
+    files.emplace(path, bound_node(path, content));
   }
   const TunedLoad load = load_tuned_profiles({"a"}, [&](const std::string& path) {
     const auto it = files.find(path);

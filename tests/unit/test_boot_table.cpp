@@ -13,7 +13,7 @@
 namespace kaltune {
 namespace {
 
-ConfNode node(const std::string& path, const std::string& content) {
+ConfNode table_node(const std::string& path, const std::string& content) {
   return {path, path, NodeKind::regular, content};
 }
 
@@ -46,7 +46,7 @@ TEST(BootSources, RowsInTheOrderBootAppliesThem) {
 
 TEST(CmdlineCredential, AGlobOnTheNextBootsCommandLineSetsEveryKeyItMatches) {
   const BootView view = resolve_boot_tree(
-      tree_with({node(
+      tree_with({table_node(
           "/etc/kernel/cmdline",
           "root=/dev/sda systemd.set_credential=sysctl.extra:net.ipv4.tcp_keepalive_*=77\n")}),
       BootModel::systemd);
@@ -66,7 +66,8 @@ TEST(CmdlineCredential, AGlobOnTheNextBootsCommandLineSetsEveryKeyItMatches) {
   EXPECT_EQ(winner->target, "/etc/kernel/cmdline");
   // procps has no credential.
   const BootView procps = resolve_boot_tree(
-      tree_with({node("/etc/kernel/cmdline",
+      tree_with(
+          {table_node("/etc/kernel/cmdline",
                       "systemd.set_credential=sysctl.extra:net.ipv4.tcp_keepalive_time=77\n")}),
       BootModel::procps);
   EXPECT_EQ(procps.settings[Key::time].value, 7200);
@@ -74,12 +75,12 @@ TEST(CmdlineCredential, AGlobOnTheNextBootsCommandLineSetsEveryKeyItMatches) {
 
 TEST(CmdlineCredential, ItWinsOverThisBootsRunCredentialAndAfterEveryFile) {
   ConfTree tree = tree_with(
-      {node("/etc/default/grub", "GRUB_CMDLINE_LINUX=\"systemd.set-credential=sysctl.extra:"
-                                 "net.ipv4.tcp_keepalive_time=5\"\n"),
-       node("/run/credentials/@system/sysctl.extra", "net.ipv4.tcp_keepalive_time = 6\n"
-                                                     "net.ipv4.tcp_keepalive_intvl = 7\n")});
+      {table_node("/etc/default/grub", "GRUB_CMDLINE_LINUX=\"systemd.set-credential=sysctl.extra:"
+                                       "net.ipv4.tcp_keepalive_time=5\"\n"),
+       table_node("/run/credentials/@system/sysctl.extra", "net.ipv4.tcp_keepalive_time = 6\n"
+                                                           "net.ipv4.tcp_keepalive_intvl = 7\n")});
   tree.dirs[0].entries.push_back(
-      node("/etc/sysctl.d/99-kaltune.conf", "net.ipv4.tcp_keepalive_time = 600\n"));
+      table_node("/etc/sysctl.d/99-kaltune.conf", "net.ipv4.tcp_keepalive_time = 600\n"));
   const BootView view = resolve_boot_tree(tree, BootModel::systemd);
   EXPECT_EQ(view.settings[Key::time].value, 5);
   EXPECT_EQ(view.settings[Key::intvl].value, 75); // this boot's /run credential is not the next's
@@ -98,9 +99,9 @@ TEST(CmdlineCredential, SystemdKeepsTheFirstAndKnowsTheBinaryFormFrom254) {
   const std::string base64 = "bmV0LmlwdjQudGNwX2tlZXBhbGl2ZV90aW1lPTkKbmV0LmlwdjQudGNwX2tlZXBh"
                              "bGl2ZV9pbnR2bD04Cg==";
   ConfTree tree = tree_with(
-      {node("/etc/kernel/cmdline", "systemd.set_credential_binary=sysctl.extra:" + base64 +
-                                       " systemd.set_credential=sysctl.extra:"
-                                       "net.ipv4.tcp_keepalive_time=1\n")});
+      {table_node("/etc/kernel/cmdline", "systemd.set_credential_binary=sysctl.extra:" + base64 +
+                                             " systemd.set_credential=sysctl.extra:"
+                                             "net.ipv4.tcp_keepalive_time=1\n")});
   tree.listings.push_back(
       ConfListing{"/usr/lib/x86_64-linux-gnu/systemd", {"libsystemd-shared-254.so"}});
   BootView view = resolve_boot_tree(tree, BootModel::systemd);
@@ -123,7 +124,7 @@ TEST(CmdlineCredential, SystemdKeepsTheFirstAndKnowsTheBinaryFormFrom254) {
 }
 
 TEST(CmdlineCredential, NothingImportedWithImportCredentialsNoOrBadBase64) {
-  ConfTree tree = tree_with({node(
+  ConfTree tree = tree_with({table_node(
       "/etc/kernel/cmdline", "systemd.set_credential=sysctl.extra:"
                              "net.ipv4.tcp_keepalive_time=1 systemd.import_credentials=no\n")});
   BootView view = resolve_boot_tree(tree, BootModel::systemd);
