@@ -33,7 +33,7 @@ std::string file_diff(const FilePlan& plan, const Style& style) {
                            plan.after.value_or(""), style);
 }
 // When what wins at boot is no sysctl.d file: which source, and the way out its row names.
-std::string other_source(const BootProblem& p, const std::string& what) {
+std::string other_source_sentence(const BootProblem& p, const std::string& what) {
   const BootAssignment& winner = p.assignment;
   switch (boot_source(winner.stage).way_out) {
   case WayOut::remove_kernel_parameter:
@@ -66,7 +66,7 @@ std::string other_source(const BootProblem& p, const std::string& what) {
                      winner.text);
 }
 
-std::string describe(const BootProblem& p) {
+std::string problem_sentence(const BootProblem& p) {
   const std::string what = fmt::format("{} = {}", sysctl_name(p.key), p.value);
   const BootAssignment& a = p.assignment;
   switch (p.kind) {
@@ -82,7 +82,7 @@ std::string describe(const BootProblem& p) {
         "in a directory read first); without --file kaltune writes {}",
         what, p.plan_path, to_string(p.model), own_file);
   case BootProblemKind::other_source:
-    return other_source(p, what);
+    return other_source_sentence(p, what);
   case BootProblemKind::own_line:
     return fmt::format("boot would apply {} from {} ('{}'), a line kaltune does not edit; change "
                        "it by hand",
@@ -99,7 +99,7 @@ std::string describe(const BootProblem& p) {
 std::string describe_boot_problems(const std::vector<BootProblem>& problems) {
   std::string out;
   for (const BootProblem& problem : problems) {
-    out += (out.empty() ? "" : "; ") + describe(problem);
+    out += (out.empty() ? "" : "; ") + problem_sentence(problem);
   }
   return out;
 }
