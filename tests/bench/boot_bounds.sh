@@ -98,6 +98,6 @@ for tree in grub28 grub40 tuned_dirs tuned_chain sysctl_lines sysctl_many; do
     exec timeout "$limit" /usr/bin/time -f '%M %e' -o "$work/time" \
       "$kaltune" --root "$work/$tree" --boot-model systemd show --source boot >/dev/null 2>&1
   ) || status=$?
-  read -r rss seconds <"$work/time" || { rss='-'; seconds='-'; }
+  read -r rss seconds < <(tail -n 1 "$work/time") || { rss="-"; seconds="-"; }
   printf '%-14s %12s %8s %s\n' "$tree" "$rss" "$seconds" "$status"
 done
