@@ -19,7 +19,8 @@ namespace kaltune {
 class BootReader {
 public:
   BootReader(const std::filesystem::path& root, ConfTree& tree) : root_(root), tree_(tree) {}
-  // One path into tree.extra; the node read (nullptr when it could not be read).
+  // One path into tree.extra; the node read (nullptr when it could not be read), valid until the
+  // next read.
   const ConfNode* read(const std::string& path);
   // The names in `dir` ending in `suffix` (unsorted), remembered in tree.listings.
   std::vector<std::string> list(const std::string& dir, std::string_view suffix);

@@ -35,7 +35,8 @@ std::string file_diff(const FilePlan& plan, const Style& style) {
 // When what wins at boot is no sysctl.d file: which source, and the way out its row names.
 std::string other_source_sentence(const BootProblem& p, const std::string& what) {
   const BootAssignment& winner = p.assignment;
-  switch (boot_source(winner.stage).way_out) {
+  const BootSource& source = boot_source(winner.stage);
+  switch (source.way_out) {
   case WayOut::remove_kernel_parameter:
     return fmt::format(
         "boot would leave {} from the kernel command line: '{}' in {}, which no file of the "
@@ -44,21 +45,21 @@ std::string other_source_sentence(const BootProblem& p, const std::string& what)
         what, winner.text, winner.file, "/etc/kernel/cmdline");
   case WayOut::remove_credential_parameter:
     return fmt::format(
-        "boot would apply {} from {} ('{}'), which systemd-sysctl applies after every file; "
-        "remove the parameter there (and regenerate the boot loader configuration: update-grub, "
-        "or kernel-install for {})",
-        what, winner.origin(), winner.text, "/etc/kernel/cmdline");
+        "boot would apply {} from {} ('{}'), which {} applies after every file; remove the "
+        "parameter there (and regenerate the boot loader configuration: update-grub, or "
+        "kernel-install for {})",
+        what, winner.origin(), winner.text, source.reader, "/etc/kernel/cmdline");
   case WayOut::change_credential:
     return fmt::format(
-        "boot would apply {} from {} ('{}'), which systemd-sysctl applies after every file; "
-        "change or remove the sysctl.extra credential where it is set (systemd.set_credential= "
-        "on the kernel command line, SMBIOS/fw_cfg, or the container manager)",
-        what, winner.origin(), winner.text);
+        "boot would apply {} from {} ('{}'), which {} applies after every file; change or "
+        "remove the sysctl.extra credential where it is set (systemd.set_credential= on the "
+        "kernel command line, SMBIOS/fw_cfg, or the container manager)",
+        what, winner.origin(), winner.text, source.reader);
   case WayOut::change_tuned_profile:
-    return fmt::format("boot would apply {} from {} ('{}'), which tuned applies after "
+    return fmt::format("boot would apply {} from {} ('{}'), which {} applies after "
                        "systemd-sysctl; change that [sysctl] option (or override it in a profile "
                        "under /etc/tuned), or select another profile with tuned-adm profile",
-                       what, winner.origin(), winner.text);
+                       what, winner.origin(), winner.text, source.reader);
   case WayOut::edit_file:
     break;
   }
