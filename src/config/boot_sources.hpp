@@ -30,6 +30,10 @@ struct KernelParam {
 // The parameters the kernel hands to its handlers, up to a lone "--".
 std::vector<KernelParam> split_kernel_cmdline(std::string_view cmdline);
 
+// The key a path below /proc/sys with '/' separators reaches ("net/ipv4/tcp_keepalive_time",
+// empty components ignored), if it is one of ours; a trailing '/' reaches nothing (ENOTDIR).
+std::optional<Key> proc_path_key(const std::string& path);
+
 // The key a "sysctl.…" parameter writes, if it is one of ours
 // ("sysctl.net.ipv4.tcp_keepalive_time", "sysctl/net/ipv4/tcp_keepalive_time",
 // "sysctl.net/ipv4.tcp_keepalive_time" alike).
