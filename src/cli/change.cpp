@@ -110,18 +110,18 @@ int run_persist_command(Context& context, const PersistRequest& request, bool dr
         ChangeReport{plan.runtime->current, plan.runtime->target, plan.runtime->changes, dry_run};
   }
   const BootModel model = context.boot_model();
-  std::optional<std::string> dry_run_problem;
+  std::vector<BootProblem> dry_run_problems;
   if (dry_run) {
     // What boot would apply with the file written, and whether the real run would refuse.
     report.boot = predict_boot(root, model, plan.file);
-    dry_run_problem = predicted_problem(*report.boot, plan);
+    dry_run_problems = predicted_problems(*report.boot, plan);
   } else {
     const DeferSignals defer; // Ctrl-C cannot leave half a change
     // Holding the lock: temp files of runs killed with SIGKILL are no one's any more.
     for (const std::string& name : remove_stale_temps(posix, plan.file.host)) {
       context.warn(fmt::format("removed {}, left by a kaltune run that was killed", name));
     }
-    report.boot = commit_persist(posix, context.proc, root, model, plan);
+    report.boot = commit_persist(posix, context.proc, root, model, plan, describe_boot_problems);
   }
   if (request.remove) {
     report.expected = kernel_defaults;
@@ -132,10 +132,10 @@ int run_persist_command(Context& context, const PersistRequest& request, bool dr
   } else {
     context.out << render_persist(report, context.out_style);
   }
-  if (dry_run_problem) {
+  if (!dry_run_problems.empty()) {
     throw Error(ExitStatus::system,
                 fmt::format("{}; the real run would fail (dry run: nothing was written)",
-                            *dry_run_problem));
+                            describe_boot_problems(dry_run_problems)));
   }
   return 0;
 }

@@ -1,5 +1,7 @@
 #include "config/boot.hpp"
 
+#include "config/boot_source_context.hpp"
+
 #include "base/error.hpp"
 #include "sys/read_fd.hpp"
 
@@ -14,34 +16,11 @@ std::string_view to_string(BootModel model) {
 }
 
 std::string_view to_string(BootStage stage) {
-  switch (stage) {
-  case BootStage::kernel_cmdline:
-    return "kernel_cmdline";
-  case BootStage::applier:
-    return "file";
-  case BootStage::credential:
-    return "credential";
-  case BootStage::tuned_profile:
-    return "tuned_profile";
-  case BootStage::tuned_reapply:
-    return "tuned_reapply";
-  }
-  return "file";
+  return boot_source(stage).key;
 }
 
 std::string BootAssignment::origin() const {
-  switch (stage) {
-  case BootStage::kernel_cmdline:
-    return fmt::format("kernel command line ({})", file);
-  case BootStage::tuned_profile:
-    return fmt::format("tuned profile {}: {}:{}", profile, file, line);
-  case BootStage::tuned_reapply:
-    return fmt::format("{}:{} (re-applied by tuned)", file, line);
-  case BootStage::applier:
-  case BootStage::credential:
-    break;
-  }
-  return fmt::format("{}:{}", file, line);
+  return boot_source(stage).origin(*this);
 }
 
 std::vector<Key> unassigned_keys(const BootView& view) {
@@ -66,54 +45,38 @@ BootModel detect_boot_model(const std::filesystem::path& root) {
   return BootModel::procps;
 }
 
-namespace {
-
-// Reads one more input of boot into `tree.extra`; one that exists but cannot be read (the
-// credentials directory is root's) is a warning, not a failure of the whole view.
-void read_extra(ConfTree& tree, const std::filesystem::path& root, const std::string& path) {
+const ConfNode* BootReader::read(const std::string& path) {
   try {
-    tree.extra.push_back(read_conf_node(root, path));
+    tree_.extra.push_back(read_conf_node(root_, path));
+    return &tree_.extra.back();
   } catch (const SystemError& error) {
-    tree.warnings.push_back(fmt::format("{}; what it sets at boot is not known", error.what()));
+    tree_.warnings.push_back(fmt::format("{}; what it sets at boot is not known", error.what()));
   }
+  return nullptr;
 }
 
-void read_extras_in(ConfTree& tree, const std::filesystem::path& root, const std::string& dir,
-                    std::string_view suffix, std::string_view below = "") {
+std::vector<std::string> BootReader::list(const std::string& dir, std::string_view suffix) {
   std::vector<std::string> names;
   try {
-    names = list_names(root, dir, suffix);
+    names = list_names(root_, dir, suffix);
   } catch (const SystemError& error) {
-    tree.warnings.push_back(fmt::format("{}; what it sets at boot is not known", error.what()));
+    tree_.warnings.push_back(fmt::format("{}; what it sets at boot is not known", error.what()));
   }
-  for (const std::string& name : names) {
-    read_extra(tree, root, fmt::format("{}/{}{}", dir, name, below));
+  tree_.listings.push_back(ConfListing{dir, names});
+  return names;
+}
+
+void BootReader::read_all(const std::string& dir, std::string_view suffix) {
+  for (const std::string& name : list(dir, suffix)) {
+    read(fmt::format("{}/{}", dir, name));
   }
 }
 
-} // namespace
-
 ConfTree read_boot_tree(const std::filesystem::path& root) {
-  // Both models' directories are read, so the files list can say what the other one does.
-  ConfTree tree = read_conf_tree(root, boot_dirs(BootModel::procps));
-  for (const char* path :
-       {"/etc/kernel/cmdline", "/etc/default/grub", "/boot/loader/loader.conf",
-        "/run/credentials/@system/sysctl.extra", "/etc/tuned/active_profile",
-        "/etc/tuned/post_loaded_profile", "/etc/tuned/tuned-main.conf",
-        "/etc/systemd/system/multi-user.target.wants/tuned.service", "/etc/init.d/tuned"}) {
-    read_extra(tree, root, path);
-  }
-  read_extras_in(tree, root, "/etc/default/grub.d", ".cfg");
-  read_extras_in(tree, root, "/boot/loader/entries", ".conf");
-  if (tree.find("/etc/tuned/active_profile") != nullptr) {
-    read_extras_in(tree, root, "/etc/tuned", "", "/tuned.conf");
-    read_extras_in(tree, root, "/usr/lib/tuned", "", "/tuned.conf");
-  }
-  if (root == "/") {
-    const ConfNode cmdline = read_conf_node(root, "/proc/cmdline");
-    if (cmdline.kind == NodeKind::regular) {
-      tree.proc_cmdline = cmdline.content;
-    }
+  ConfTree tree;
+  BootReader reader(root, tree);
+  for (const BootSource& source : boot_sources) {
+    source.read(reader);
   }
   return tree;
 }

@@ -5,6 +5,7 @@
 
 #include "base/keepalive.hpp"
 #include "base/source.hpp"
+#include "config/boot_source.hpp"
 #include "sys/conftree.hpp"
 
 #include <cstddef>
@@ -23,12 +24,7 @@ std::string_view to_string(BootModel model);
 // auto: systemd when systemd-sysctl exists under `root`, else procps.
 BootModel detect_boot_model(const std::filesystem::path& root);
 
-// Which part of boot makes an assignment, in the order they act: the kernel writes its command
-// line's sysctl.* parameters before init; the applier (systemd-sysctl or procps) its files, then
-// (systemd only) the sysctl.extra credential's lines; tuned, when enabled, its profile's [sysctl]
-// options and then (reapply_sysctl = 1) the files of /run/sysctl.d, /etc/sysctl.d and
-// /etc/sysctl.conf once more.
-enum class BootStage { kernel_cmdline, applier, credential, tuned_profile, tuned_reapply };
+// The source of an assignment (its row in boot_source.hpp): "kernel_cmdline", "file", …
 std::string_view to_string(BootStage stage);
 
 // One assignment of one of the three keys in a configuration file, in the order the applier
@@ -53,7 +49,7 @@ struct BootAssignment {
   std::string profile; // tuned_profile: the profile's name
   char condition = 0;  // tuned_profile "<N"/">N": '<' or '>', written only when N is below/above
   // "file:line"; "credential sysctl.extra:3"; "kernel command line (/etc/default/grub)";
-  // "tuned profile NAME: path:line"; "file:line (re-applied by tuned)".
+  // "tuned profile NAME: path:line"; "file:line (re-applied by tuned)": its source's row says.
   std::string origin() const;
 };
 

@@ -64,6 +64,16 @@ std::array<bool, key_count> glob_matches(BootModel model, const std::string& ide
   return out;
 }
 
+// A note on a line, formatted only while the file has fewer than max_line_notes: past that they
+// are only counted (a file of half a million lines that set nothing).
+template <typename Format> void add_note(ParsedFile& parsed, Format format) {
+  if (parsed.warnings.size() < max_line_notes) {
+    parsed.warnings.push_back(format());
+  } else {
+    ++parsed.unlisted;
+  }
+}
+
 bool mentions_keepalive(std::string_view text) {
   return text.find("tcp_keepalive") != std::string_view::npos;
 }
@@ -88,20 +98,24 @@ void add_directive(BootModel model, ParsedFile& parsed, Directive directive) {
                     directive.touches(Key::intvl) || directive.touches(Key::probes);
   if (!ours) {
     if (mentions_keepalive(directive.key)) {
-      parsed.warnings.push_back(fmt::format(
-          "{}: \"{}\" does not name a keepalive key the way {} reads it ({}); the line sets "
-          "nothing",
-          directive.origin(), printable(directive.key), to_string(model),
-          printable(directive.identity)));
+      add_note(parsed, [&] {
+        return fmt::format(
+            "{}: \"{}\" does not name a keepalive key the way {} reads it ({}); the line sets "
+            "nothing",
+            directive.origin(), printable(directive.key), to_string(model),
+            printable(directive.identity));
+      });
     }
     return; // other keys are not kaltune's business and cannot change the outcome for ours
   }
   if (directive.glob && !directive.value) {
     // Neither applier excludes by pattern in these versions; systemd still lets the line cancel
     // an earlier assignment of the very same pattern.
-    parsed.warnings.push_back(fmt::format(
-        "{}: \"-{}\" excludes nothing: {} does not exclude keys by pattern, only by exact name",
-        directive.origin(), printable(directive.key), to_string(model)));
+    add_note(parsed, [&] {
+      return fmt::format(
+          "{}: \"-{}\" excludes nothing: {} does not exclude keys by pattern, only by exact name",
+          directive.origin(), printable(directive.key), to_string(model));
+    });
     directive.matches = {};
     if (model == BootModel::procps) {
       return;
@@ -118,9 +132,10 @@ void parse_systemd_line(ParsedFile& parsed, Directive base, std::string_view tex
   const std::size_t equals = p.find('=');
   if (equals == std::string_view::npos) {
     if (p.front() != '-') {
-      parsed.warnings.push_back(
-          fmt::format("{}: not an assignment; systemd-sysctl ignores the line: {}", base.origin(),
-                      printable(p)));
+      add_note(parsed, [&] {
+        return fmt::format("{}: not an assignment; systemd-sysctl ignores the line: {}",
+                           base.origin(), printable(p));
+      });
       return;
     }
     base.key = std::string(strip(BootModel::systemd, p.substr(1)));
@@ -154,9 +169,11 @@ void parse_procps_line(ParsedFile& parsed, Directive base, std::string_view text
   const std::size_t equals = key.find('=');
   if (equals == std::string_view::npos) {
     if (key.front() != '-') {
-      parsed.warnings.push_back(fmt::format(
-          "{}: not an assignment; procps sysctl ignores the line (\"invalid syntax\"): {}",
-          base.origin(), printable(rstrip(BootModel::procps, key))));
+      add_note(parsed, [&] {
+        return fmt::format(
+            "{}: not an assignment; procps sysctl ignores the line (\"invalid syntax\"): {}",
+            base.origin(), printable(rstrip(BootModel::procps, key)));
+      });
       return;
     }
     base.key = std::string(rstrip(BootModel::procps, key.substr(1)));
@@ -294,6 +311,11 @@ ParsedFile parse_file(BootModel model, const std::string& file, const std::strin
       }
       parse_procps_line(parsed, std::move(base), text, !line.ending.empty());
     }
+  }
+  if (parsed.unlisted > 0) {
+    parsed.warnings.push_back(fmt::format("{}: {} more notes on its lines, like those above, not "
+                                          "listed",
+                                          file, parsed.unlisted));
   }
   return parsed;
 }

@@ -38,6 +38,7 @@ struct Directive {
 struct ParsedFile {
   std::vector<Directive> directives;
   std::vector<std::string> warnings; // "file:line: what" for lines the model ignores
+  std::size_t unlisted = 0;          // notes past max_line_notes, counted only
 };
 
 // systemd: dots become slashes (and slashes dots) when the first separator is a dot; then
@@ -53,6 +54,9 @@ std::string systemd_identity(Key key);
 std::string procps_identity(Key key);
 bool is_glob(std::string_view key);
 
+// At most max_line_notes warnings per file, then one that counts the rest: a file of half a
+// million lines that set nothing must not cost a message each.
+inline constexpr std::size_t max_line_notes = 20;
 ParsedFile parse_file(BootModel model, const std::string& file, const std::string& target,
                       std::string_view content);
 

@@ -1,4 +1,5 @@
-// The sources boot applies besides the sysctl.d files (see boot_sources.hpp for whose rules).
+// The sources boot applies besides the sysctl.d files (see boot_sources.hpp for whose rules);
+// tuned's profiles are boot_tuned.cpp's.
 
 #include "config/boot_sources.hpp"
 
@@ -34,9 +35,15 @@ bool kernel_space(char c) {
   return u == ' ' || (u >= '\t' && u <= '\r') || u == 0xa0;
 }
 
-// A path under /proc/sys with every '.' already a '/': one of our keys when its components are.
-// A trailing '/' makes the open fail (ENOTDIR), so it reaches nothing.
-std::optional<Key> proc_path_key(std::string path) {
+std::string dots_to_slashes(std::string_view text) {
+  std::string out(text);
+  std::replace(out.begin(), out.end(), '.', '/');
+  return out;
+}
+
+} // namespace
+
+std::optional<Key> proc_path_key(const std::string& path) {
   if (path.empty() || path.back() == '/') {
     return std::nullopt;
   }
@@ -53,19 +60,6 @@ std::optional<Key> proc_path_key(std::string path) {
   }
   return std::nullopt;
 }
-
-std::string dots_to_slashes(std::string_view text) {
-  std::string out(text);
-  std::replace(out.begin(), out.end(), '.', '/');
-  return out;
-}
-
-// Python's str.strip() for the bytes that matter in configuration files.
-std::string_view py_strip(std::string_view text) {
-  return trim(text, " \t\n\r\v\f");
-}
-
-} // namespace
 
 std::vector<KernelParam> split_kernel_cmdline(std::string_view s) {
   std::vector<KernelParam> out;
@@ -166,9 +160,12 @@ public:
   ShellAssignments(std::vector<std::string>& warnings) : warnings_(warnings) {}
 
   void source(const ConfNode& file) {
-    const std::vector<std::string> lines = split(file.content, '\n');
-    for (std::size_t n = 0; n < lines.size(); ++n) {
-      assign(file.path, n + 1, lines[n]);
+    std::size_t n = 0;
+    for (std::size_t start = 0; start <= file.content.size() && !stopped_; ++n) {
+      std::size_t end = file.content.find('\n', start);
+      end = end == std::string::npos ? file.content.size() : end;
+      assign(file.path, n + 1, std::string_view(file.content).substr(start, end - start));
+      start = end + 1;
     }
   }
 
@@ -192,14 +189,32 @@ private:
     }
     const std::string name(text.substr(0, i));
     std::string value;
-    if (!word(text.substr(i + 1), value)) {
-      if (name.rfind("GRUB_CMDLINE_LINUX", 0) == 0) {
-        warnings_.push_back(fmt::format("{}:{}: {} uses shell features kaltune does not evaluate "
-                                        "($(…), `…`, ${{…:…}}); read as far as it could",
-                                        file, line, name));
-      }
+    const bool complete = word(text.substr(i + 1), value);
+    std::string& slot = vars_[name];
+    if (held_ - slot.size() + value.size() > max_grub_shell_bytes) {
+      // A shell would go on doubling until it ran out of memory; kaltune stops here.
+      warnings_.push_back(fmt::format(
+          "{}:{}: {} would take the shell variables of GRUB's defaults past {} bytes, kaltune's "
+          "cap (a kernel command line holds a few KiB): not read from here on, so what the "
+          "command line sets is not known",
+          file, line, name, max_grub_shell_bytes));
+      stopped_ = true;
+      return;
     }
-    vars_[name] = std::move(value);
+    if (!complete && name.rfind("GRUB_CMDLINE_LINUX", 0) == 0) {
+      warnings_.push_back(fmt::format("{}:{}: {} uses shell features kaltune does not evaluate "
+                                      "($(…), `…`, ${{…:…}}); read as far as it could",
+                                      file, line, name));
+    }
+    held_ = held_ - slot.size() + value.size();
+    slot = std::move(value);
+  }
+
+  // Appends `text` to `out`, never past one byte more than the cap (which assign reports).
+  static void append(std::string& out, std::string_view text) {
+    if (out.size() <= max_grub_shell_bytes) {
+      out.append(text.substr(0, max_grub_shell_bytes + 1 - out.size()));
+    }
   }
 
   // One shell word: quotes, backslashes and parameter expansion. False when it meets something
@@ -257,12 +272,17 @@ private:
       ++i;
       return j != start || (j < s.size() && s[j] != '(');
     }
-    out += get(std::string(s.substr(start, j - start)));
+    const auto it = vars_.find(std::string(s.substr(start, j - start)));
+    if (it != vars_.end()) {
+      append(out, it->second);
+    }
     i = brace ? j + 1 : j;
     return true;
   }
 
   std::map<std::string, std::string> vars_;
+  std::size_t held_ = 0; // bytes of all values
+  bool stopped_ = false;
   std::vector<std::string>& warnings_;
 };
 
@@ -339,305 +359,6 @@ std::string bls_options(const ConfNode& entry) {
     out += (out.empty() ? "" : " ") + value;
   }
   return out;
-}
-
-// ---- tuned ----
-
-const TunedIni::Option* TunedIni::find(std::string_view section, std::string_view name) const {
-  const Option* found = nullptr;
-  for (const Section& s : sections) {
-    if (s.name != section) {
-      continue;
-    }
-    for (const Option& option : s.options) {
-      if (option.name == name) {
-        found = &option;
-      }
-    }
-  }
-  return found;
-}
-
-TunedIni parse_tuned_ini(const std::string& file, std::string_view content) {
-  TunedIni ini;
-  const std::vector<std::string> lines = split(content, '\n');
-  TunedIni::Option* current = nullptr;
-  std::size_t current_indent = 0;
-  for (std::size_t n = 0; n < lines.size(); ++n) {
-    const std::string_view raw = lines[n];
-    std::string_view text = py_strip(raw);
-    if (text.empty() || text.front() == '#' || text.front() == ';') {
-      current = text.empty() ? nullptr : current;
-      continue;
-    }
-    // An inline comment needs a blank before its '#'.
-    for (std::size_t i = 1; i < text.size(); ++i) {
-      if (text[i] == '#' && (text[i - 1] == ' ' || text[i - 1] == '\t')) {
-        text = py_strip(text.substr(0, i));
-        break;
-      }
-    }
-    const std::size_t indent = raw.find_first_not_of(" \t");
-    if (current != nullptr && indent > current_indent) {
-      current->value += "\n" + std::string(text);
-      continue;
-    }
-    if (text.front() == '[' && text.back() == ']' && text.size() > 2) {
-      const std::string name(text.substr(1, text.size() - 2));
-      ini.sections.push_back(TunedIni::Section{name, {}});
-      current = nullptr;
-      continue;
-    }
-    const std::size_t eq = text.find('=');
-    if (ini.sections.empty() || eq == std::string_view::npos) {
-      if (!ini.error) {
-        ini.error = fmt::format("{}:{}: {}", file, n + 1,
-                                ini.sections.empty() ? "a line before the first [section]"
-                                                     : "a line without '='");
-      }
-      current = nullptr;
-      continue;
-    }
-    auto& options = ini.sections.back().options;
-    options.push_back(TunedIni::Option{std::string(py_strip(text.substr(0, eq))),
-                                       std::string(py_strip(text.substr(eq + 1))), n + 1});
-    current = &options.back();
-    current_indent = indent;
-  }
-  return ini;
-}
-
-std::optional<bool> tuned_bool(std::string_view text) {
-  std::string lower(py_strip(text));
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (lower == "1" || lower == "yes" || lower == "true" || lower == "on") {
-    return true;
-  }
-  if (lower == "0" || lower == "no" || lower == "false" || lower == "off") {
-    return false;
-  }
-  return std::nullopt;
-}
-
-std::optional<Key> tuned_option_key(std::string_view name) {
-  return proc_path_key(dots_to_slashes(name));
-}
-
-std::string tuned_unquote(std::string_view value) {
-  if (value.size() >= 2 && value.front() == '"' && value.back() == '"' &&
-      value.find('\n') == std::string_view::npos) {
-    return std::string(value.substr(1, value.size() - 2));
-  }
-  return std::string(value);
-}
-
-std::vector<TunedLine> tuned_sysctl_lines(std::string_view content) {
-  std::vector<TunedLine> out;
-  // Python's text mode reads \r\n and a lone \r as line ends too.
-  std::string text(content);
-  std::size_t n = 0;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= text.size(); ++i) {
-    if (i < text.size() && text[i] != '\n' && text[i] != '\r') {
-      continue;
-    }
-    ++n;
-    const std::string_view line = py_strip(std::string_view(text).substr(start, i - start));
-    if (i < text.size() && text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-      ++i;
-    }
-    start = i + 1;
-    if (line.empty() || line.front() == '#' || line.front() == ';') {
-      continue;
-    }
-    const std::size_t eq = line.find('=');
-    if (eq == std::string_view::npos || py_strip(line.substr(0, eq)).empty()) {
-      continue;
-    }
-    if (const auto key = tuned_option_key(py_strip(line.substr(0, eq)))) {
-      out.push_back(TunedLine{*key, n, std::string(py_strip(line.substr(eq + 1)))});
-    }
-  }
-  return out;
-}
-
-namespace {
-
-// One unit of the merged profile: tuned's Unit with its options in insertion order.
-struct TunedUnit {
-  std::string name;
-  std::string type;
-  bool enabled = true;
-  std::vector<TunedOption> options;
-};
-
-bool unit_flag(std::string_view text) {
-  return text == "True" || text == "true" || text == "1";
-}
-
-class TunedLoader {
-public:
-  explicit TunedLoader(const std::function<const ConfNode*(const std::string&)>& find)
-      : find_(find) {}
-
-  // loader.py _load_profile, recursively through include=.
-  bool load(const std::vector<std::string>& names) {
-    for (std::string name : names) {
-      const bool conditional = !name.empty() && name.front() == '-';
-      if (conditional) {
-        name.erase(0, 1);
-      }
-      const std::string base =
-          name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
-      const ConfNode* file = nullptr;
-      bool skipped = false;
-      for (const char* dir : {"/etc/tuned", "/usr/lib/tuned"}) {
-        const std::string path = fmt::format("{}/{}/tuned.conf", dir, base);
-        if (std::find(processed_.begin(), processed_.end(), path) != processed_.end()) {
-          skipped = true;
-          continue;
-        }
-        if ((file = find_(path)) != nullptr) {
-          break;
-        }
-      }
-      if (file == nullptr) {
-        if (skipped || conditional) {
-          continue;
-        }
-        out.warnings.push_back(fmt::format(
-            "tuned: profile {} not found in /etc/tuned or /usr/lib/tuned: tuned loads no profile",
-            printable(name)));
-        return false;
-      }
-      processed_.push_back(file->path);
-      TunedIni ini = parse_tuned_ini(file->path, file->content);
-      if (ini.error) {
-        out.warnings.push_back(
-            fmt::format("tuned: {}: tuned cannot parse the profile and loads none", *ini.error));
-        return false;
-      }
-      if (const TunedIni::Option* include = ini.find("main", "include")) {
-        if (include->value.find("${") != std::string::npos) {
-          out.warnings.push_back(fmt::format("{}:{}: include= uses tuned variables, which kaltune "
-                                             "does not expand",
-                                             file->path, include->line));
-        }
-        std::vector<std::string> included;
-        std::string piece;
-        for (char c : include->value + ",") {
-          if (c == ',' || c == ';') {
-            included.emplace_back(trim(piece, " \t\n"));
-            piece.clear();
-          } else {
-            piece += c;
-          }
-        }
-        if (!load(included)) {
-          return false;
-        }
-      }
-      merge(name, *file, ini);
-      out.profiles.push_back(fmt::format("{} ({})", name, file->path));
-    }
-    return true;
-  }
-
-  std::vector<TunedOption> sysctl_options() const {
-    std::vector<TunedOption> options;
-    for (const TunedUnit& unit : units_) {
-      if (unit.type == "sysctl" && unit.enabled) {
-        options.insert(options.end(), unit.options.begin(), unit.options.end());
-      }
-    }
-    return options;
-  }
-
-  TunedLoad out;
-
-private:
-  // merger.py _merge_two: a unit of the same name takes the newer options in place.
-  void merge(const std::string& profile, const ConfNode& file, const TunedIni& ini) {
-    for (const TunedIni::Section& section : ini.sections) {
-      if (section.name == "main" || section.name == "variables") {
-        continue;
-      }
-      TunedUnit unit{section.name, section.name, true, {}};
-      bool replace = false;
-      std::vector<std::string> drop;
-      for (const TunedIni::Option& option : section.options) {
-        if (option.name == "type") {
-          unit.type = option.value;
-        } else if (option.name == "enabled") {
-          unit.enabled = unit_flag(option.value);
-        } else if (option.name == "replace") {
-          replace = unit_flag(option.value);
-        } else if (option.name == "drop") {
-          for (const std::string& d : split(option.value, ',')) {
-            drop.emplace_back(trim(d, " \t;"));
-          }
-        } else {
-          upsert(unit.options,
-                 TunedOption{option.name, option.value, file.path, option.line, profile});
-        }
-      }
-      const auto existing = std::find_if(units_.begin(), units_.end(),
-                                         [&](const TunedUnit& u) { return u.name == unit.name; });
-      if (existing == units_.end() || replace) {
-        if (existing != units_.end()) {
-          *existing = std::move(unit);
-        } else {
-          units_.push_back(std::move(unit));
-        }
-        continue;
-      }
-      existing->type = unit.type;
-      existing->enabled = unit.enabled;
-      std::erase_if(existing->options, [&](const TunedOption& o) {
-        return std::find(drop.begin(), drop.end(), o.name) != drop.end();
-      });
-      for (TunedOption& option : unit.options) {
-        upsert(existing->options, std::move(option));
-      }
-    }
-  }
-
-  static void upsert(std::vector<TunedOption>& options, TunedOption option) {
-    const auto same = std::find_if(options.begin(), options.end(),
-                                   [&](const TunedOption& o) { return o.name == option.name; });
-    if (same != options.end()) {
-      *same = std::move(option);
-    } else {
-      options.push_back(std::move(option));
-    }
-  }
-
-  const std::function<const ConfNode*(const std::string&)>& find_;
-  std::vector<std::string> processed_;
-  std::vector<TunedUnit> units_;
-};
-
-bool safe_profile_name(std::string_view name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return name_char(c, false) || c == '.' || c == '-';
-  });
-}
-
-} // namespace
-
-TunedLoad load_tuned_profiles(const std::vector<std::string>& names,
-                              const std::function<const ConfNode*(const std::string&)>& find) {
-  std::vector<std::string> safe;
-  std::copy_if(names.begin(), names.end(), std::back_inserter(safe), safe_profile_name);
-  TunedLoader loader(find);
-  if (safe.empty() || !loader.load(safe)) {
-    loader.out.failed = true;
-    loader.out.options.clear();
-    return loader.out;
-  }
-  loader.out.options = loader.sysctl_options();
-  return loader.out;
 }
 
 } // namespace kaltune

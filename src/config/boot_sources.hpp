@@ -30,6 +30,10 @@ struct KernelParam {
 // The parameters the kernel hands to its handlers, up to a lone "--".
 std::vector<KernelParam> split_kernel_cmdline(std::string_view cmdline);
 
+// The key a path below /proc/sys with '/' separators reaches ("net/ipv4/tcp_keepalive_time",
+// empty components ignored), if it is one of ours; a trailing '/' reaches nothing (ENOTDIR).
+std::optional<Key> proc_path_key(const std::string& path);
+
 // The key a "sysctl.…" parameter writes, if it is one of ours
 // ("sysctl.net.ipv4.tcp_keepalive_time", "sysctl/net/ipv4/tcp_keepalive_time",
 // "sysctl.net/ipv4.tcp_keepalive_time" alike).
@@ -48,6 +52,10 @@ std::vector<CmdlineAssignment> cmdline_assignments(std::string_view cmdline);
 // ${GRUB_CMDLINE_LINUX_DEFAULT}" after sourcing `files` in order (/etc/default/grub, then
 // /etc/default/grub.d/*.cfg sorted). Shell words: '…', "…" with $NAME/${NAME} of earlier
 // assignments, backslashes; `warnings` get what cannot be evaluated ($(…), backquotes).
+// The shell variables hold at most max_grub_shell_bytes in all: an assignment that would take them
+// past it (a variable doubled 28 times is a GiB) is a warning naming its file:line and the cap,
+// and nothing from there on is read.
+inline constexpr std::size_t max_grub_shell_bytes = 64 * 1024;
 std::string grub_cmdline(const std::vector<const ConfNode*>& files,
                          std::vector<std::string>& warnings);
 
@@ -101,6 +109,14 @@ struct TunedLoad {
 };
 TunedLoad load_tuned_profiles(const std::vector<std::string>& names,
                               const std::function<const ConfNode*(const std::string&)>& find);
+
+// tuned follows include= at most this deep (tuned itself, in Python, fails near its recursion
+// limit of 1000); a deeper chain is a warning naming it, and no profile is loaded.
+inline constexpr std::size_t max_tuned_include_depth = 64;
+// The names of an include= value ("a, b;c"), as tuned's loader splits them.
+std::vector<std::string> tuned_include_names(std::string_view value);
+// The directory name tuned looks a profile name up by (what follows its last '/').
+std::string tuned_profile_base(std::string_view name);
 
 // The key a tuned sysctl option writes (every '.' becomes '/'), if it is one of ours.
 std::optional<Key> tuned_option_key(std::string_view name);

@@ -92,10 +92,6 @@ void add_notes(FilePlan& plan, const EditResult& edit) {
   }
 }
 
-std::string_view model_name(const BootView& view) {
-  return to_string(view.model);
-}
-
 bool names_plan(const FilePlan& plan, const std::string& file) {
   return file == plan.path || file == plan.target;
 }
@@ -140,86 +136,47 @@ FilePlan plan_remove(Posix& posix, const std::filesystem::path& root,
   return plan;
 }
 
-namespace {
-// When what wins at boot is no sysctl.d file: which source, and how to change it.
-std::optional<std::string> other_source_problem(const BootAssignment& winner,
-                                                const std::string& what) {
-  switch (winner.stage) {
-  case BootStage::kernel_cmdline:
-    return fmt::format(
-        "boot would leave {} from the kernel command line: '{}' in {}, which no file of the "
-        "applier overrides; remove the parameter there (and regenerate the boot loader "
-        "configuration: update-grub, or kernel-install for {})",
-        what, winner.text, winner.file, "/etc/kernel/cmdline");
-  case BootStage::credential:
-    return fmt::format(
-        "boot would apply {} from {} ('{}'), which systemd-sysctl applies after every file; "
-        "change or remove the sysctl.extra credential where it is set (systemd.set_credential= "
-        "on the kernel command line, SMBIOS/fw_cfg, or the container manager)",
-        what, winner.origin(), winner.text);
-  case BootStage::tuned_profile:
-    return fmt::format("boot would apply {} from {} ('{}'), which tuned applies after "
-                       "systemd-sysctl; change that [sysctl] option (or override it in a profile "
-                       "under /etc/tuned), or select another profile with tuned-adm profile",
-                       what, winner.origin(), winner.text);
-  case BootStage::applier:
-  case BootStage::tuned_reapply:
-    break;
-  }
-  return std::nullopt;
-}
-} // namespace
-
-std::optional<std::string> boot_problem(const BootView& view, const KeyValues& wanted,
-                                        const FilePlan& plan) {
-  std::vector<std::string> problems;
+std::vector<BootProblem> boot_problems(const BootView& view, const KeyValues& wanted,
+                                       const FilePlan& plan) {
+  std::vector<BootProblem> problems;
   for (Key key : all_keys) {
     const auto& value = wanted[index_of(key)];
     if (!value || view.settings[key].value == *value) {
       continue;
     }
     const BootAssignment* winner = nullptr;
+    const BootAssignment* exclusion = nullptr;
     for (const BootAssignment& assignment : view.assignments) {
       if (assignment.key == key && assignment.winner) {
         winner = &assignment;
       }
-    }
-    const std::string what = fmt::format("{} = {}", sysctl_name(key), view.settings[key].value);
-    const BootAssignment* exclusion = nullptr;
-    for (const BootAssignment& assignment : view.assignments) {
       if (assignment.key == key && assignment.exclusion) {
         exclusion = &assignment;
       }
     }
+    BootProblem problem;
+    problem.key = key;
+    problem.value = view.settings[key].value;
+    problem.model = view.model;
+    problem.plan_path = plan.path;
     if (winner == nullptr && exclusion != nullptr) {
-      problems.push_back(fmt::format(
-          "boot would leave {} (kernel default): the exclusion '{}' at {} cancels the assignment "
-          "({} model); remove that line by hand",
-          what, exclusion->text, exclusion->origin(), model_name(view)));
+      problem.kind = BootProblemKind::excluded;
+      problem.assignment = *exclusion;
     } else if (winner == nullptr) {
-      problems.push_back(fmt::format(
-          "boot would leave {} (kernel default): {} is not applied at boot ({} model: not a "
-          "*.conf file of a sysctl.d directory, or shadowed or masked by a file of the same name "
-          "in a directory read first); without --file kaltune writes {}",
-          what, plan.path, model_name(view), own_file));
-    } else if (auto other = other_source_problem(*winner, what)) {
-      problems.push_back(std::move(*other));
-    } else if (names_plan(plan, winner->file) || names_plan(plan, winner->target)) {
-      problems.push_back(
-          fmt::format("boot would apply {} from {} ('{}'), a line kaltune does not edit; change it "
-                      "by hand",
-                      what, winner->origin(), winner->text));
+      problem.kind = BootProblemKind::not_read;
     } else {
-      problems.push_back(fmt::format(
-          "boot would apply {} from {}, which is applied after {} ({} model); change it there "
-          "with --file {}",
-          what, winner->origin(), plan.path, model_name(view), winner->file));
+      problem.assignment = *winner;
+      if (boot_source(winner->stage).way_out != WayOut::edit_file) {
+        problem.kind = BootProblemKind::other_source;
+      } else if (names_plan(plan, winner->file) || names_plan(plan, winner->target)) {
+        problem.kind = BootProblemKind::own_line;
+      } else {
+        problem.kind = BootProblemKind::later_file;
+      }
     }
+    problems.push_back(std::move(problem));
   }
-  if (problems.empty()) {
-    return std::nullopt;
-  }
-  return fmt::format("{}", fmt::join(problems, "; "));
+  return problems;
 }
 
 ConfTree apply_plan(ConfTree tree, const FilePlan& plan) {
@@ -247,6 +204,12 @@ BootView predict_boot(const std::filesystem::path& root, BootModel model, const 
                   fmt::format("{} is larger than {} and was not read: what boot applies cannot be "
                               "predicted",
                               node.path, max_config_text));
+    }
+    if (node.kind == NodeKind::unread) {
+      throw Error(ExitStatus::system,
+                  fmt::format("{} was not read (the sysctl.d directories hold more than {}): what "
+                              "boot applies cannot be predicted",
+                              node.path, max_tree_text));
     }
   };
   for (const ConfDir& dir : tree.dirs) {
@@ -298,8 +261,10 @@ void undo_plan(Posix& posix, const FilePlan& plan, bool created_directory) {
 BootView commit_persist(Posix& posix, const PersistStep& step) {
   const FilePlan& plan = step.plan;
   if (step.wanted && step.predict_boot) {
-    if (auto problem = boot_problem(step.predict_boot(plan), *step.wanted, plan)) {
-      throw Error(ExitStatus::system, fmt::format("{}; nothing was changed", *problem));
+    const auto problems = boot_problems(step.predict_boot(plan), *step.wanted, plan);
+    if (!problems.empty()) {
+      throw Error(ExitStatus::system,
+                  fmt::format("{}; nothing was changed", step.describe(problems)));
     }
   }
   const bool write = plan.changes();
@@ -307,8 +272,9 @@ BootView commit_persist(Posix& posix, const PersistStep& step) {
   try {
     BootView view = step.resolve_boot();
     if (step.wanted) {
-      if (auto problem = boot_problem(view, *step.wanted, plan)) {
-        throw Error(ExitStatus::system, *problem);
+      const auto problems = boot_problems(view, *step.wanted, plan);
+      if (!problems.empty()) {
+        throw Error(ExitStatus::system, step.describe(problems));
       }
     }
     if (step.proc != nullptr) {
@@ -350,16 +316,18 @@ PersistPlan plan_persist(Posix& posix, ProcSys& proc, const std::filesystem::pat
   return plan;
 }
 
-std::optional<std::string> predicted_problem(const BootView& predicted, const PersistPlan& plan) {
+std::vector<BootProblem> predicted_problems(const BootView& predicted, const PersistPlan& plan) {
   if (!plan.wanted) {
-    return std::nullopt;
+    return {};
   }
-  return boot_problem(predicted, *plan.wanted, plan.file);
+  return boot_problems(predicted, *plan.wanted, plan.file);
 }
 
 BootView commit_persist(Posix& posix, ProcSys& proc, const std::filesystem::path& root,
-                        BootModel model, const PersistPlan& plan) {
+                        BootModel model, const PersistPlan& plan,
+                        const DescribeProblems& describe) {
   PersistStep step;
+  step.describe = describe;
   step.plan = plan.file;
   step.predict_boot = [&](const FilePlan& file) { return predict_boot(root, model, file); };
   step.resolve_boot = [&] { return resolve_boot(root, model); };

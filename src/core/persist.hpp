@@ -44,10 +44,32 @@ FilePlan plan_set(Posix& posix, const std::filesystem::path& root,
 FilePlan plan_remove(Posix& posix, const std::filesystem::path& root,
                      const std::optional<std::string>& file);
 
-// Why boot would not apply `wanted` after the plan was written (the winning file:line and the way
-// out), or nullopt when it would.
-std::optional<std::string> boot_problem(const BootView& view, const KeyValues& wanted,
-                                        const FilePlan& plan);
+// Why boot would not apply a value `set --persist` writes.
+enum class BootProblemKind {
+  excluded,     // nothing wins: an exclusion line ("-key") cancels the assignment
+  not_read,     // nothing wins: the planned file is not read at boot
+  other_source, // a source that is no sysctl.d file wins: its row's WayOut is the way out
+  own_line,     // a line of the planned file that kaltune does not edit wins
+  later_file,   // a file applied after the planned one wins: --file of it
+};
+
+struct BootProblem {
+  Key key = Key::time;
+  std::int64_t value = 0; // what boot would leave
+  BootProblemKind kind = BootProblemKind::not_read;
+  // The winning assignment (its stage names its row), or the exclusion line; empty for not_read.
+  BootAssignment assignment;
+  BootModel model = BootModel::systemd;
+  std::string plan_path; // the file the plan writes, as given
+};
+
+// Why boot would not apply `wanted` after the plan was written, one problem per key; none when
+// it would. The sentences are render/persist's (describe_boot_problems).
+std::vector<BootProblem> boot_problems(const BootView& view, const KeyValues& wanted,
+                                       const FilePlan& plan);
+
+// What the refusal says, given the problems (render/persist's describe_boot_problems).
+using DescribeProblems = std::function<std::string(const std::vector<BootProblem>&)>;
 
 // The configuration tree as it will be once `plan` is written: the boot view's with_file for a
 // write; for a removal every node whose target is the file is gone. Pure.
@@ -86,8 +108,8 @@ PersistPlan plan_persist(Posix& posix, ProcSys& proc, const std::filesystem::pat
                          const PersistRequest& request);
 
 // Whether the real run of `plan` would refuse, given the boot view predicted with the file
-// written (`predict_boot`): the reason, or nullopt. For --dry-run.
-std::optional<std::string> predicted_problem(const BootView& predicted, const PersistPlan& plan);
+// written (`predict_boot`): its problems, none when it would not. For --dry-run.
+std::vector<BootProblem> predicted_problems(const BootView& predicted, const PersistPlan& plan);
 
 // The steps of one persisting command.
 struct PersistStep {
@@ -97,6 +119,7 @@ struct PersistStep {
   std::optional<KeyValues> wanted;        // what boot must apply afterwards (set), or nothing
   ProcSys* proc = nullptr;                // the running kernel, or nullptr for --no-runtime
   std::vector<Change> runtime_changes;
+  DescribeProblems describe; // the words of a refusal
 };
 
 // Predicts the boot view with the plan written and fails (exit 4, nothing written) unless it gives
@@ -108,8 +131,8 @@ struct PersistStep {
 BootView commit_persist(Posix& posix, const PersistStep& step);
 
 // commit_persist of a plan against the configuration under `root` read with `model`, and the
-// running kernel `proc` when the plan changes it.
+// running kernel `proc` when the plan changes it; a refusal says what `describe` writes.
 BootView commit_persist(Posix& posix, ProcSys& proc, const std::filesystem::path& root,
-                        BootModel model, const PersistPlan& plan);
+                        BootModel model, const PersistPlan& plan, const DescribeProblems& describe);
 
 } // namespace kaltune

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace kaltune {
 
@@ -21,6 +22,10 @@ struct PersistReport {
   KeySet keys{};                    // the keys the command is about
   std::optional<Settings> expected; // reset: boot values kaltune would like (the defaults)
 };
+
+// Why `set --persist` refuses: one sentence per problem (the value boot would leave, the source
+// that wins, the way out), joined with "; ".
+std::string describe_boot_problems(const std::vector<BootProblem>& problems);
 
 // "created|updated|removed|unchanged".
 std::string_view file_action(const FilePlan& plan);

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <deque>
 #include <dirent.h>
@@ -230,6 +231,15 @@ const ConfNode* ConfTree::find(std::string_view path) const {
   return nullptr;
 }
 
+const ConfListing* ConfTree::listing(std::string_view path) const {
+  for (const ConfListing& dir : listings) {
+    if (dir.path == path) {
+      return &dir;
+    }
+  }
+  return nullptr;
+}
+
 std::vector<std::string> list_names(const std::filesystem::path& root, const std::string& dir,
                                     std::string_view suffix) {
   std::vector<std::string> names;
@@ -259,15 +269,34 @@ std::vector<std::string> list_names(const std::filesystem::path& root, const std
 
 ConfTree read_conf_tree(const std::filesystem::path& root, const std::vector<std::string>& dirs) {
   ConfTree tree;
+  tree.sysctl_conf = read_conf_node(root, "/etc/sysctl.conf");
+  std::size_t files = 1;
+  std::size_t bytes = tree.sysctl_conf.content.size();
+  bool spent = false;
   for (const std::string& dir : dirs) {
     ConfDir listing;
     listing.path = dir;
-    for (const auto& name : list_names(root, dir, ".conf")) {
-      listing.entries.push_back(read_conf_node(root, dir + "/" + name));
+    std::vector<std::string> names = list_names(root, dir, ".conf");
+    std::sort(names.begin(), names.end());
+    for (const auto& name : names) {
+      const std::string path = dir + "/" + name;
+      if (spent || files >= max_tree_files || bytes >= max_tree_bytes) {
+        if (!spent) {
+          tree.warnings.push_back(fmt::format(
+              "{}: not read, nor any file after it: the sysctl.d directories hold more than {} "
+              "in all (kaltune's cap), so what boot applies from the files not read is not known",
+              path, max_tree_text));
+          spent = true;
+        }
+        listing.entries.push_back(ConfNode{path, path, NodeKind::unread, {}});
+        continue;
+      }
+      listing.entries.push_back(read_conf_node(root, path));
+      ++files;
+      bytes += listing.entries.back().content.size();
     }
     tree.dirs.push_back(std::move(listing));
   }
-  tree.sysctl_conf = read_conf_node(root, "/etc/sysctl.conf");
   return tree;
 }
 

@@ -24,7 +24,14 @@ enum class NodeKind {
   other,       // another device, a FIFO or a socket: never opened
   too_long,    // a regular file larger than max_config_bytes: not read (`content` empty)
   broken,      // a dangling symlink or a symlink loop
+  unread,      // not read: the directories' budget (max_tree_files, max_tree_bytes) was spent
 };
+
+// What read_conf_tree reads at most, in all (each file also at most max_config_bytes): past it,
+// entries are `unread` and the tree's warnings say so.
+inline constexpr std::size_t max_tree_files = 10000;
+inline constexpr std::size_t max_tree_bytes = 16 * 1024 * 1024;
+inline constexpr std::string_view max_tree_text = "10000 files or 16 MiB";
 
 struct ConfNode {
   std::string path;   // as the system sees it (no root prefix), e.g. /etc/sysctl.d/99-sysctl.conf
@@ -41,6 +48,12 @@ struct ConfDir {
   std::vector<ConfNode> entries; // names ending in ".conf", in no particular order
 };
 
+// The names found in a directory that was listed (not read) for boot's other inputs.
+struct ConfListing {
+  std::string path;
+  std::vector<std::string> names;
+};
+
 struct ConfTree {
   std::vector<ConfDir> dirs; // in the order asked for; a missing directory has no entries
   ConfNode sysctl_conf;      // /etc/sysctl.conf; kind `broken` when it does not exist
@@ -48,9 +61,11 @@ struct ConfTree {
   // (/etc/kernel/cmdline, GRUB's defaults, Boot Loader Specification entries), the sysctl.extra
   // credential and tuned's configuration. A path that was not read is absent.
   std::vector<ConfNode> extra;
+  std::vector<ConfListing> listings;       // directories listed for them, by path
   std::optional<std::string> proc_cmdline; // this boot's /proc/cmdline (never under --root)
   std::vector<std::string> warnings;       // inputs that exist but could not be read
   const ConfNode* find(std::string_view path) const; // in `extra`; nullptr when absent or unread
+  const ConfListing* listing(std::string_view path) const; // nullptr when not listed
 };
 
 // What a path given on the command line (`show --source FILE`, a `diff` source, `--file`) means:
@@ -100,7 +115,8 @@ ConfNode read_conf_node(const std::filesystem::path& root, const std::string& sy
 std::vector<std::string> list_names(const std::filesystem::path& root, const std::string& dir,
                                     std::string_view suffix);
 
-// Reads `dirs` (system paths) and /etc/sysctl.conf under `root`.
+// Reads /etc/sysctl.conf and `dirs` (system paths) under `root`, each directory's names in
+// strcmp order, within max_tree_files and max_tree_bytes.
 ConfTree read_conf_tree(const std::filesystem::path& root, const std::vector<std::string>& dirs);
 
 } // namespace kaltune

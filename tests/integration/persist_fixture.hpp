@@ -50,7 +50,10 @@ public:
   // The same command once more.
   RunResult again() const { return run_kaltune(args_); }
   // What the real applier of the model makes of the root's files.
-  Replay replay() const { return replay_layout(root_.path(), model_); }
+  Replay replay(const BootExtras& extras = {}) const {
+    return replay_layout(root_.path(), model_, extras);
+  }
+  const std::filesystem::path& root() const { return root_.path(); }
 
 private:
   TempRoot root_;

@@ -26,6 +26,10 @@ struct SourceCase {
   std::vector<Entry> entries;
   BootExtras extras; // what the real boot does besides the applier's files
   Values expected;
+  // What only the real programs get: the credential PID 1 imports from the command line
+  // (systemd.set_credential=sysctl.extra:TEXT becomes /run/credentials/@system/sysctl.extra
+  // holding TEXT, no newline added), which kaltune must find on the command line itself.
+  std::vector<Entry> imported = {};
 };
 
 void PrintTo(const SourceCase& c, std::ostream* os) {
@@ -90,6 +94,21 @@ std::vector<SourceCase> source_cases() {
         file(credential, set(K_TIME, "300"))},
        {{{"net/ipv4/tcp_keepalive_intvl", "11"}}, true},
        {300, 11, 9}},
+      {"cmdline_credential_glob",
+       "systemd",
+       {file("etc/kernel/cmdline",
+             "root=/dev/sda systemd.set_credential=sysctl.extra:net.ipv4.tcp_keepalive_*=77\n")},
+       with_credential,
+       {77, 77, 77},
+       {file(credential, "net.ipv4.tcp_keepalive_*=77")}},
+      {"cmdline_credential_over_this_boots_and_the_files",
+       "systemd",
+       {file(grub, "GRUB_CMDLINE_LINUX=\"systemd.set_credential=sysctl.extra:"
+                   "net.ipv4.tcp_keepalive_intvl=12\"\n"),
+        file("etc/sysctl.d/50-a.conf", set(K_TIME, "100") + set(K_INTVL, "10"))},
+       with_credential,
+       {100, 12, 9},
+       {file(credential, "net.ipv4.tcp_keepalive_intvl=12")}},
   };
 }
 
@@ -100,7 +119,11 @@ TEST_P(BootSources, RealProgramsAgreeWithKaltune) {
   KALTUNE_REQUIRE_REPLAY(c.model);
   TempRoot root;
   write_layout(Layout{c.name, "", c.entries, c.expected, c.expected}, root.path());
-  const Replay applied = replay_layout(root.path(), c.model, c.extras);
+  TempRoot booted; // the same, and what PID 1 imported
+  std::vector<Entry> entries = c.entries;
+  entries.insert(entries.end(), c.imported.begin(), c.imported.end());
+  write_layout(Layout{c.name, "", entries, c.expected, c.expected}, booted.path());
+  const Replay applied = replay_layout(booted.path(), c.model, c.extras);
   ASSERT_TRUE(applied.refused.empty()) << applied.refused;
   ASSERT_EQ(applied.values.size(), 3U) << applied.applied.out << applied.applied.err;
   const auto predicted = run_kaltune({"--root", root.path().string(), "show", "--source", "boot",
@@ -168,6 +191,12 @@ INSTANTIATE_TEST_SUITE_P(
                    "from tuned profile p: /usr/lib/tuned/p/tuned.conf:2 ('9'), which tuned "
                    "applies after systemd-sysctl",
                    {}},
+        WinnerCase{"cmdline_credential",
+                   {file("etc/kernel/cmdline", "systemd.set_credential=sysctl.extra:"
+                                               "net.ipv4.tcp_keepalive_time=77\n")},
+                   "from /etc/kernel/cmdline: systemd.set_credential=sysctl.extra:1 ('77'), which "
+                   "systemd-sysctl applies after every file; remove the parameter there",
+                   {}},
         WinnerCase{"cmdline_over_a_shadowed_file",
                    {file("usr/lib/sysctl.d/50-x.conf", ""),
                     link("etc/sysctl.d/50-x.conf", "/dev/null"),
@@ -175,6 +204,40 @@ INSTANTIATE_TEST_SUITE_P(
                    "from the kernel command line: '3' in /etc/kernel/cmdline",
                    {"--file", "/usr/lib/sysctl.d/50-x.conf"}}),
     [](const ::testing::TestParamInfo<WinnerCase>& info) { return info.param.name; });
+
+// The command line's credential sets every key through a glob: the real systemd-sysctl 252 given
+// it (as PID 1 imports it) leaves 77/77/77, and kaltune says so with its origin. A glob never
+// overrides a key a file names, so set --persist of the three keys succeeds there, and the real
+// systemd-sysctl then leaves the persisted values.
+TEST(PersistAgainstCmdlineCredential, AGlobGivesWayToTheKeysKaltunesFileNames) {
+  KALTUNE_REQUIRE_REPLAY("systemd");
+  Mounts mounts;
+  mounts.tmpfs("/run");
+  const std::vector<Entry> cmdline{
+      file("etc/kernel/cmdline",
+           "root=/dev/sda systemd.set_credential=sysctl.extra:net.ipv4.tcp_keepalive_*=77\n")};
+  TempRoot shown;
+  write_layout(Layout{"glob", "", cmdline, {}, {}}, shown.path());
+  const auto view = run_kaltune({"--root", shown.path().string(), "--boot-model", "systemd", "show",
+                                 "--source", "boot", "--json"});
+  ASSERT_EQ(view.status, 0) << view.err;
+  const auto json = nlohmann::json::parse(view.out);
+  for (const char* key : {K_TIME, K_INTVL, K_PROBES}) {
+    EXPECT_EQ(json["settings"][key]["value"], 77) << key;
+    EXPECT_EQ(json["settings"][key]["origin"],
+              "/etc/kernel/cmdline: systemd.set_credential=sysctl.extra:1")
+        << key;
+  }
+  const PersistedLayout run(Layout{"glob", "", cmdline, {}, {}}, "systemd");
+  EXPECT_EQ(run.result().status, 0) << run.result().err;
+  // What PID 1 imports at boot, beside the file kaltune wrote.
+  std::filesystem::create_directories(run.root() / "run/credentials/@system");
+  std::ofstream(run.root() / "run/credentials/@system/sysctl.extra")
+      << "net.ipv4.tcp_keepalive_*=77";
+  const Replay applied = run.replay(BootExtras{{}, true});
+  ASSERT_TRUE(applied.refused.empty()) << applied.refused;
+  EXPECT_EQ(applied.values, asked) << applied.applied.err;
+}
 
 // With reapply_sysctl = 1 (tuned's default) an /etc file is written again after the profile, so
 // kaltune's own file wins and set --persist succeeds.

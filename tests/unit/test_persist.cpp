@@ -18,6 +18,11 @@ using test::TempRoot;
 
 const std::string own_header(own_file_header());
 
+// The words of a refusal, for tests: where the first problem's assignment is.
+std::string describe(const std::vector<BootProblem>& problems) {
+  return fmt::format("{} problem(s): {}", problems.size(), problems.front().assignment.origin());
+}
+
 // A boot view where each key is won by `file:line` with `value`, or is the kernel default.
 struct FakeBoot {
   BootView view;
@@ -121,16 +126,19 @@ TEST(PlanRemove, NothingPersistedNothingToDo) {
   EXPECT_FALSE(plan_remove(posix, root.path(), std::nullopt).changes());
 }
 
-TEST(BootProblem, NamesTheWinnerAndTheWayOut) {
+TEST(BootProblem, ALaterFileWins) {
   FilePlan plan;
   plan.path = plan.target = "/etc/sysctl.d/99-kaltune.conf";
   FakeBoot boot;
   boot.win(Key::time, 7200, "/usr/lib/sysctl.d/99-vendor.conf", 3);
-  EXPECT_EQ(*boot_problem(boot.view, time_600(), plan),
-            "boot would apply net.ipv4.tcp_keepalive_time = 7200 from "
-            "/usr/lib/sysctl.d/99-vendor.conf:3, which is applied after "
-            "/etc/sysctl.d/99-kaltune.conf (systemd model); change it there with --file "
-            "/usr/lib/sysctl.d/99-vendor.conf");
+  const auto problems = boot_problems(boot.view, time_600(), plan);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_EQ(problems[0].kind, BootProblemKind::later_file);
+  EXPECT_EQ(problems[0].key, Key::time);
+  EXPECT_EQ(problems[0].value, 7200);
+  EXPECT_EQ(problems[0].assignment.file, "/usr/lib/sysctl.d/99-vendor.conf");
+  EXPECT_EQ(problems[0].assignment.line, 3U);
+  EXPECT_EQ(problems[0].plan_path, plan.path);
 }
 
 TEST(BootProblem, NoneWhenBootAppliesTheValue) {
@@ -138,16 +146,17 @@ TEST(BootProblem, NoneWhenBootAppliesTheValue) {
   plan.path = plan.target = "/etc/sysctl.d/99-kaltune.conf";
   FakeBoot boot;
   boot.win(Key::time, 600, plan.path, 4);
-  EXPECT_EQ(boot_problem(boot.view, time_600(), plan), std::nullopt);
+  EXPECT_TRUE(boot_problems(boot.view, time_600(), plan).empty());
 }
 
 TEST(BootProblem, FileNotReadAtBoot) {
   FilePlan plan;
   plan.path = plan.target = "/etc/keepalive.txt";
   FakeBoot boot;
-  const auto problem = boot_problem(boot.view, time_600(), plan);
-  ASSERT_TRUE(problem);
-  EXPECT_NE(problem->find("/etc/keepalive.txt is not applied at boot"), std::string::npos);
+  const auto problems = boot_problems(boot.view, time_600(), plan);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_EQ(problems[0].kind, BootProblemKind::not_read);
+  EXPECT_EQ(problems[0].value, 7200);
 }
 
 TEST(BootProblem, GlobInTheSameFile) {
@@ -155,8 +164,42 @@ TEST(BootProblem, GlobInTheSameFile) {
   plan.path = plan.target = "/etc/sysctl.conf";
   FakeBoot boot;
   boot.win(Key::time, 5, "/etc/sysctl.conf", 9);
-  EXPECT_NE(boot_problem(boot.view, time_600(), plan)->find("a line kaltune does not edit"),
-            std::string::npos);
+  const auto problems = boot_problems(boot.view, time_600(), plan);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_EQ(problems[0].kind, BootProblemKind::own_line);
+}
+
+// Every source that is no sysctl.d file is escaped by its row's way out, whatever its stage.
+TEST(BootProblem, ASourceThatIsNoFileWins) {
+  FilePlan plan;
+  plan.path = plan.target = "/etc/sysctl.d/99-kaltune.conf";
+  for (const BootSource& source : boot_sources) {
+    FakeBoot boot;
+    boot.win(Key::time, 5, "/somewhere", 1);
+    boot.view.assignments.back().stage = source.stage;
+    const auto problems = boot_problems(boot.view, time_600(), plan);
+    ASSERT_EQ(problems.size(), 1U) << source.key;
+    EXPECT_EQ(problems[0].kind, source.way_out == WayOut::edit_file ? BootProblemKind::later_file
+                                                                    : BootProblemKind::other_source)
+        << source.key;
+    EXPECT_EQ(problems[0].assignment.stage, source.stage);
+  }
+}
+
+TEST(BootProblem, AnExclusionCancels) {
+  FilePlan plan;
+  plan.path = plan.target = "/etc/sysctl.d/99-kaltune.conf";
+  FakeBoot boot;
+  BootAssignment exclusion;
+  exclusion.key = Key::time;
+  exclusion.file = "/etc/sysctl.d/zz.conf";
+  exclusion.line = 2;
+  exclusion.exclusion = true;
+  boot.view.assignments.push_back(exclusion);
+  const auto problems = boot_problems(boot.view, time_600(), plan);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_EQ(problems[0].kind, BootProblemKind::excluded);
+  EXPECT_EQ(problems[0].assignment.origin(), "/etc/sysctl.d/zz.conf:2");
 }
 
 ConfNode node(std::string path, std::string target, std::string content) {
@@ -214,6 +257,7 @@ protected:
 
   PersistStep step(FakeBoot boot) {
     PersistStep s;
+    s.describe = describe;
     s.plan = plan_set(posix, root.path(), std::nullopt, time_600());
     s.resolve_boot = [boot] { return boot.view; };
     s.wanted = time_600();
@@ -317,6 +361,7 @@ protected:
 
   PersistStep step(FakeBoot boot) {
     PersistStep s;
+    s.describe = describe;
     s.plan = plan_set(posix, root.path(), std::nullopt, time_600());
     s.resolve_boot = [boot] { return boot.view; };
     s.wanted = time_600();

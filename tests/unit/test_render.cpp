@@ -130,6 +130,50 @@ TEST(RenderPersist, OneDryRunLineAtTheEnd) {
             "dry run: nothing was written\n");
 }
 
+// The words users read when set --persist refuses (the decision itself is tested on data in
+// test_persist).
+BootProblem problem(BootProblemKind kind, BootStage stage, const std::string& file,
+                    std::size_t line) {
+  BootProblem p;
+  p.key = Key::time;
+  p.value = 7200;
+  p.kind = kind;
+  p.assignment.key = Key::time;
+  p.assignment.stage = stage;
+  p.assignment.file = file;
+  p.assignment.target = file;
+  p.assignment.line = line;
+  p.assignment.text = "7200";
+  p.plan_path = "/etc/sysctl.d/99-kaltune.conf";
+  return p;
+}
+
+TEST(DescribeBootProblems, ALaterFile) {
+  EXPECT_EQ(describe_boot_problems({problem(BootProblemKind::later_file, BootStage::applier,
+                                            "/usr/lib/sysctl.d/99-vendor.conf", 3)}),
+            "boot would apply net.ipv4.tcp_keepalive_time = 7200 from "
+            "/usr/lib/sysctl.d/99-vendor.conf:3, which is applied after "
+            "/etc/sysctl.d/99-kaltune.conf (systemd model); change it there with --file "
+            "/usr/lib/sysctl.d/99-vendor.conf");
+}
+
+TEST(DescribeBootProblems, TheKernelCommandLineAndTwoProblemsJoined) {
+  BootProblem probes = problem(BootProblemKind::not_read, BootStage::applier, "", 0);
+  probes.key = Key::probes;
+  probes.value = 9;
+  EXPECT_EQ(describe_boot_problems({problem(BootProblemKind::other_source,
+                                            BootStage::kernel_cmdline, "/etc/kernel/cmdline", 0),
+                                    probes}),
+            "boot would leave net.ipv4.tcp_keepalive_time = 7200 from the kernel command line: "
+            "'7200' in /etc/kernel/cmdline, which no file of the applier overrides; remove the "
+            "parameter there (and regenerate the boot loader configuration: update-grub, or "
+            "kernel-install for /etc/kernel/cmdline); boot would leave "
+            "net.ipv4.tcp_keepalive_probes = 9 (kernel default): /etc/sysctl.d/99-kaltune.conf "
+            "is not applied at boot (systemd model: not a *.conf file of a sysctl.d directory, or "
+            "shadowed or masked by a file of the same name in a directory read first); without "
+            "--file kaltune writes /etc/sysctl.d/99-kaltune.conf");
+}
+
 TEST(RenderChanges, NothingToChange) {
   ChangeReport report{kernel_defaults, kernel_defaults, {}, false};
   EXPECT_EQ(render_changes(report, Style()),
