@@ -64,7 +64,8 @@ std::string render_boot_table(const BootView& view, bool single_file, const Styl
     out += "\nWhat boot applies, in order (a later step overrides an earlier one):\n";
     std::size_t n = 0;
     for (const BootStep& step : view.steps) {
-      out += fmt::format("  {}. {}{}\n", ++n, step.what, step.active ? "" : " (inactive)");
+      out +=
+          fmt::format("  {}. {}{}\n", ++n, printable(step.what), step.active ? "" : " (inactive)");
     }
   }
   out += fmt::format("\nAssignments, in the order {} ('*' marks the winner):\n",
@@ -78,12 +79,12 @@ std::string render_boot_table(const BootView& view, bool single_file, const Styl
         continue;
       }
       any = true;
-      std::string line = fmt::format("  {} {:<40} {:<16} {}", a.winner ? "*" : " ", a.origin(),
-                                     reading(a), status(a));
+      std::string line = fmt::format("  {} {:<40} {:<16} {}", a.winner ? "*" : " ",
+                                     printable(a.origin()), reading(a), status(a));
       if (!a.notes.empty()) {
         line += " \u2014 ";
         for (std::size_t i = 0; i < a.notes.size(); ++i) {
-          line += (i == 0 ? "" : "; ") + a.notes[i];
+          line += (i == 0 ? "" : "; ") + printable(a.notes[i]);
         }
       }
       line.resize(trim_end(line, " ").size());
@@ -96,7 +97,7 @@ std::string render_boot_table(const BootView& view, bool single_file, const Styl
   std::string files;
   for (const BootFile& file : view.files) {
     if (!file.note.empty()) {
-      files += fmt::format("  {:<40} {}\n", file.path, file.note);
+      files += fmt::format("  {:<40} {}\n", printable(file.path), printable(file.note));
     }
   }
   if (!files.empty()) {
@@ -115,7 +116,8 @@ std::string render_boot_sysctl(const BootView& view, bool single_file) {
     const bool set = std::find(unassigned.begin(), unassigned.end(), key) == unassigned.end();
     out += fmt::format(
         "{}{} = {}{}\n", set ? "" : "# ", sysctl_name(key), view.settings[key].value,
-        set ? "" : fmt::format("  (not set in {}: kernel default)", view.settings.source));
+        set ? ""
+            : fmt::format("  (not set in {}: kernel default)", printable(view.settings.source)));
   }
   return out;
 }
