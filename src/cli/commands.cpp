@@ -2,6 +2,7 @@
 
 #include "cli/check.hpp"
 #include "cli/diff.hpp"
+#include "cli/enforce.hpp"
 #include "cli/plan.hpp"
 #include "cli/reset.hpp"
 #include "cli/set.hpp"
@@ -35,6 +36,10 @@ constexpr std::array table{
     Command{"check", "Check the running values against a policy (exit 1 when violated)",
             bind_command<setup_check, run_check>},
     Command{"plan", plan_help, bind_command<setup_plan, run_plan>},
+    Command{"enforce",
+            "Give every TCP connection of a cgroup subtree keepalive, whatever its program asked "
+            "(a cgroup sock_ops BPF program; Linux 5.10)",
+            bind_command<setup_enforce, run_enforce>},
 };
 } // namespace
 
