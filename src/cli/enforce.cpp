@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <cerrno>
 #include <ctime>
 #include <ostream>
@@ -348,7 +349,20 @@ int run_apply_persisted(Context& context, const EnforceOptions& options) {
 int run_list(Context& context, const EnforceOptions& options) {
   Posix posix;
   BpfEnforcer enforcer;
-  const auto rows = list_enforcements(enforcer.list(), read_persisted(posix).entries);
+  const std::vector<PinnedAttachment> pinned = enforcer.list();
+  // Where each pinned cgroup's directory is now: a unit that restarted has a new one.
+  std::map<std::string, std::uint64_t> current_ids;
+  std::optional<std::filesystem::path> mount;
+  for (const PinnedAttachment& attachment : pinned) {
+    if (attachment.program) {
+      if (!mount) {
+        mount = cgroup2_mount();
+      }
+      const std::string& cgroup = attachment.program->cgroup;
+      current_ids[cgroup] = cgroup_id(cgroup == "/" ? *mount : *mount / cgroup);
+    }
+  }
+  const auto rows = list_enforcements(pinned, read_persisted(posix).entries, current_ids);
   if (context.global.json || options.format == "json") {
     context.out << render_json(rows);
   } else if (options.format == "prometheus") {

@@ -23,7 +23,7 @@ constexpr std::int64_t max_user_timeout_ms = std::numeric_limits<std::int32_t>::
 
 bool plain_byte(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '.' || c == ':';
+         c == ':';
 }
 
 std::uint64_t fnv1a(std::string_view text) {
@@ -139,7 +139,7 @@ std::string pin_name(std::string_view cgroup) {
   for (char c : cgroup) {
     if (c == '/') {
       name += '-';
-    } else if (plain_byte(c) && !(name.empty() && c == '.')) {
+    } else if (plain_byte(c)) {
       name += c;
     } else {
       name += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
@@ -173,12 +173,12 @@ EnforcePlan plan_enforce(const std::string& cgroup, std::uint64_t cgroup_id,
     plan.previous = current->program;
   }
   const bool live = current != nullptr && in_force(*current) && current->cgroup_id == cgroup_id;
+  plan.program.cgroup = cgroup;
   if (!values) {
     plan.action = current == nullptr ? EnforceAction::absent : EnforceAction::detach;
     return plan;
   }
   plan.program.values = *values;
-  plan.program.cgroup = cgroup;
   plan.program.since = now;
   plan.program.counting_since = now;
   if (current == nullptr) {
@@ -228,7 +228,8 @@ namespace kaltune {
 
 std::vector<EnforceListEntry>
 list_enforcements(const std::vector<PinnedAttachment>& pinned,
-                  const std::vector<PersistedEnforcement>& persisted) {
+                  const std::vector<PersistedEnforcement>& persisted,
+                  const std::map<std::string, std::uint64_t>& current_ids) {
   using State = EnforceListEntry::State;
   std::vector<EnforceListEntry> rows;
   std::vector<bool> matched(persisted.size(), false);
@@ -249,7 +250,9 @@ list_enforcements(const std::vector<PinnedAttachment>& pinned,
         break;
       }
     }
-    if (!in_force(attachment)) {
+    const auto current = current_ids.find(row.cgroup);
+    if (!in_force(attachment) ||
+        (current != current_ids.end() && current->second != attachment.cgroup_id)) {
       row.state = State::gone;
     } else if (row.persisted && row.persisted->values != attachment.program->values) {
       row.state = State::differs;

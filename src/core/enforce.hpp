@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,9 +47,9 @@ Result<EnforcedValues> enforced_values(std::optional<Settings> values, const Use
 Result<std::string> cgroup_relative_path(std::string_view given, std::string_view mount_point);
 
 // The pin file of a cgroup's attachment: its path with '/' as '-' and every byte outside
-// [A-Za-z0-9_.:] (and '-' itself) as \xNN, "-" for the root; a long path is cut and ends in a
-// hash of the whole (bpffs names stop at 255 bytes). The cgroup itself is recorded in the
-// program; the name only has to be one per cgroup.
+// [A-Za-z0-9_:] ('-' itself, and '.', which bpffs refuses in names) as \xNN, "-" for the root; a
+// long path is cut and ends in a hash of the whole (bpffs names stop at 255 bytes). The cgroup
+// itself is recorded in the program; the name only has to be one per cgroup.
 std::string pin_name(std::string_view cgroup);
 
 enum class EnforceAction {
@@ -132,9 +133,12 @@ struct EnforceListEntry {
 };
 
 // The rows of --list: every pin, joined by cgroup with the persisted entries, then the persisted
-// entries with no pin; by cgroup.
-std::vector<EnforceListEntry> list_enforcements(const std::vector<PinnedAttachment>& pinned,
-                                                const std::vector<PersistedEnforcement>& persisted);
+// entries with no pin; by cgroup. `current_ids`: the id (inode) of each cgroup's directory now,
+// 0 when it does not exist; a link on another id is on a cgroup removed since (gone).
+std::vector<EnforceListEntry>
+list_enforcements(const std::vector<PinnedAttachment>& pinned,
+                  const std::vector<PersistedEnforcement>& persisted,
+                  const std::map<std::string, std::uint64_t>& current_ids = {});
 
 } // namespace kaltune
 

@@ -101,8 +101,7 @@ json values_json(const EnforcedValues& values) {
 
 std::string render_enforce(const EnforceReport& report, const Style& style) {
   const EnforcePlan& plan = report.plan;
-  const std::string cgroup = cgroup_text(
-      plan.program.cgroup.empty() && plan.previous ? plan.previous->cgroup : plan.program.cgroup);
+  const std::string cgroup = cgroup_text(plan.program.cgroup);
   const bool dry = report.dry_run;
   std::string out;
   switch (plan.action) {
@@ -126,8 +125,7 @@ std::string render_enforce(const EnforceReport& report, const Style& style) {
                        describe_values(plan.program.values), utc_time(plan.program.since));
     break;
   case EnforceAction::detach:
-    out += fmt::format("{} {}\n", style.bold(dry ? "would detach from" : "detached from"),
-                       plan.previous ? cgroup_text(plan.previous->cgroup) : cgroup);
+    out += fmt::format("{} {}\n", style.bold(dry ? "would detach from" : "detached from"), cgroup);
     break;
   case EnforceAction::absent:
     out += fmt::format("nothing attached to {}\n", cgroup);
@@ -155,8 +153,7 @@ json to_json(const EnforceReport& report) {
   json out;
   out["action"] = action_name(plan.action);
   out["dry_run"] = report.dry_run;
-  out["cgroup"] =
-      plan.program.cgroup.empty() && plan.previous ? plan.previous->cgroup : plan.program.cgroup;
+  out["cgroup"] = plan.program.cgroup;
   out["directory"] = report.cgroup_dir;
   out["unit"] = report.unit ? json(*report.unit) : json(nullptr);
   out["pin"] = plan.pin;
@@ -178,7 +175,7 @@ json to_json(const EnforceReport& report) {
 }
 
 std::string render_json(const EnforceReport& report) {
-  return dump_json(to_json(report));
+  return dump_json(to_json(report)) + "\n";
 }
 
 std::string render_enforce_list(const std::vector<EnforceListEntry>& rows, std::int64_t now,
@@ -258,7 +255,7 @@ json to_json(const std::vector<EnforceListEntry>& rows) {
 }
 
 std::string render_json(const std::vector<EnforceListEntry>& rows) {
-  return dump_json(to_json(rows));
+  return dump_json(to_json(rows)) + "\n";
 }
 
 } // namespace kaltune

@@ -38,16 +38,21 @@ int keep_libbpf_line(enum libbpf_print_level level, const char* format, va_list 
   if (libbpf_lines == nullptr || level == LIBBPF_DEBUG) {
     return 0;
   }
-  std::array<char, 512> line{};
-  std::vsnprintf(line.data(), line.size(), format, args);
-  std::string text(line.data());
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
-    text.pop_back();
-  }
-  if (!text.empty()) {
-    libbpf_lines->push_back(std::move(text));
+  std::array<char, 4096> text{};
+  std::vsnprintf(text.data(), text.size(), format, args);
+  std::string_view rest(text.data());
+  while (!rest.empty()) {
+    const std::size_t end = std::min(rest.find('\n'), rest.size());
+    if (end > 0) {
+      libbpf_lines->emplace_back(rest.substr(0, end));
+    }
+    rest.remove_prefix(std::min(end + 1, rest.size()));
   }
   return 0;
+}
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
 }
 
 // Collects libbpf's messages while it lives; libbpf prints nothing to stderr itself.
@@ -60,12 +65,19 @@ public:
   ~LibbpfLog() { libbpf_lines = nullptr; }
   LibbpfLog(const LibbpfLog&) = delete;
   LibbpfLog& operator=(const LibbpfLog&) = delete;
-  // The most telling line: the verifier's last words, else libbpf's first complaint.
+  // The most telling line: the verifier's last words before its statistics, else libbpf's
+  // first complaint.
   std::string reason() const {
-    for (auto it = lines_.rbegin(); it != lines_.rend(); ++it) {
-      if (it->find("-- END") == std::string::npos && it->find("-- BEGIN") == std::string::npos &&
-          it->rfind("libbpf: ", 0) != 0) {
-        return *it;
+    for (std::size_t i = 0; i < lines_.size(); ++i) {
+      if (lines_[i].find("-- END PROG LOAD LOG --") == std::string::npos) {
+        continue;
+      }
+      for (std::size_t j = i; j-- > 0;) {
+        const std::string& line = lines_[j];
+        if (!starts_with(line, "verification time") && !starts_with(line, "stack depth") &&
+            !starts_with(line, "processed ") && !starts_with(line, "libbpf: ")) {
+          return line;
+        }
       }
     }
     return lines_.empty() ? std::string() : lines_.front();

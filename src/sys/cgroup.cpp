@@ -110,6 +110,11 @@ CgroupDir open_cgroup_dir(const std::filesystem::path& path) {
   return {path, static_cast<std::uint64_t>(st.st_ino)};
 }
 
+std::uint64_t cgroup_id(const std::filesystem::path& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_ino) : 0;
+}
+
 std::optional<std::string> foreign_directory(const std::filesystem::path& path,
                                              const std::filesystem::path& mount) {
   struct statfs fs {};

@@ -39,6 +39,9 @@ struct CgroupDir {
 // is instead: missing, a cgroup v1 directory, another filesystem.
 CgroupDir open_cgroup_dir(const std::filesystem::path& path);
 
+// The id of the cgroup directory `path` (its inode); 0 when it does not exist.
+std::uint64_t cgroup_id(const std::filesystem::path& path);
+
 // Whether an absolute path outside the cgroup2 mount is a directory of another filesystem; then
 // the reason it cannot be used (a cgroup v1 hierarchy, not a cgroup).
 std::optional<std::string> foreign_directory(const std::filesystem::path& path,

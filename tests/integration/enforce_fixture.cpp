@@ -5,10 +5,12 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <ostream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <sys/mount.h>
@@ -149,8 +151,36 @@ void EnforceTest::SetUp() {
   loopback_at_defaults();
 }
 
+void EnforceTest::private_etc() {
+  const std::string real = "/run/etc.real";
+  ASSERT_EQ(::mkdir(real.c_str(), 0755), 0) << errno_text("mkdir /run/etc.real");
+  ASSERT_EQ(::mount("/etc", real.c_str(), nullptr, MS_BIND | MS_REC, nullptr), 0)
+      << errno_text("bind /etc");
+  ASSERT_EQ(::mount("tmpfs", "/etc", "tmpfs", 0, "mode=0755"), 0) << errno_text("tmpfs /etc");
+  etc_tmpfs_ = true;
+  const auto link_entries = [](const std::string& from, const std::string& to,
+                               const std::set<std::string>& except) {
+    for (const auto& entry : std::filesystem::directory_iterator(from)) {
+      const std::string name = entry.path().filename().string();
+      if (except.count(name) == 0) {
+        std::filesystem::create_symlink(entry.path(), to + "/" + name);
+      }
+    }
+  };
+  link_entries(real, "/etc", {"kaltune", "systemd"});
+  ASSERT_EQ(::mkdir("/etc/systemd", 0755), 0);
+  if (std::filesystem::is_directory(real + "/systemd")) {
+    link_entries(real + "/systemd", "/etc/systemd", {"system"});
+  }
+  ASSERT_EQ(::mkdir("/etc/systemd/system", 0755), 0);
+}
+
 void EnforceTest::TearDown() {
   leave();
+  if (etc_tmpfs_) {
+    ::umount2("/etc", MNT_DETACH);
+    ::umount2("/run/etc.real", MNT_DETACH);
+  }
   if (bpffs_) {
     run_kaltune({"enforce", "--cgroup", cgroup_, "--off"});
     ::umount2("/sys/fs/bpf", MNT_DETACH);

@@ -60,6 +60,10 @@ protected:
   RunResult enforce(const std::vector<std::string>& args, const RunOptions& options = {});
   // `kaltune --json enforce --list`, parsed: the "enforcements" array.
   std::string list_json();
+  // An /etc of the test's own: a tmpfs whose entries link to the real ones (bound at
+  // /run/etc.real), except /etc/kaltune (absent) and /etc/systemd/system (an empty directory),
+  // so that --persist writes only there. Undone in TearDown.
+  void private_etc();
   // Moves the test process into its cgroup until leave() (or the end of the test).
   void enter();
   void leave();
@@ -71,6 +75,7 @@ protected:
   bool inside_ = false;
   bool bpffs_ = false;
   bool run_tmpfs_ = false;
+  bool etc_tmpfs_ = false;
 };
 
 } // namespace kaltune::itest

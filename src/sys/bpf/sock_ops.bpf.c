@@ -24,8 +24,13 @@
 /* The few kernel fields read, relocated by libbpf against the running kernel's BTF (CO-RE), so
  * the build needs no vmlinux.h and no kernel BTF on the build machine. */
 struct sock_common {
+  unsigned long skc_flags; /* sk_flags, here from Linux 6.? on */
 } __attribute__((preserve_access_index));
 struct sock {
+  struct sock_common __sk_common;
+} __attribute__((preserve_access_index));
+/* Before that, struct sock had sk_flags itself (a "flavor": libbpf ignores the ___ suffix). */
+struct sock___flags_in_sock {
   unsigned long sk_flags;
 } __attribute__((preserve_access_index));
 struct inet_sock {
@@ -70,9 +75,16 @@ static __always_inline int chosen_by_program(struct bpf_sock_ops *ops) {
   if (!tp) {
     return 0;
   }
+  struct sock *sock = &tp->inet_conn.icsk_inet.sk;
+  unsigned long flags = 0;
+  if (bpf_core_field_exists(sock->__sk_common.skc_flags)) {
+    flags = sock->__sk_common.skc_flags;
+  } else {
+    flags = ((struct sock___flags_in_sock *)sock)->sk_flags;
+  }
   unsigned long keepopen = 1UL << bpf_core_enum_value(enum sock_flags, SOCK_KEEPOPEN);
   return tp->keepalive_time != 0 || tp->keepalive_intvl != 0 || tp->keepalive_probes != 0 ||
-         (tp->inet_conn.icsk_inet.sk.sk_flags & keepopen) != 0;
+         (flags & keepopen) != 0;
 }
 
 static __always_inline int set_int(struct bpf_sock_ops *ops, int level, int name, int value) {
