@@ -240,7 +240,7 @@ _kaltune()
         enforce)
             case $prev in
                 --cgroup)
-                    # A path relative to the cgroup2 mount: nothing to list cheaply.
+                    _filedir # an absolute path under the cgroup2 mount completes as one
                     return
                     ;;
                 --unit | --pod | --time | --intvl | --probes | --detect-within | --loss-tolerance)

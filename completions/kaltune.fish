@@ -152,7 +152,7 @@ complete -c kaltune -n '__kaltune_using plan' -l format -x -a 'table json sysctl
 
 # enforce
 complete -c kaltune -n '__kaltune_using enforce' -s h -l help -d 'Print help and exit'
-complete -c kaltune -n '__kaltune_using enforce' -l cgroup -x -d 'The cgroup v2 subtree (relative to its mount)'
+complete -c kaltune -n '__kaltune_using enforce' -l cgroup -r -F -d 'The cgroup v2 subtree (relative to its mount)'
 complete -c kaltune -n '__kaltune_using enforce' -l unit -x -d 'The cgroup of this systemd unit'
 complete -c kaltune -n '__kaltune_using enforce' -l pod -x -d 'The cgroup of this pod (NAMESPACE/NAME)'
 complete -c kaltune -n '__kaltune_using enforce' -l time -x -d 'TCP_KEEPIDLE given to each connection'

@@ -25,7 +25,7 @@ fi
 
 ip link set lo up
 echo "1024 65535" > /proc/sys/net/ipv4/ip_local_port_range
-ulimit -n 100000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+ulimit -n "$(ulimit -Hn)"
 mount -t bpf bpf /sys/fs/bpf
 mount -t tmpfs tmpfs /run
 mount_point=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
@@ -33,9 +33,7 @@ mount_point=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 cgroup=kaltune-bench-enforce-$$
 home=$(sed -n 's/^0:://p' /proc/self/cgroup)
 work=$(mktemp -d)
-holder=
 cleanup() {
-  [ -z "$holder" ] || { kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null || true; }
   echo $$ > "$mount_point${home%/}/cgroup.procs" 2>/dev/null || true
   "$kaltune" enforce --cgroup "$cgroup" --off >/dev/null 2>&1 || true
   rmdir "$mount_point/$cgroup" 2>/dev/null || true
@@ -128,14 +126,32 @@ echo
 
 echo "## enforce --existing over $existing established connections ($((2 * existing)) sockets)"
 echo
-"$kaltune" enforce --cgroup "$cgroup" --off >/dev/null
-"$work/hold" "$existing" "$work/ready" &
-holder=$!
-while [ ! -e "$work/ready" ]; do sleep 0.1; done
+# Helpers of at most 5 000 connections each (10 000 descriptors: under a container's hard limit).
+holders=()
+start_holders() {
+  local left=$existing i=0
+  rm -f "$work"/ready.*
+  while [ "$left" -gt 0 ]; do
+    local n=$(( left > 5000 ? 5000 : left ))
+    "$work/hold" "$n" "$work/ready.$i" &
+    holders+=($!)
+    left=$(( left - n )); i=$(( i + 1 ))
+  done
+  while [ "$(ls "$work"/ready.* 2>/dev/null | wc -l)" -lt "$i" ]; do
+    for pid in "${holders[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "bench: a holder failed" >&2; exit 1; }; done
+    sleep 0.1
+  done
+}
+stop_holders() {
+  [ ${#holders[@]} -eq 0 ] || { kill "${holders[@]}" 2>/dev/null; wait "${holders[@]}" 2>/dev/null || true; }
+  holders=()
+}
+trap 'stop_holders; cleanup' EXIT
 echo "| run | wall s | result |"
 echo "|---|---|---|"
 for _ in 1 2 3; do
   "$kaltune" enforce --cgroup "$cgroup" --off >/dev/null
+  start_holders # fresh connections, none with SO_KEEPALIVE yet
   start=$(date +%s.%N)
   attach
   end=$(date +%s.%N)
@@ -146,4 +162,5 @@ for _ in 1 2 3; do
            tr -d ' \n' | sed 's/.*"existing":\({[^}]*}\).*/\1/')
   end=$(date +%s.%N)
   echo "| enforce --existing | $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }') | $result |"
+  stop_holders
 done

@@ -451,6 +451,23 @@ TEST_F(EnforcePersist, UnitGetsADropInThatAttachesAtEachStart) {
                 "[Service]\n"
                 "ExecStartPre=+-" +
                 kaltune_binary() + " -q enforce --apply-persisted --unit " + unit + "\n");
+  // systemd reads the drop-in cleanly: a unit of that name beside it (the test's own
+  // /etc/systemd/system) verified with it.
+  if (run({"systemd-analyze", "--version"}).status == 0) {
+    {
+      std::ofstream unit_file("/etc/systemd/system/" + unit);
+      unit_file << "[Unit]\nDescription=kaltune test\n[Service]\nExecStart=/bin/true\n";
+    }
+    RunOptions no_color;
+    no_color.env["SYSTEMD_LOG_COLOR"] = "0";
+    const RunResult verified =
+        run({"systemd-analyze", "verify", "--man=no", "/etc/systemd/system/" + unit}, no_color);
+    EXPECT_EQ(verified.status, 0) << verified.err;
+    EXPECT_EQ(verified.err, "");
+    const RunResult shown = run(
+        {"systemd-analyze", "cat-config", "systemd/system/" + unit + ".d/kaltune-enforce.conf"});
+    EXPECT_NE(shown.out.find("ExecStartPre=+-"), std::string::npos) << shown.out << shown.err;
+  }
   // The unit restarts: systemd removes its cgroup and makes it anew; the drop-in's command runs.
   ASSERT_EQ(enforce({"--off"}).status, 0); // nothing on the parent
   ASSERT_EQ(::rmdir(dir.c_str()), 0);
