@@ -11,15 +11,17 @@
 #include "sys/bpf_enforce.hpp"
 #include "sys/cgroup.hpp"
 #include "sys/lock.hpp"
+#include "sys/netns_scan.hpp"
+#include "sys/node_facts.hpp"
 #include "sys/signals.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
 #include <cerrno>
 #include <ctime>
+#include <map>
 #include <ostream>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -189,7 +191,21 @@ Target resolve_target(const EnforceOptions& options) {
     given = found.front();
     target.unit = *options.unit;
   } else {
-    throw Error(ExitStatus::usage, "enforce --pod: not available yet; give --cgroup PATH");
+    const auto pod = parse_pod(*options.pod);
+    if (!pod) {
+      throw Error(ExitStatus::usage, pod.error());
+    }
+    const NetnsScan scan = scan_netns();
+    RealNodeFacts facts;
+    const auto found = pod_cgroup(*pod, scan.namespaces, facts);
+    if (!found) {
+      throw Error(ExitStatus::system,
+                  fmt::format("no pod {} on this node: no network namespace whose runtime names "
+                              "it with a cgroup v2 path naming its UID (kaltune --all-netns show "
+                              "lists the pods it sees)",
+                              printable(*options.pod)));
+    }
+    given = *found;
   }
   auto relative = cgroup_relative_path(given, mount.string());
   if (!relative) {

@@ -2,7 +2,9 @@
 
 #include "base/text.hpp"
 #include "core/duration.hpp"
+#include "core/netns_owner.hpp"
 #include "sys/held_sockets.hpp"
+#include "sys/netns_scan.hpp"
 
 #include <fmt/format.h>
 
@@ -550,6 +552,76 @@ Result<std::string> unit_dropin(std::string_view unit, std::string_view binary) 
 
 std::string unit_dropin_path(std::string_view unit) {
   return fmt::format("/etc/systemd/system/{}.d/kaltune-enforce.conf", unit);
+}
+
+} // namespace kaltune
+
+namespace kaltune {
+
+namespace {
+// The v2 path of a /proc/PID/cgroup text ("0::/kubepods.slice/…"), if it has one.
+std::optional<std::string_view> v2_path(std::string_view text) {
+  while (!text.empty()) {
+    const std::size_t end = std::min(text.find('\n'), text.size());
+    const std::string_view line = text.substr(0, end);
+    if (line.substr(0, 3) == "0::") {
+      return line.substr(3);
+    }
+    text.remove_prefix(std::min(end + 1, text.size()));
+  }
+  return std::nullopt;
+}
+
+// The path up to the part naming the pod (cgroupfs "pod<UID>", systemd "…-pod<UID_>.slice").
+std::optional<std::string> pod_part(std::string_view path, const std::string& uid) {
+  std::string underscored = uid;
+  std::replace(underscored.begin(), underscored.end(), '-', '_');
+  std::string prefix;
+  for (std::string_view part : split_path(path)) {
+    if (part.empty()) {
+      continue;
+    }
+    prefix += prefix.empty() ? "" : "/";
+    prefix += part;
+    if (part.find("pod" + uid) != std::string_view::npos ||
+        part.find("pod" + underscored) != std::string_view::npos) {
+      return prefix;
+    }
+  }
+  return std::nullopt;
+}
+} // namespace
+
+Result<PodName> parse_pod(std::string_view text) {
+  const std::size_t slash = text.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == text.size() ||
+      text.find('/', slash + 1) != std::string_view::npos) {
+    return Result<PodName>::failure(
+        fmt::format("invalid --pod value '{}': expected NAMESPACE/NAME", printable(text)));
+  }
+  return PodName{std::string(text.substr(slash + 1)), std::string(text.substr(0, slash))};
+}
+
+std::optional<std::string> pod_cgroup(const PodName& pod, const std::vector<FoundNetns>& namespaces,
+                                      NodeFacts& facts) {
+  for (const FoundNetns& netns : namespaces) {
+    if (netns.init || netns.cgroups.empty()) {
+      continue;
+    }
+    const Owner owner = attribute_owner(netns.cgroups, facts);
+    if (!owner.pod_uid || owner.pod_name != pod.name || owner.pod_namespace != pod.ns) {
+      continue;
+    }
+    for (const auto& [pid, text] : netns.cgroups) {
+      (void)pid;
+      if (const auto path = v2_path(text)) {
+        if (auto part = pod_part(*path, *owner.pod_uid)) {
+          return part;
+        }
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 } // namespace kaltune

@@ -6,6 +6,7 @@
 
 #include "base/error.hpp"
 #include "base/keepalive.hpp"
+#include "core/netns_owner.hpp"
 #include "sys/bpf_enforce.hpp"
 
 #include <cstdint>
@@ -196,5 +197,21 @@ namespace kaltune {
 Result<std::string> unit_dropin(std::string_view unit, std::string_view binary);
 // Where that drop-in goes.
 std::string unit_dropin_path(std::string_view unit);
+
+} // namespace kaltune
+
+namespace kaltune {
+
+struct FoundNetns;
+
+// --pod NAMESPACE/NAME as given; a usage error naming the value otherwise.
+Result<PodName> parse_pod(std::string_view text);
+
+// The pod's cgroup (relative to the cgroup2 mount: the path of its processes' v2 cgroup up to the
+// part that names the pod UID, kubepods…pod<UID>[.slice]), from the network namespaces found and
+// the owner attribution of --all-netns (the runtime's annotations name the pod; a hostname alone
+// names no namespace and matches nothing); nullopt when no namespace belongs to it.
+std::optional<std::string> pod_cgroup(const PodName& pod, const std::vector<FoundNetns>& namespaces,
+                                      NodeFacts& facts);
 
 } // namespace kaltune

@@ -186,6 +186,11 @@ TEST_F(EnforceLife, RefusalsLeaveNothingAttached) {
        "kaltune: /proc is not a cgroup directory (cgroup v2 is mounted at " + mount_ + ")\n"},
       {{"enforce", "--cgroup", "../x", "--sysctl-values"}, 2, ""},
       {{"enforce", "--sysctl-values"}, 2, ""},
+      {{"enforce", "--pod", "web-0", "--sysctl-values"},
+       2,
+       "kaltune: invalid --pod value 'web-0': expected NAMESPACE/NAME\n"},
+      {{"enforce", "--pod", "shop/web-0", "--sysctl-values"}, 4, ""},
+      {{"enforce", "--unit", "kaltune-no-such.service", "--sysctl-values"}, 4, ""},
   };
   for (const Case& c : cases) {
     const RunResult result = run_kaltune(c.args);

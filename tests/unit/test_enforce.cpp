@@ -316,3 +316,57 @@ TEST(EnforceConfig, WithPersistedReplacesAddsAndRemoves) {
 
 } // namespace
 } // namespace kaltune
+
+#include "sys/netns_scan.hpp"
+
+#include <map>
+
+namespace kaltune {
+namespace {
+
+class PodFacts : public NodeFacts {
+public:
+  std::map<std::string, std::string> files;
+  std::optional<std::string> read_state_file(const std::string& path) override {
+    const auto it = files.find(path);
+    return it == files.end() ? std::nullopt : std::optional(it->second);
+  }
+  std::optional<std::string> uts_hostname(pid_t) override { return "web-0"; }
+};
+
+TEST(EnforcePod, CgroupOfThePodTheRuntimeNames) {
+  const std::string id(64, 'a');
+  const std::string uid = "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b";
+  const std::string slice = "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod"
+                            "6f1c2a9e_3b4d_4e5f_8a7b_9c0d1e2f3a4b.slice";
+  PodFacts facts;
+  facts.files["/run/containerd/io.containerd.runtime.v2.task/k8s.io/" + id + "/config.json"] =
+      R"({"annotations":{"io.kubernetes.cri.sandbox-name":"web-0",
+          "io.kubernetes.cri.sandbox-namespace":"shop"}})";
+  FoundNetns host;
+  host.init = true;
+  host.cgroups = {{1, "0::/init.scope\n"}};
+  FoundNetns systemd_driver;
+  systemd_driver.cgroups = {{40, "0::/" + slice + "/cri-containerd-" + id + ".scope\n"}};
+  FoundNetns cgroupfs_driver;
+  cgroupfs_driver.cgroups = {{50, "4:cpu:/x\n0::/kubepods/burstable/pod" + uid + "/" + id + "\n"}};
+  const PodName web{"web-0", "shop"};
+  EXPECT_EQ(pod_cgroup(web, {host, systemd_driver}, facts), slice);
+  EXPECT_EQ(pod_cgroup(web, {cgroupfs_driver}, facts), "kubepods/burstable/pod" + uid);
+  EXPECT_EQ(pod_cgroup(PodName{"web-0", "other"}, {systemd_driver}, facts), std::nullopt);
+  // A hostname alone names no namespace: nothing matches.
+  PodFacts no_annotations;
+  EXPECT_EQ(pod_cgroup(web, {systemd_driver}, no_annotations), std::nullopt);
+}
+
+TEST(EnforcePod, NameIsNamespaceSlashName) {
+  ASSERT_TRUE(parse_pod("shop/web-0"));
+  EXPECT_EQ(parse_pod("shop/web-0")->ns, "shop");
+  EXPECT_EQ(parse_pod("shop/web-0")->name, "web-0");
+  for (const char* bad : {"web-0", "/web-0", "shop/", "a/b/c"}) {
+    EXPECT_FALSE(parse_pod(bad)) << bad;
+  }
+}
+
+} // namespace
+} // namespace kaltune
