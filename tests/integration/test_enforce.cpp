@@ -130,6 +130,23 @@ TEST_F(EnforceLife, ReplaceListAndOffAfterKaltuneExited) {
                                                  {"override", false}}));
   EXPECT_EQ(list[0]["attached"]["connections"]["given_keepalive"], 2);
   EXPECT_GT(list[0]["attached"]["program_id"].get<int>(), 0);
+  // The metrics: the program's counters and the values, clean for promtool.
+  const RunResult metrics = run_kaltune({"enforce", "--list", "--format", "prometheus"});
+  ASSERT_EQ(metrics.status, 0) << metrics.err;
+  EXPECT_NE(metrics.out.find("kaltune_enforce_connections_total{cgroup=\"" + cgroup_ +
+                             "\",outcome=\"keepalive\"} 2\n"),
+            std::string::npos)
+      << metrics.out;
+  EXPECT_NE(metrics.out.find("kaltune_enforce_user_timeout_seconds{cgroup=\"" + cgroup_ +
+                             "\"} 180\n"),
+            std::string::npos)
+      << metrics.out;
+  if (run({"promtool", "--version"}).status == 0) {
+    RunOptions input;
+    input.stdin_text = metrics.out;
+    const RunResult lint = run({"promtool", "check", "metrics"}, input);
+    EXPECT_EQ(lint.status, 0) << lint.out << lint.err;
+  }
   const RunResult off = enforce({"--off"});
   ASSERT_EQ(off.status, 0) << off.err;
   EXPECT_EQ(off.out, "detached from " + cgroup_ + "\n");
