@@ -137,9 +137,9 @@ TEST_F(EnforceLife, ReplaceListAndOffAfterKaltuneExited) {
                              "\",outcome=\"keepalive\"} 2\n"),
             std::string::npos)
       << metrics.out;
-  EXPECT_NE(metrics.out.find("kaltune_enforce_user_timeout_seconds{cgroup=\"" + cgroup_ +
-                             "\"} 180\n"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.out.find("kaltune_enforce_user_timeout_seconds{cgroup=\"" + cgroup_ + "\"} 180\n"),
+      std::string::npos)
       << metrics.out;
   if (run({"promtool", "--version"}).status == 0) {
     RunOptions input;

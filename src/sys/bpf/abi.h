@@ -18,14 +18,14 @@
 #define KALTUNE_CGROUP_PATH_MAX 1024
 
 struct kaltune_enforce_config {
-  __u32 abi;             /* KALTUNE_ENFORCE_ABI */
-  __u32 flags;           /* KALTUNE_SET_TIMINGS | KALTUNE_OVERRIDE */
-  __u32 time;            /* seconds: TCP_KEEPIDLE */
-  __u32 intvl;           /* seconds: TCP_KEEPINTVL */
-  __u32 probes;          /* TCP_KEEPCNT */
-  __u32 user_timeout_ms; /* TCP_USER_TIMEOUT; 0: left alone */
-  __s64 since;           /* Unix time these values were attached (report only) */
-  __s64 counting_since;  /* Unix time the counters started (the first attachment) */
+  __u32 abi;                            /* KALTUNE_ENFORCE_ABI */
+  __u32 flags;                          /* KALTUNE_SET_TIMINGS | KALTUNE_OVERRIDE */
+  __u32 time;                           /* seconds: TCP_KEEPIDLE */
+  __u32 intvl;                          /* seconds: TCP_KEEPINTVL */
+  __u32 probes;                         /* TCP_KEEPCNT */
+  __u32 user_timeout_ms;                /* TCP_USER_TIMEOUT; 0: left alone */
+  __s64 since;                          /* Unix time these values were attached (report only) */
+  __s64 counting_since;                 /* Unix time the counters started (the first attachment) */
   char cgroup[KALTUNE_CGROUP_PATH_MAX]; /* the cgroup it was attached to (report only) */
 };
 

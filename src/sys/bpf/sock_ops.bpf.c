@@ -8,9 +8,9 @@
  * SOCK_KEEPOPEN flag is set by SO_KEEPALIVE. getsockopt cannot tell a value the program set from
  * the sysctl it falls back to, and bpf_getsockopt of these options exists only from 6.1. */
 
+#include <asm/socket.h>
 #include <linux/bpf.h>
 #include <linux/tcp.h>
-#include <asm/socket.h>
 
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -59,39 +59,39 @@ struct {
 } kaltune_counts SEC(".maps");
 
 static __always_inline void count(__u32 slot) {
-  __u64 *value = bpf_map_lookup_elem(&kaltune_counts, &slot);
+  __u64* value = bpf_map_lookup_elem(&kaltune_counts, &slot);
   if (value) {
     *value += 1; /* per CPU: no other writer */
   }
 }
 
 /* Whether the connection's program set SO_KEEPALIVE or TCP_KEEP* itself. */
-static __always_inline int chosen_by_program(struct bpf_sock_ops *ops) {
-  struct bpf_sock *sk = ops->sk;
+static __always_inline int chosen_by_program(struct bpf_sock_ops* ops) {
+  struct bpf_sock* sk = ops->sk;
   if (!sk) {
     return 0;
   }
-  struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+  struct tcp_sock* tp = bpf_skc_to_tcp_sock(sk);
   if (!tp) {
     return 0;
   }
-  struct sock *sock = &tp->inet_conn.icsk_inet.sk;
+  struct sock* sock = &tp->inet_conn.icsk_inet.sk;
   unsigned long flags = 0;
   if (bpf_core_field_exists(sock->__sk_common.skc_flags)) {
     flags = sock->__sk_common.skc_flags;
   } else {
-    flags = ((struct sock___flags_in_sock *)sock)->sk_flags;
+    flags = ((struct sock___flags_in_sock*)sock)->sk_flags;
   }
   unsigned long keepopen = 1UL << bpf_core_enum_value(enum sock_flags, SOCK_KEEPOPEN);
   return tp->keepalive_time != 0 || tp->keepalive_intvl != 0 || tp->keepalive_probes != 0 ||
          (flags & keepopen) != 0;
 }
 
-static __always_inline int set_int(struct bpf_sock_ops *ops, int level, int name, int value) {
+static __always_inline int set_int(struct bpf_sock_ops* ops, int level, int name, int value) {
   return bpf_setsockopt(ops, level, name, &value, sizeof value);
 }
 
-static __always_inline int enforce(struct bpf_sock_ops *ops, int respect_choice) {
+static __always_inline int enforce(struct bpf_sock_ops* ops, int respect_choice) {
   if (ops->op != BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB &&
       ops->op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB) {
     return 1;
@@ -117,13 +117,13 @@ static __always_inline int enforce(struct bpf_sock_ops *ops, int respect_choice)
 
 /* The default: a program's own choice wins. Needs the kernel's BTF (CO-RE). */
 SEC("sockops")
-int kaltune_enforce(struct bpf_sock_ops *ops) {
+int kaltune_enforce(struct bpf_sock_ops* ops) {
   return enforce(ops, 1);
 }
 
 /* --override: every connection, whatever its program chose; reads no kernel structure. */
 SEC("sockops")
-int kaltune_override(struct bpf_sock_ops *ops) {
+int kaltune_override(struct bpf_sock_ops* ops) {
   return enforce(ops, 0);
 }
 
