@@ -345,7 +345,18 @@ std::vector<PinnedAttachment> BpfEnforcer::list() {
     if (entry->d_name[0] == '.') {
       continue;
     }
-    found.push_back(read_pin(pin_dir_ / entry->d_name));
+    try {
+      found.push_back(read_pin(pin_dir_ / entry->d_name));
+    } catch (const SystemError& error) {
+      if (error.error_number() == EPERM || error.error_number() == EACCES) {
+        throw;
+      }
+      // Something else pinned here, or gone meanwhile: listed with the reason, not fatal.
+      PinnedAttachment unreadable;
+      unreadable.pin = entry->d_name;
+      unreadable.problem = error.what();
+      found.push_back(std::move(unreadable));
+    }
   }
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.pin < b.pin; });
   return found;
