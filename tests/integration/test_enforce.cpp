@@ -176,6 +176,25 @@ TEST_F(EnforceLife, ExistingReachesConnectionsOpenedBefore) {
   EXPECT_EQ(options_of(chose.client()), (Options{1, 7200, 75, 9, 0}));
 }
 
+TEST_F(EnforceLife, ListNamesAPinItCannotRead) {
+  if (run({"bpftool", "version"}).status != 0) {
+    GTEST_SKIP() << "no bpftool (Debian package bpftool)";
+  }
+  ASSERT_EQ(enforce({"--sysctl-values"}).status, 0);
+  const RunResult stray =
+      run({"bpftool", "map", "create", "/sys/fs/bpf/kaltune/enforce/stray", "type", "array", "key",
+           "4", "value", "4", "entries", "1", "name", "stray"});
+  ASSERT_EQ(stray.status, 0) << stray.err;
+  const RunResult listed = run_kaltune({"--json", "enforce", "--list"});
+  ASSERT_EQ(listed.status, 0) << listed.err;
+  const json rows = json::parse(listed.out)["enforcements"];
+  ASSERT_EQ(rows.size(), 2U) << listed.out;
+  EXPECT_EQ(rows[0]["state"], "in_force");
+  EXPECT_EQ(rows[1]["cgroup"], "stray");
+  EXPECT_EQ(rows[1]["state"], "unreadable");
+  EXPECT_EQ(rows[1]["attached"]["pin"], "stray");
+}
+
 TEST_F(EnforceLife, RefusalsLeaveNothingAttached) {
   struct Case {
     std::vector<std::string> args;
