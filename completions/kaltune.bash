@@ -95,7 +95,7 @@ _kaltune()
         '')
             if [[ $cur != -* ]]; then
                 $split && return
-                COMPREPLY=($(compgen -W 'show set reset diff sockets verify check plan' -- "$cur"))
+                COMPREPLY=($(compgen -W 'show set reset diff sockets verify check plan enforce' -- "$cur"))
                 return
             fi
             opts="$global_opts --version -h --help"
@@ -248,6 +248,36 @@ _kaltune()
                     ;;
             esac
             opts='--idle-timeout --detect-within --loss-tolerance --list-presets --format'
+            ;;
+        enforce)
+            case $prev in
+                --cgroup)
+                    _filedir # an absolute path under the cgroup2 mount completes as one
+                    return
+                    ;;
+                --unit | --pod | --time | --intvl | --probes | --detect-within | --loss-tolerance)
+                    return # a name, a duration or a count: nothing to offer
+                    ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -W "$_kaltune_presets" -- "$cur"))
+                    return
+                    ;;
+                --user-timeout)
+                    COMPREPLY=($(compgen -W 'auto' -- "$cur"))
+                    return
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W 'table json prometheus' -- "$cur"))
+                    return
+                    ;;
+                --output)
+                    _filedir
+                    return
+                    ;;
+            esac
+            opts='--cgroup --unit --pod --time --intvl --probes --idle-timeout --detect-within
+                --loss-tolerance --sysctl-values --user-timeout --existing --override --dry-run
+                --persist --off --list --format --output --apply-persisted'
             ;;
         *)
             return

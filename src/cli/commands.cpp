@@ -2,6 +2,7 @@
 
 #include "cli/check.hpp"
 #include "cli/diff.hpp"
+#include "cli/enforce.hpp"
 #include "cli/plan.hpp"
 #include "cli/reset.hpp"
 #include "cli/set.hpp"
@@ -22,6 +23,7 @@ constexpr std::array diff_formats{unified, table, json};
 constexpr std::array sockets_formats{table, json, prometheus};
 constexpr std::array check_formats{text, json, prometheus, nagios};
 constexpr std::array plan_formats{table, json, sysctl, kubernetes, docker};
+constexpr std::array enforce_formats{table, json, prometheus};
 // With --all-netns: a row (or lines) per namespace, one JSON document, one exposition.
 constexpr std::array show_netns_formats{table, json, prometheus};
 constexpr std::array none = std::array<Format, 0>{};
@@ -53,6 +55,11 @@ constexpr std::array rows{
             bind_command<setup_check, run_check>},
     Command{"plan", plan_help, plan_formats, none, /*output=*/false, "--idle-timeout aws-nlb",
             bind_command<setup_plan, run_plan>},
+    Command{"enforce",
+            "Give every TCP connection of a cgroup subtree keepalive, whatever its program asked "
+            "(a cgroup sock_ops BPF program; Linux 5.10)",
+            enforce_formats, none, /*output=*/true, "--list",
+            bind_command<setup_enforce, run_enforce>},
 };
 } // namespace
 

@@ -209,4 +209,64 @@ std::vector<MetricFamily> check_metrics(const std::vector<Finding>& findings, co
   return {std::move(status), std::move(counts), std::move(max_detect), std::move(idle_timeout)};
 }
 
+std::vector<MetricFamily> enforce_metrics(const std::vector<EnforceListEntry>& rows) {
+  using State = EnforceListEntry::State;
+  MetricFamily attached = gauge("kaltune_enforce_attached",
+                                "kaltune enforce: 1 when kaltune's sock_ops program acts on the "
+                                "cgroup, 0 when it is persisted only or its cgroup is gone.");
+  MetricFamily persisted = gauge("kaltune_enforce_persisted",
+                                 "kaltune enforce: 1 when boot applies it again (--persist).");
+  MetricFamily drift = gauge("kaltune_enforce_drift",
+                             "kaltune enforce: 1 when what acts now is not what boot applies "
+                             "(persisted with other values, or not attached).");
+  MetricFamily time = gauge("kaltune_enforce_time_seconds",
+                            "kaltune enforce: TCP_KEEPIDLE given to the cgroup's connections.");
+  MetricFamily intvl = gauge("kaltune_enforce_intvl_seconds",
+                             "kaltune enforce: TCP_KEEPINTVL given to the cgroup's connections.");
+  MetricFamily probes =
+      gauge("kaltune_enforce_probes", "kaltune enforce: TCP_KEEPCNT given to the connections.");
+  MetricFamily user_timeout =
+      gauge("kaltune_enforce_user_timeout_seconds",
+            "kaltune enforce: TCP_USER_TIMEOUT given to the connections (absent: not set).");
+  MetricFamily since = gauge("kaltune_enforce_since_timestamp_seconds",
+                             "kaltune enforce: Unix time the values in force were attached.");
+  MetricFamily connections{"kaltune_enforce_connections_total",
+                           "kaltune enforce: connections established in the cgroup, counted by "
+                           "the program: given keepalive, left alone (their program chose its "
+                           "own), failed (the kernel refused an option).",
+                           "counter",
+                           {}};
+  for (const EnforceListEntry& row : rows) {
+    const MetricLabels labels{{"cgroup", row.cgroup}};
+    const bool acts = row.state == State::in_force || row.state == State::differs;
+    attached.samples.push_back({labels, acts ? 1 : 0});
+    persisted.samples.push_back({labels, row.persisted ? 1 : 0});
+    drift.samples.push_back(
+        {labels, row.persisted && (row.state == State::differs || !acts) ? 1 : 0});
+    if (!row.attached || !row.attached->program) {
+      continue;
+    }
+    const EnforceProgram& program = *row.attached->program;
+    if (program.values.set_timings) {
+      time.samples.push_back({labels, program.values.time});
+      intvl.samples.push_back({labels, program.values.intvl});
+      probes.samples.push_back({labels, program.values.probes});
+    }
+    if (program.values.user_timeout_ms != 0) {
+      user_timeout.samples.push_back({labels, program.values.user_timeout_ms / 1000});
+    }
+    since.samples.push_back({labels, program.since});
+    const EnforceCounts& counts = row.attached->counts;
+    for (const auto& [outcome, value] :
+         {std::pair{"keepalive", counts.set}, std::pair{"left_alone", counts.chosen},
+          std::pair{"failed", counts.failed}}) {
+      connections.samples.push_back(
+          {{{"cgroup", row.cgroup}, {"outcome", outcome}}, static_cast<std::int64_t>(value)});
+    }
+  }
+  return {std::move(attached),     std::move(persisted), std::move(drift),
+          std::move(time),         std::move(intvl),     std::move(probes),
+          std::move(user_timeout), std::move(since),     std::move(connections)};
+}
+
 } // namespace kaltune

@@ -7,6 +7,7 @@
 
 #include "base/keepalive.hpp"
 #include "base/source.hpp"
+#include "core/enforce.hpp"
 #include "core/policy.hpp"
 #include "core/sockets.hpp"
 
@@ -61,5 +62,9 @@ std::vector<MetricFamily> socket_metrics(const SocketSummary& summary,
 // the findings per severity, and the policy's limits that were given.
 std::vector<MetricFamily> check_metrics(const std::vector<Finding>& findings, const Policy& policy,
                                         const std::optional<std::string>& netns);
+
+// `enforce --list`: per cgroup whether kaltune's program acts, whether it is persisted and agrees,
+// its values, since when, and the program's own counters of connections.
+std::vector<MetricFamily> enforce_metrics(const std::vector<EnforceListEntry>& rows);
 
 } // namespace kaltune

@@ -1,6 +1,7 @@
 #include "sys/netns_scan.hpp"
 
 #include "base/error.hpp"
+#include "sys/mountinfo.hpp"
 #include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
@@ -21,37 +22,6 @@
 namespace kaltune {
 
 namespace {
-
-// Mountinfo escapes blanks, newlines and backslashes in paths as \ooo.
-std::string unescape_mount_path(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\' && i + 3 < text.size() &&
-        std::all_of(text.begin() + static_cast<std::ptrdiff_t>(i) + 1,
-                    text.begin() + static_cast<std::ptrdiff_t>(i) + 4,
-                    [](char c) { return c >= '0' && c <= '7'; })) {
-      out += static_cast<char>((text[i + 1] - '0') * 64 + (text[i + 2] - '0') * 8 +
-                               (text[i + 3] - '0'));
-      i += 3;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-std::vector<std::string_view> split_fields(std::string_view line) {
-  std::vector<std::string_view> fields;
-  std::size_t start = 0;
-  while (start < line.size()) {
-    const std::size_t end = std::min(line.find(' ', start), line.size());
-    if (end > start) {
-      fields.push_back(line.substr(start, end - start));
-    }
-    start = end + 1;
-  }
-  return fields;
-}
 
 std::optional<std::uint64_t> parse_u64(std::string_view text) {
   std::uint64_t value = 0;
@@ -238,26 +208,17 @@ private:
 
 std::vector<NsfsMount> parse_nsfs_mounts(std::string_view mountinfo) {
   std::vector<NsfsMount> mounts;
-  while (!mountinfo.empty()) {
-    const std::size_t end = std::min(mountinfo.find('\n'), mountinfo.size());
-    const auto fields = split_fields(mountinfo.substr(0, end));
-    mountinfo.remove_prefix(std::min(end + 1, mountinfo.size()));
-    // id parent major:minor root mount-point options [optional…] - fstype source super-options
-    const auto dash = std::find(fields.begin(), fields.end(), "-");
-    if (fields.size() < 5 || dash == fields.end() || dash + 1 == fields.end() ||
-        *(dash + 1) != "nsfs") {
-      continue;
-    }
-    const std::string_view root = fields[3];
+  for (MountinfoLine& line : parse_mountinfo(mountinfo)) {
     constexpr std::string_view prefix = "net:[";
-    if (root.substr(0, prefix.size()) != prefix || root.back() != ']') {
+    const std::string_view root = line.root;
+    if (line.fstype != "nsfs" || root.substr(0, prefix.size()) != prefix || root.back() != ']') {
       continue;
     }
     const auto ino = parse_u64(root.substr(prefix.size(), root.size() - prefix.size() - 1));
     if (!ino) {
       continue;
     }
-    mounts.push_back({unescape_mount_path(fields[4]), *ino});
+    mounts.push_back({std::move(line.mount_point), *ino});
   }
   return mounts;
 }

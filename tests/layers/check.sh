@@ -1,13 +1,14 @@
 #!/bin/sh
 # The layering of DESIGN.md, checked over every #include "..." in a source tree:
 #   main.cpp > cli > render > core > config > sys > base
+# (C files too: the BPF program src/sys/bpf/sock_ops.bpf.c and its abi.h sit in sys)
 # An include may point into its own folder or a lower one, never up; a folder missing from the
 # list fails too, so a new one has to be given its place. Strict ranks also rule out folder cycles.
 # Usage: check.sh SRC_DIR   (exit 0 clean, 1 with one line per offending include)
 set -eu
 src=${1:?usage: check.sh SRC_DIR}
 cd "$src"
-find . -type f \( -name '*.hpp' -o -name '*.cpp' -o -name '*.hpp.in' \) | sort |
+find . -type f \( -name '*.hpp' -o -name '*.cpp' -o -name '*.hpp.in' -o -name '*.h' -o -name '*.c' \) | sort |
   xargs grep -Hn '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' |
   awk '
     BEGIN {
