@@ -20,6 +20,14 @@ SystemError::SystemError(int error_number, std::string call, const std::string& 
   call_ = std::move(call);
 }
 
+SystemError::SystemError(Whole, int error_number, std::string call, const std::string& message)
+    : Error(status_for_errno(error_number), message), errno_(error_number), call_(std::move(call)) {
+}
+
+SystemError SystemError::noted(const std::string& note) const {
+  return SystemError(Whole{}, errno_, call_, std::string(what()) + "; " + note);
+}
+
 ExitStatus status_for_errno(int error_number) {
   return (error_number == EACCES || error_number == EPERM) ? ExitStatus::permission
                                                            : ExitStatus::system;

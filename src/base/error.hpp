@@ -37,8 +37,13 @@ public:
   SystemError(int error_number, std::string call, const std::string& context);
   int error_number() const noexcept { return errno_; }
   const std::string& call() const noexcept { return call_; } // "" when not named
+  // The same failure with `note` after its message ("…: Input/output error; NOTE"): what a caller
+  // knows of the consequences (what the file holds, whether the kernel was changed).
+  SystemError noted(const std::string& note) const;
 
 private:
+  struct Whole {};
+  SystemError(Whole, int error_number, std::string call, const std::string& message);
   int errno_;
   std::string call_;
 };

@@ -60,6 +60,10 @@ Range api_range(Key key) {
 Range kernel_range(Key key) {
   return info(key).kernel;
 }
+Range reported_range(Key key) {
+  return key == Key::probes ? kernel_range(key)
+                            : Range{-max_reported_seconds, max_reported_seconds};
+}
 
 std::string normalize_sysctl_name(std::string_view name) {
   if (!name.empty() && name.front() == '/') {

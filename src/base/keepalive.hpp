@@ -39,15 +39,24 @@ struct Range {
 
 // tcp_keepalive_time and _intvl are ints in jiffies (proc_dointvec_jiffies): a kernel stores
 // seconds of either sign up to INT_MAX / HZ. HZ is a build option (100-1000) userspace cannot
-// read, so kaltune's one limit for them — validation, --force, snapshots and the boot view — is
+// read, so kaltune's one limit for them — validation, --force and the boot view — is
 // what every kernel stores: INT_MAX / 1000 = 2147483 s (24.8 days).
 inline constexpr std::int64_t max_kernel_hz = 1000;
 inline constexpr std::int64_t max_jiffies_seconds = 2147483647 / max_kernel_hz;
+
+// The lowest HZ a kernel is built with: a kernel with HZ=100 stores time/intvl up to INT_MAX/100
+// s (248 days), and reports them so. What any running kernel can hold and report is therefore
+// wider than the one limit kaltune writes within.
+inline constexpr std::int64_t min_kernel_hz = 100;
+inline constexpr std::int64_t max_reported_seconds = 2147483647 / min_kernel_hz;
 
 // What setsockopt(TCP_KEEPIDLE/TCP_KEEPINTVL/TCP_KEEPCNT) accepts: kaltune's default limits.
 Range api_range(Key key);
 // What the kernel's sysctl handler accepts: the limits of --force.
 Range kernel_range(Key key);
+// What some running kernel may hold and report (time/intvl within ±INT_MAX/100, probes 0-255):
+// the values a `show --json` snapshot of a real host can carry. Never a limit of writing.
+Range reported_range(Key key);
 
 // A complete set of the three values.
 struct Settings {

@@ -149,7 +149,7 @@ namespace {
 void setup_global(CLI::App& app, GlobalTexts& global, const Spelled& spelled) {
   // CLI11's own messages quote the values given: escaped like kaltune's.
   app.failure_message([](const CLI::App* command, const CLI::Error& error) {
-    std::string message = printable(error.what()) + "\n";
+    std::string message = "kaltune: " + printable(error.what()) + "\n";
     if (command->get_help_ptr() != nullptr) {
       message += "Run with " + command->get_help_ptr()->get_name() + " for more information.\n";
     }

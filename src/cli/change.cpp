@@ -117,6 +117,13 @@ int run_persist_command(Context& context, const PersistRequest& request, bool dr
     dry_run_problems = predicted_problems(*report.boot, plan);
   } else {
     const DeferSignals defer; // Ctrl-C cannot leave half a change
+    // A lock file removed while held no longer keeps a second run out: stop before writing.
+    if (lock && !lock->still_at_path()) {
+      throw Error(ExitStatus::system,
+                  fmt::format("{} was removed while kaltune held it, so another run may hold a "
+                              "new one: nothing was changed",
+                              lock_file_path().string()));
+    }
     // Holding the lock: temp files of runs killed with SIGKILL are no one's any more.
     for (const std::string& name : remove_stale_temps(posix, plan.file.host)) {
       context.warn(fmt::format("removed {}, left by a kaltune run that was killed", name));

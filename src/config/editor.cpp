@@ -1,5 +1,6 @@
 #include "config/editor.hpp"
 
+#include "base/text.hpp"
 #include "config/boot_rules.hpp"
 #include "config/lexer.hpp"
 
@@ -196,19 +197,74 @@ EditResult set_keys(std::string_view content, const KeyValues& values) {
   return result;
 }
 
+namespace {
+// Whether `piece` (one line as `model` reads it) sets nothing but the removed keys: a blank, a
+// comment, a line without '=' that excludes nothing, an explicit write of a removed key, or a
+// keepalive spelling that reaches no key for this model (`--key = v` for systemd). Another
+// key's assignment or exclusion, a glob and a kept keepalive key set something else.
+bool sets_only(BootModel model, std::string_view piece, const KeySet& keys) {
+  const std::vector<ConfLine> lines = lex_conf(piece);
+  if (lines.empty() || lines.front().kind == ConfLine::Kind::blank ||
+      lines.front().kind == ConfLine::Kind::comment) {
+    return true;
+  }
+  if (const auto key = reaches(model, piece)) {
+    return keys[index_of(*key)];
+  }
+  const ConfLine& line = lines.front();
+  const std::string_view name =
+      line.kind == ConfLine::Kind::assignment ? line.key() : trim(line.text, " \t\v\f\r");
+  if (line.kind == ConfLine::Kind::other && (name.empty() || name.front() != '-')) {
+    return true; // neither applier sets anything from a line without '='
+  }
+  return !is_glob(name) && name.find("tcp_keepalive") != std::string_view::npos;
+}
+
+// The first piece of an LF line that sets something besides the removed keys for either applier
+// (another key after a lone CR, which systemd reads as a line of its own; a glob; an exclusion),
+// or nullopt when the whole line can go without taking anything else with it.
+std::optional<std::string_view> other_setting(std::string_view line_text, const KeySet& keys) {
+  // procps stops reading a line at a NUL byte.
+  const std::string_view procps = line_text.substr(0, line_text.find('\0'));
+  if (!sets_only(BootModel::procps, procps, keys)) {
+    return procps;
+  }
+  for (const ConfLine& piece : lex_conf(line_text, LineBreaks::systemd)) {
+    if (!sets_only(BootModel::systemd, piece.text, keys)) {
+      return piece.text;
+    }
+  }
+  return std::nullopt;
+}
+} // namespace
+
 EditResult remove_keys(std::string_view content, const KeySet& keys) {
   EditResult result;
   for (const ConfLine& line : lex_conf(content)) {
     // Any line either applier reads as an assignment of a removed key goes whole, also a comment
-    // for procps that systemd reads as "# note" and an assignment after a lone CR.
+    // for procps that systemd reads as "# note" and an assignment after a lone CR — unless the
+    // line also sets something else for either applier (`vm.x = 1\rnet.ipv4.… = 5`): that stays,
+    // with the line, and a note says so.
     const KeySet reached = reached_by_either(line.text);
-    bool removes = false;
+    std::optional<Key> removes;
     for (Key k : all_keys) {
-      removes = removes || (reached[index_of(k)] && keys[index_of(k)]);
+      if (!removes && reached[index_of(k)] && keys[index_of(k)]) {
+        removes = k;
+      }
     }
     if (removes) {
-      result.removed.push_back(line.number);
-      continue;
+      if (const auto other = other_setting(line.text, keys)) {
+        result.notes.push_back(
+            {line.number,
+             fmt::format("assigns {} but also '{}' (systemd ends a line at a lone CR or a NUL): "
+                         "left as it is, so as not to remove that too; remove the keepalive "
+                         "assignment by hand",
+                         sysctl_name(*removes), printable(*other))});
+        result.kept.push_back(line.number);
+      } else {
+        result.removed.push_back(line.number);
+        continue;
+      }
     }
     if (line.kind == ConfLine::Kind::assignment) {
       for (Key k : all_keys) {

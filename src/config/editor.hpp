@@ -45,6 +45,7 @@ struct EditResult {
   std::string content;
   std::vector<std::size_t> updated; // lines whose value changed in place (1-based, old numbering)
   std::vector<std::size_t> removed; // lines removed (old numbering)
+  std::vector<std::size_t> kept;    // lines assigning a removed key kept, as they set more (noted)
   std::vector<Key> appended;        // keys the file did not assign, appended at the end
   std::vector<EditNote> notes;      // glob lines that also match a key, left as they are
   bool changed = false;             // content differs from the input
@@ -55,7 +56,9 @@ struct EditResult {
 // the file's line ending. A file without a final newline still has none afterwards.
 EditResult set_keys(std::string_view content, const KeyValues& values);
 
-// Removes every line assigning one of `keys` (the whole line and its ending).
+// Removes every line assigning one of `keys` (the whole line and its ending), except a line that
+// also sets something else for either applier (another key after a lone CR or a NUL): that one
+// is kept whole and noted (`kept`), never taken with it.
 EditResult remove_keys(std::string_view content, const KeySet& keys);
 
 // The key a line (without its line ending) assigns explicitly as both appliers read it, or

@@ -5,9 +5,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <fnmatch.h>
+#include <optional>
 
 namespace kaltune {
 
@@ -23,6 +25,79 @@ constexpr std::array<std::pair<std::string_view, WhereField>, 8> where_names{{
     {"owner", WhereField::owner},
     {"differs", WhereField::differs},
 }};
+
+// What is wrong with a shell glob as fnmatch(3) reads it (no flags), or nullopt. glibc answers
+// "no match" for a pattern it cannot read (`abc\`, `[!]`, `[z-a]`, `[[:colour:]]`) and takes an
+// unclosed `[` as itself only sometimes, so a malformed pattern would select nothing without a
+// word: it is refused instead.
+std::optional<std::string> glob_problem(std::string_view pattern) {
+  constexpr std::array<std::string_view, 12> classes{"alnum", "alpha", "blank", "cntrl",
+                                                     "digit", "graph", "lower", "print",
+                                                     "punct", "space", "upper", "xdigit"};
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '\\') {
+      if (++i == pattern.size()) {
+        return std::string("it ends in a lone backslash");
+      }
+      continue;
+    }
+    if (pattern[i] != '[') {
+      continue;
+    }
+    const std::size_t open = i++;
+    if (i < pattern.size() && (pattern[i] == '!' || pattern[i] == '^')) {
+      ++i;
+    }
+    bool first = true;
+    int previous = -1; // the last single character, for a range; -1 when none
+    for (;; first = false) {
+      if (i >= pattern.size()) {
+        return fmt::format("the '[' at {} is never closed (a literal '[' is written \\[)",
+                           open + 1);
+      }
+      const char c = pattern[i];
+      if (c == ']' && !first) {
+        break;
+      }
+      if (c == '[' && i + 1 < pattern.size() &&
+          (pattern[i + 1] == ':' || pattern[i + 1] == '.' || pattern[i + 1] == '=')) {
+        const char kind = pattern[i + 1];
+        const std::size_t end = pattern.find(std::string{kind, ']'}, i + 2);
+        if (end == std::string_view::npos) {
+          return fmt::format("the '[{}' at {} is never closed", kind, i + 1);
+        }
+        const std::string_view name = pattern.substr(i + 2, end - i - 2);
+        if (kind == ':' && std::find(classes.begin(), classes.end(), name) == classes.end()) {
+          return fmt::format("'[:{}:]' is no character class", name);
+        }
+        i = end + 2;
+        previous = -1;
+        continue;
+      }
+      unsigned char single = static_cast<unsigned char>(c);
+      if (c == '\\' && i + 1 < pattern.size()) {
+        single = static_cast<unsigned char>(pattern[++i]);
+      }
+      if (previous >= 0 && single == '-' && i + 1 < pattern.size() && pattern[i + 1] != ']') {
+        std::size_t high_at = i + 1;
+        if (pattern[high_at] == '\\' && high_at + 1 < pattern.size()) {
+          ++high_at;
+        }
+        const auto high = static_cast<unsigned char>(pattern[high_at]);
+        if (high < previous) {
+          return fmt::format("the range '{}-{}' is empty", static_cast<char>(previous),
+                             static_cast<char>(high));
+        }
+        i = high_at + 1;
+        previous = -1;
+        continue;
+      }
+      previous = single;
+      ++i;
+    }
+  }
+  return std::nullopt;
+}
 
 bool glob(const std::string& pattern, std::string_view text) {
   return ::fnmatch(pattern.c_str(), std::string(text).c_str(), 0) == 0;
@@ -116,6 +191,12 @@ Result<WhereCondition> parse_where(std::string_view text) {
     }
     if (value == WhereField::differs && pattern != "yes" && pattern != "no") {
       break;
+    }
+    if (value != WhereField::owner && value != WhereField::differs) {
+      if (auto problem = glob_problem(pattern)) {
+        return Result<WhereCondition>::failure(fmt::format(
+            "invalid --where '{}': '{}' is not a shell glob: {}", text, pattern, *problem));
+      }
     }
     return WhereCondition{value, pattern, std::string(text)};
   }

@@ -266,10 +266,13 @@ Owner attribute_owner(const std::vector<std::pair<pid_t, std::string>>& cgroups,
     }
   }
   if (owner.pod_uid) {
-    // Kubernetes sets a pod's hostname to its name (unless spec.hostname says otherwise).
+    // Kubernetes sets a pod's hostname to its name (unless spec.hostname says otherwise), in
+    // the pod's own UTS namespace: one that is the host's (hostNetwork pods keep the node's
+    // name) says nothing of the pod.
     for (const auto& [pid, match] : matches) {
-      if (const auto hostname = match.pod_uid ? facts.uts_hostname(pid) : std::nullopt) {
-        owner.pod_name = *hostname;
+      const auto uts = match.pod_uid ? facts.uts_name(pid) : std::nullopt;
+      if (uts && !uts->host) {
+        owner.pod_name = uts->hostname;
         owner.pod_source = "hostname";
         break;
       }

@@ -27,6 +27,13 @@ Located locate(const std::filesystem::path& root, const std::optional<std::strin
     throw symlink_loop(out.path);
   }
   if (out.rooted.system == "/dev/null") {
+    if (out.rooted.system == out.path) {
+      // Named as it is: the null device itself, no symlink anywhere.
+      throw Error(ExitStatus::system,
+                  fmt::format("{} is the null device, not a file: boot reads nothing from it; give "
+                              "a sysctl file with --file",
+                              out.path));
+    }
     throw Error(ExitStatus::system,
                 fmt::format("{} is masked (a symlink to /dev/null): boot reads nothing from it; "
                             "remove the mask or give another file with --file",
@@ -235,7 +242,7 @@ bool write_plan(Posix& posix, const FilePlan& plan) {
     if (plan.after) {
       write_atomically(posix, plan.host, *plan.after, plan.before);
     } else {
-      remove_durably(posix, plan.host);
+      remove_durably(posix, plan.host, plan.before);
     }
   } catch (const Error&) {
     if (created) {
@@ -249,12 +256,34 @@ bool write_plan(Posix& posix, const FilePlan& plan) {
   return created;
 }
 
-// Puts the file back as it was before write_plan, and removes a directory it created.
+// Puts the file back as it was before write_plan, and removes a directory it created. Throws
+// Error saying what the file holds when that fails.
 void undo_plan(Posix& posix, const FilePlan& plan, bool created_directory) {
-  restore_file(posix, plan.host, plan.before);
-  if (created_directory) {
-    remove_directory(posix, plan.host.parent_path(), plan.host.parent_path().string());
+  try {
+    restore_file(posix, plan.host, plan.before);
+  } catch (const RestoreError& restore) {
+    throw Error(ExitStatus::system,
+                restore.consequence(plan.target, plan.after
+                                                     ? "holds the new values, which boot will apply"
+                                                     : "is gone"));
   }
+  if (created_directory) {
+    try {
+      remove_directory(posix, plan.host.parent_path(), plan.host.parent_path().string());
+    } catch (const Error& error) {
+      throw Error(
+          ExitStatus::system,
+          fmt::format("{} restored as it was, but not its directory: {}", plan.path, error.what()));
+    }
+  }
+}
+
+// What a failure leaves of the running values: said whenever the command would have changed
+// them, so that no message leaves the kernel's state to be guessed.
+std::string kernel_note(const PersistStep& step) {
+  return step.proc != nullptr && !step.runtime_changes.empty()
+             ? "; the running values were not changed"
+             : "";
 }
 } // namespace
 
@@ -268,7 +297,19 @@ BootView commit_persist(Posix& posix, const PersistStep& step) {
     }
   }
   const bool write = plan.changes();
-  const bool created_directory = write && write_plan(posix, plan);
+  bool created_directory = false;
+  try {
+    created_directory = write && write_plan(posix, plan);
+  } catch (const SystemError& error) {
+    // The file is as the error says (unchanged, or put back); the kernel was not reached.
+    if (const std::string note = kernel_note(step); !note.empty()) {
+      throw error.noted(note.substr(2));
+    }
+    throw;
+  } catch (const Error& error) {
+    throw Error(error.status(), error.what() + kernel_note(step));
+  }
+  bool runtime_reached = false; // apply_changes says itself what it rolled back
   try {
     BootView view = step.resolve_boot();
     if (step.wanted) {
@@ -278,20 +319,24 @@ BootView commit_persist(Posix& posix, const PersistStep& step) {
       }
     }
     if (step.proc != nullptr) {
+      runtime_reached = true;
       apply_changes(*step.proc, step.runtime_changes);
     }
     return view;
   } catch (const Error& error) {
+    const std::string kernel = runtime_reached ? "" : kernel_note(step);
     if (!write) {
-      throw Error(error.status(), fmt::format("{}; {} was not changed", error.what(), plan.path));
+      throw Error(error.status(),
+                  fmt::format("{}; {} was not changed{}", error.what(), plan.path, kernel));
     }
     try {
       undo_plan(posix, plan, created_directory);
     } catch (const Error& restore_error) {
-      throw Error(ExitStatus::system, fmt::format("{}; RESTORE OF {} FAILED: {}", error.what(),
-                                                  plan.target, restore_error.what()));
+      throw Error(ExitStatus::system,
+                  fmt::format("{}; {}{}", error.what(), restore_error.what(), kernel));
     }
-    throw Error(error.status(), fmt::format("{}; {} restored as it was", error.what(), plan.path));
+    throw Error(error.status(),
+                fmt::format("{}; {} restored as it was{}", error.what(), plan.path, kernel));
   }
 }
 
@@ -310,6 +355,11 @@ PersistPlan plan_persist(Posix& posix, ProcSys& proc, const std::filesystem::pat
   }
   plan.file = request.remove ? plan_remove(posix, root, request.file)
                              : plan_set(posix, root, request.file, request.values);
+  // What the write will need, checked without writing, so that --dry-run refuses where the real
+  // run would (a read-only tree: exit 4; a directory the caller may not write: 3).
+  if (plan.file.changes()) {
+    check_writable(plan.file.host, plan.file.target);
+  }
   if (!request.remove) {
     plan.wanted = request.values;
   }

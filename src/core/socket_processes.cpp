@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -41,8 +43,12 @@ const SocketOptions* SocketProcesses::options(std::uint32_t inode) {
       // Counted by call and error, not by process: one line says it for all of them.
       const std::string call = error.call().empty() ? error.what() : error.call();
       ++failures_[fmt::format("{}: {}{}", call, std::strerror(error.error_number()),
-                              denied ? " (needs ptrace rights over the process: run as root)"
-                                     : "")];
+                              !denied ? ""
+                              : ::geteuid() != 0
+                                  ? " (needs ptrace rights over the process: run as root)"
+                                  : " (needs ptrace rights over the process, which "
+                                    "root lacks here: another user namespace or a "
+                                    "security module)")];
     }
   }
   return it->second ? &*it->second : nullptr;

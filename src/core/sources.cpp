@@ -69,16 +69,16 @@ Result<SourcedSettings> settings_from_snapshot(std::string_view label, std::stri
       return Failure::failure(fmt::format("{}: settings.\"{}\".value is {}, not an integer",
                                           not_one, name, value.type_name()));
     }
-    // Only what the kernel could hold: anything else is no real host's value, and would
-    // overflow the detection time.
-    const Range range = kernel_range(key);
+    // What a kernel can hold and report, whatever its HZ (a HZ=250 host runs with 3 000 000 s
+    // and `show --json` says so): anything else is no real host's value, and would overflow
+    // the detection time.
+    const Range range = reported_range(key);
     const bool in_range = value.is_number_unsigned()
                               ? value.get<std::uint64_t>() <= static_cast<std::uint64_t>(range.max)
                               : range.contains(value.get<std::int64_t>());
     if (!in_range) {
-      return Failure::failure(
-          fmt::format("{}: {} = {} is outside what the kernel accepts ({} to {})", label, name,
-                      value.dump(), range.min, range.max));
+      return Failure::failure(fmt::format("{}: {} = {} is outside what any kernel holds ({} to {})",
+                                          label, name, value.dump(), range.min, range.max));
     }
     out[key].value = value.get<std::int64_t>();
     out[key].origin = entry.contains("origin") && entry["origin"].is_string()

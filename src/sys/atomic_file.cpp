@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <csignal>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <system_error>
 #include <unistd.h>
 
@@ -23,6 +25,11 @@ public:
   SeamFd& operator=(const SeamFd&) = delete;
   ~SeamFd() { reset(); }
   int get() const { return fd_; }
+  // Holds `fd` from now on (closing what it held).
+  void adopt(int fd) {
+    reset();
+    fd_ = fd;
+  }
   // Closes now and reports the result (a close can fail with EIO on some file systems).
   int reset() {
     const int rc = fd_ >= 0 ? posix_.close(fd_) : 0;
@@ -35,8 +42,9 @@ private:
   int fd_;
 };
 
-[[noreturn]] void fail(int error, const std::filesystem::path& path, std::string_view step) {
-  throw SystemError(error, fmt::format("cannot write {}: {}", path.string(), step));
+[[noreturn]] void fail(int error, const std::filesystem::path& path, std::string_view step,
+                       std::string_view verb = "write") {
+  throw SystemError(error, fmt::format("cannot {} {}: {}", verb, path.string(), step));
 }
 
 int open_retrying(Posix& posix, const std::filesystem::path& path, int flags, mode_t mode) {
@@ -44,13 +52,13 @@ int open_retrying(Posix& posix, const std::filesystem::path& path, int flags, mo
 }
 
 void sync_directory(Posix& posix, const std::filesystem::path& dir,
-                    const std::filesystem::path& path) {
+                    const std::filesystem::path& path, std::string_view verb = "write") {
   SeamFd fd(posix, open_retrying(posix, dir, O_RDONLY | O_DIRECTORY, 0));
   if (fd.get() < 0) {
-    fail(errno, path, fmt::format("open of directory {}", dir.string()));
+    fail(errno, path, fmt::format("open of directory {}", dir.string()), verb);
   }
   if (posix.fsync(fd.get()) != 0) {
-    fail(errno, path, fmt::format("fsync of directory {}", dir.string()));
+    fail(errno, path, fmt::format("fsync of directory {}", dir.string()), verb);
   }
 }
 
@@ -76,13 +84,16 @@ std::filesystem::path create_temp(Posix& posix, const std::filesystem::path& pat
 }
 } // namespace
 
-FileState read_file_state(Posix& posix, const std::filesystem::path& path) {
-  FileState state;
-  // Non-blocking: a FIFO put there since the caller looked must not hang the run.
-  SeamFd fd(posix, open_retrying(posix, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0));
+namespace {
+// Opens `path` with `flags` into `fd` and, when it is a regular file, fills in `state` (exists,
+// mode and owner); false, with `fd` empty, when it does not exist. Throws SystemError naming the
+// path, or Error (exit 4) for anything but a regular file.
+bool open_regular(Posix& posix, const std::filesystem::path& path, int flags, SeamFd& fd,
+                  FileState& state) {
+  fd.adopt(open_retrying(posix, path, flags, 0));
   if (fd.get() < 0) {
     if (errno == ENOENT) {
-      return state;
+      return false;
     }
     throw SystemError(errno, fmt::format("cannot open {}", path.string()));
   }
@@ -93,6 +104,21 @@ FileState read_file_state(Posix& posix, const std::filesystem::path& path) {
   if (!S_ISREG(st.st_mode)) {
     throw not_regular_file(path.string(), file_kind(st));
   }
+  state.exists = true;
+  state.mode = st.st_mode & 07777;
+  state.uid = st.st_uid;
+  state.gid = st.st_gid;
+  return true;
+}
+} // namespace
+
+FileState read_file_state(Posix& posix, const std::filesystem::path& path) {
+  FileState state;
+  SeamFd fd(posix, -1);
+  // Non-blocking: a FIFO put there since the caller looked must not hang the run.
+  if (!open_regular(posix, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, fd, state)) {
+    return state;
+  }
   state.content = read_fd(
       fd.get(), path.string(),
       [&posix](int file, void* buffer, std::size_t size) { return posix.read(file, buffer, size); },
@@ -102,10 +128,13 @@ FileState read_file_state(Posix& posix, const std::filesystem::path& path) {
                 fmt::format("{} is larger than {}: not read, and kaltune does not edit it",
                             path.string(), max_config_text));
   }
-  state.exists = true;
-  state.mode = st.st_mode & 07777;
-  state.uid = st.st_uid;
-  state.gid = st.st_gid;
+  return state;
+}
+
+FileState stat_file_state(Posix& posix, const std::filesystem::path& path) {
+  FileState state;
+  SeamFd fd(posix, -1);
+  open_regular(posix, path, O_PATH, fd, state); // O_PATH: nothing is opened for reading
   return state;
 }
 
@@ -157,25 +186,35 @@ void replace_file(Posix& posix, const std::filesystem::path& path, std::string_v
 }
 } // namespace
 
+void publish_file(Posix& posix, const std::filesystem::path& path, std::string_view content,
+                  const FileState& attributes) {
+  replace_file(posix, path, content, attributes);
+  try {
+    sync_directory(posix, directory_of(path), path);
+  } catch (const SystemError& error) {
+    throw Error(ExitStatus::system,
+                fmt::format("{}; {} holds the new content, which may not survive a crash",
+                            error.what(), path.string()));
+  }
+}
+
 void write_atomically(Posix& posix, const std::filesystem::path& path, std::string_view content,
                       const FileState& original) {
   replace_file(posix, path, content, original);
   try {
     sync_directory(posix, directory_of(path), path);
   } catch (const SystemError& error) {
-    const auto error_text = [&error] { return std::string(error.what()); };
     // The new content is in place but may not survive a crash: put the original back so the
     // command fails with nothing changed, as promised.
     try {
       restore_file(posix, path, original);
-    } catch (const Error& restore_error) {
-      // A double fault: the new bytes stay, and boot will apply them. Said as every other
-      // double fault is, never as a plain failed write.
-      throw Error(ExitStatus::system,
-                  fmt::format("{}; RESTORE OF {} FAILED: the file holds the new values ({})",
-                              error_text(), path.string(), restore_error.what()));
+    } catch (const RestoreError& restore) {
+      // A double fault, said as what the file holds now, never as a plain failed write.
+      throw Error(
+          ExitStatus::system,
+          fmt::format("{}; {}", error.what(), restore.consequence(path, "holds the new content")));
     }
-    throw;
+    throw error.noted(fmt::format("{} put back as it was", path.string()));
   }
 }
 
@@ -211,20 +250,63 @@ std::vector<std::string> remove_stale_temps(Posix& posix, const std::filesystem:
   return removed;
 }
 
-void remove_durably(Posix& posix, const std::filesystem::path& path) {
+void remove_durably(Posix& posix, const std::filesystem::path& path, const FileState& original) {
   if (posix.unlink(path.c_str()) != 0) {
     throw SystemError(errno, fmt::format("cannot remove {}", path.string()));
   }
-  sync_directory(posix, directory_of(path), path);
+  try {
+    sync_directory(posix, directory_of(path), path, "remove");
+  } catch (const SystemError& error) {
+    // Gone, but the removal may not survive a crash: put the file back so the command fails
+    // with nothing changed.
+    try {
+      restore_file(posix, path, original);
+    } catch (const RestoreError& restore) {
+      throw Error(ExitStatus::system,
+                  fmt::format("{}; {}", error.what(), restore.consequence(path, "is gone")));
+    }
+    throw error.noted(fmt::format("{} put back as it was", path.string()));
+  }
+}
+
+std::string RestoreError::consequence(const std::filesystem::path& path,
+                                      std::string_view left) const {
+  if (in_place_) {
+    return fmt::format("{} is as it was again, but that may not survive a crash either ({})",
+                       path.string(), what());
+  }
+  return fmt::format("RESTORE OF {} FAILED ({}): it {}", path.string(), what(), left);
 }
 
 void restore_file(Posix& posix, const std::filesystem::path& path, const FileState& original) {
-  if (original.exists) {
-    replace_file(posix, path, original.content, original);
-  } else if (posix.unlink(path.c_str()) != 0 && errno != ENOENT) {
-    throw SystemError(errno, fmt::format("cannot remove {}", path.string()));
+  try {
+    if (original.exists) {
+      replace_file(posix, path, original.content, original);
+    } else if (posix.unlink(path.c_str()) != 0 && errno != ENOENT) {
+      throw SystemError(errno, fmt::format("cannot remove {}", path.string()));
+    }
+  } catch (const Error& error) {
+    throw RestoreError(error.what(), false);
   }
-  sync_directory(posix, directory_of(path), path);
+  try {
+    sync_directory(posix, directory_of(path), path);
+  } catch (const Error& error) {
+    throw RestoreError(error.what(), true);
+  }
+}
+
+void check_writable(const std::filesystem::path& path, std::string_view shown) {
+  std::filesystem::path dir = directory_of(path);
+  std::string shown_dir(directory_of(std::filesystem::path(shown)).string());
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 && errno == ENOENT) {
+    dir = directory_of(dir); // created first: its parent must take the new directory
+    shown_dir = directory_of(shown_dir).string();
+  }
+  if (::faccessat(AT_FDCWD, dir.c_str(), W_OK | X_OK, AT_EACCESS) != 0) {
+    throw SystemError(errno, fmt::format("cannot write {}: no write access to the directory {}",
+                                         shown, shown_dir));
+  }
 }
 
 bool create_directory(Posix& posix, const std::filesystem::path& dir, mode_t mode,

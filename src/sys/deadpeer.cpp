@@ -52,9 +52,12 @@ void enter_private_netns() {
     return;
   }
   throw Error(ExitStatus::permission,
-              fmt::format("cannot create a private network namespace: {} (run as root, or allow "
-                          "unprivileged user namespaces)",
-                          std::strerror(error)));
+              fmt::format("cannot create a private network namespace: {} ({})",
+                          std::strerror(error),
+                          ::geteuid() != 0
+                              ? "run as root, or allow unprivileged user namespaces"
+                              : "denied to root: a security module, or a user namespace without "
+                                "the right"));
 }
 
 void loopback_up() {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 #include <sys/types.h>
+#include <vector>
 
 namespace kaltune {
 
@@ -27,16 +28,25 @@ inline constexpr std::chrono::milliseconds lock_timeout{30'000};
 // process" for pid 0 (unknown).
 std::string describe_holder(pid_t pid);
 
-// The pid holding a flock on the file (device, inode) according to /proc/locks, or 0.
+// The processes holding a flock on the file (device, inode) according to /proc/locks (pid 0:
+// not visible from here), and whether each holds it exclusively.
+struct FlockHolder {
+  pid_t pid = 0;
+  bool exclusive = false;
+};
+std::vector<FlockHolder> flock_holders(dev_t device, ino_t inode);
+// The first of them, or 0.
 pid_t flock_holder(dev_t device, ino_t inode);
 
 class FileLock {
 public:
   // Waits until the lock is ours, at most `timeout`; `on_wait` runs once first when another run
-  // holds it, with that run's pid (0 when unknown). The file is opened with O_NOFOLLOW and must
-  // be a regular file owned by root (or by the caller); a symlink is refused. Throws SystemError
-  // naming the lock file when it cannot be opened, Error (exit 4) when it is refused or the wait
-  // times out.
+  // holds it, with that run's pid (0 when unknown). Once locked, the file must still be the one
+  // at `path` (same device and inode): when another run replaced it or it was removed meanwhile,
+  // the file there now is locked instead, within the same `timeout`. The file is opened with
+  // O_NOFOLLOW and must be a regular file owned by root (or by the caller); a symlink is refused.
+  // Throws SystemError naming the lock file when it cannot be opened, Error (exit 4) when it is
+  // refused or the wait times out.
   FileLock(Posix& posix, const std::filesystem::path& path,
            const std::function<void(pid_t holder)>& on_wait = {},
            std::chrono::milliseconds timeout = lock_timeout);
@@ -44,8 +54,13 @@ public:
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
 
+  // Whether the file locked is still the one at the path: false once someone removed or
+  // replaced it while this run held it, which lets the next run in beside this one.
+  bool still_at_path() const;
+
 private:
   Posix& posix_;
+  std::filesystem::path path_;
   int fd_ = -1;
 };
 

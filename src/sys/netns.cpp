@@ -1,6 +1,7 @@
 #include "sys/netns.hpp"
 
 #include "base/error.hpp"
+#include "sys/fd.hpp"
 #include "sys/file_kind.hpp"
 #include "sys/io.hpp"
 
@@ -31,22 +32,28 @@ std::optional<std::string> netns_path(const NetnsTarget& target) {
   return std::nullopt;
 }
 
+std::string_view denied_hint() {
+  if (::geteuid() != 0) {
+    return "run as root";
+  }
+  return "kaltune runs as root already: the namespace is out of its user namespace's reach, or "
+         "a security module denies it";
+}
+
 void enter_netns(const NetnsTarget& target) {
   const auto path = netns_path(target);
   if (!path) {
     return;
   }
-  // Non-blocking: a FIFO given as --netns must not hang the run; fstatfs then says whether it is
-  // a namespace at all before setns is asked.
-  const int fd = open_retrying(*path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) {
+  // Examined before it is opened: an O_PATH descriptor opens nothing (a device's driver is not
+  // asked: /dev/ptmx would allocate a terminal, a watchdog would start), and fstat and fstatfs
+  // say what it is. Only a file of nsfs is then opened for setns, through that descriptor, so it
+  // is the very file examined.
+  const UniqueFd examined(open_retrying(*path, O_PATH));
+  if (examined.get() < 0) {
     const int error = errno;
     if (error == ELOOP) {
       throw symlink_loop(*path);
-    }
-    if (error == ENXIO) { // a socket cannot be opened
-      throw Error(ExitStatus::system,
-                  fmt::format("{} is not a network namespace (a socket)", *path));
     }
     if (error == ENOENT) {
       throw Error(ExitStatus::system,
@@ -56,18 +63,19 @@ void enter_netns(const NetnsTarget& target) {
     }
     throw SystemError(error, fmt::format("cannot open network namespace {}", *path));
   }
+  struct stat st {};
   struct statfs fs {};
-  if (retry_eintr([&] { return ::fstatfs(fd, &fs); }) != 0) {
-    const int error = errno;
-    ::close(fd);
-    throw SystemError(error, fmt::format("cannot examine network namespace {}", *path));
+  if (::fstat(examined.get(), &st) != 0 ||
+      retry_eintr([&] { return ::fstatfs(examined.get(), &fs); }) != 0) {
+    throw SystemError(errno, fmt::format("cannot examine network namespace {}", *path));
   }
-  if (fs.f_type != NSFS_MAGIC) {
-    struct stat st {};
-    const FileKind kind = ::fstat(fd, &st) == 0 ? file_kind(st) : FileKind::regular;
-    ::close(fd);
+  if (fs.f_type != NSFS_MAGIC || !S_ISREG(st.st_mode)) {
     throw Error(ExitStatus::system,
-                fmt::format("{} is not a network namespace ({})", *path, kind_name(kind)));
+                fmt::format("{} is not a network namespace ({})", *path, kind_name(file_kind(st))));
+  }
+  const int fd = open_retrying(fmt::format("/proc/self/fd/{}", examined.get()), O_RDONLY);
+  if (fd < 0) {
+    throw SystemError(errno, fmt::format("cannot open network namespace {}", *path));
   }
   const int rc = ::setns(fd, CLONE_NEWNET);
   const int error = errno;
@@ -79,8 +87,8 @@ void enter_netns(const NetnsTarget& target) {
     if (error == EPERM) {
       throw Error(ExitStatus::permission,
                   fmt::format("cannot enter network namespace {}: {} (needs CAP_SYS_ADMIN over it; "
-                              "run as root)",
-                              *path, std::strerror(error)));
+                              "{})",
+                              *path, std::strerror(error), denied_hint()));
     }
     throw SystemError(error, fmt::format("cannot enter network namespace {}", *path));
   }

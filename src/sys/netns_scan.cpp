@@ -1,7 +1,9 @@
 #include "sys/netns_scan.hpp"
 
 #include "base/error.hpp"
+#include "sys/io.hpp"
 #include "sys/mountinfo.hpp"
+#include "sys/netns.hpp"
 #include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
@@ -42,19 +44,21 @@ bool is_gone(int error) {
 
 std::string reason_of(int error) {
   if (error == EACCES || error == EPERM) {
-    return fmt::format("{} (run as root)", std::strerror(error));
+    return fmt::format("{} ({})", std::strerror(error), denied_hint());
   }
   return std::strerror(error);
 }
 
-// A small /proc file, or nullopt when the process went away or hides it.
-std::optional<std::string> read_small(const std::string& path) {
+// A /proc text file read to its end, or nullopt when the process went away or hides it. Never
+// capped: the kernel makes these files from the machine's own state (a mount table of a thousand
+// `ip netns add` names is 150 KiB), and a cut would drop what comes after it without a word.
+std::optional<std::string> read_proc_text(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     return std::nullopt;
   }
   try {
-    return read_fd(fd.get(), path, ::read, 65536);
+    return read_fd(fd.get(), path);
   } catch (const SystemError&) {
     return std::nullopt; // ESRCH: the process exited between open and read
   }
@@ -122,7 +126,7 @@ private:
     FoundNetns& netns = found_[id];
     netns.id = id;
     if (netns.processes.size() < limits_.processes) {
-      auto comm = read_small(base + "/comm");
+      auto comm = read_proc_text(base + "/comm");
       if (!comm) {
         ++scan_.vanished;
         return;
@@ -134,7 +138,7 @@ private:
     }
     ++netns.process_count;
     if (netns.cgroups.size() < limits_.cgroups) {
-      if (auto cgroup = read_small(base + "/cgroup")) {
+      if (auto cgroup = read_proc_text(base + "/cgroup")) {
         const bool seen = std::any_of(netns.cgroups.begin(), netns.cgroups.end(),
                                       [&](const auto& known) { return known.second == *cgroup; });
         if (!seen) {
@@ -145,13 +149,20 @@ private:
   }
 
   void scan_mounts() {
-    const auto mountinfo = read_small(proc_ + "/self/mountinfo");
-    if (!mountinfo) {
-      scan_.missing.push_back(
-          {std::nullopt, {}, 0, {}, fmt::format("cannot read {}/self/mountinfo", proc_), EIO});
+    // Read to its end: namespaces that only a mount keeps are in it, however long it is.
+    const std::string path = proc_ + "/self/mountinfo";
+    std::string mountinfo;
+    try {
+      UniqueFd fd(open_retrying(path, O_RDONLY));
+      if (fd.get() < 0) {
+        throw SystemError(errno, fmt::format("cannot open {}", path));
+      }
+      mountinfo = read_fd(fd.get(), path);
+    } catch (const SystemError& error) {
+      scan_.missing.push_back({std::nullopt, {}, 0, {}, error.what(), error.error_number()});
       return;
     }
-    for (const NsfsMount& mount : parse_nsfs_mounts(*mountinfo)) {
+    for (const NsfsMount& mount : parse_nsfs_mounts(mountinfo)) {
       struct stat st {};
       if (::stat(mount.mount_point.c_str(), &st) != 0) {
         const int error = errno;
@@ -276,8 +287,8 @@ void NetnsVisit::enter(int netns_fd, std::string_view what) {
     const int error = errno;
     if (error == EPERM) {
       throw SystemError(error, fmt::format("cannot enter network namespace {} (needs "
-                                           "CAP_SYS_ADMIN over it; run as root)",
-                                           what));
+                                           "CAP_SYS_ADMIN over it; {})",
+                                           what, denied_hint()));
     }
     throw SystemError(error, fmt::format("cannot enter network namespace {}", what));
   }

@@ -10,13 +10,10 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 namespace kaltune {
-
-namespace {
-constexpr std::size_t max_state_file = 4 << 20; // an OCI config.json is tens of KiB
-} // namespace
 
 std::optional<std::string> RealNodeFacts::read_state_file(const std::string& path) {
   // O_NONBLOCK: a FIFO planted there never blocks the scan.
@@ -24,21 +21,33 @@ std::optional<std::string> RealNodeFacts::read_state_file(const std::string& pat
   if (fd.get() < 0) {
     return std::nullopt;
   }
+  // Only a regular file, read to its end: the runtime's own state under root's /run (a
+  // container cannot write it), tens of KiB; a cap would turn a larger one into a missing pod
+  // name without a word.
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return std::nullopt;
+  }
   try {
-    std::string text = read_fd(fd.get(), path, ::read, max_state_file + 1);
-    if (text.size() > max_state_file) {
-      return std::nullopt;
-    }
-    return text;
+    return read_fd(fd.get(), path);
   } catch (const SystemError&) {
     return std::nullopt;
   }
 }
 
-std::optional<std::string> RealNodeFacts::uts_hostname(pid_t pid) {
+std::optional<UtsName> RealNodeFacts::uts_name(pid_t pid) {
   UniqueFd target(::open(fmt::format("/proc/{}/ns/uts", pid).c_str(), O_RDONLY | O_CLOEXEC));
   UniqueFd home(::open("/proc/thread-self/ns/uts", O_RDONLY | O_CLOEXEC));
-  if (target.get() < 0 || home.get() < 0 || ::setns(target.get(), CLONE_NEWUTS) != 0) {
+  if (target.get() < 0 || home.get() < 0) {
+    return std::nullopt;
+  }
+  // The same UTS namespace as PID 1 (a process that never unshared it): its hostname is the
+  // node's. When PID 1's cannot be read, it is not known to differ, which counts the same.
+  struct stat mine {};
+  struct stat init {};
+  const bool host = ::fstat(target.get(), &mine) != 0 || ::stat("/proc/1/ns/uts", &init) != 0 ||
+                    (mine.st_dev == init.st_dev && mine.st_ino == init.st_ino);
+  if (::setns(target.get(), CLONE_NEWUTS) != 0) {
     return std::nullopt;
   }
   struct utsname names {};
@@ -50,7 +59,7 @@ std::optional<std::string> RealNodeFacts::uts_hostname(pid_t pid) {
   if (rc != 0) {
     return std::nullopt;
   }
-  return std::string(names.nodename);
+  return UtsName{std::string(names.nodename), host};
 }
 
 } // namespace kaltune

@@ -9,20 +9,26 @@
 
 namespace kaltune {
 
+struct UtsName {
+  std::string hostname;
+  bool host = false; // the host's UTS namespace: its hostname is the node's, not a pod's
+};
+
 class NodeFacts {
 public:
   virtual ~NodeFacts() = default;
   // The bytes of a small state file (an OCI bundle's config.json); nullopt when it is absent or
   // unreadable. `path` is absolute on the node.
   virtual std::optional<std::string> read_state_file(const std::string& path) = 0;
-  // The hostname of the UTS namespace of `pid`; nullopt when it cannot be read.
-  virtual std::optional<std::string> uts_hostname(pid_t pid) = 0;
+  // The hostname of the UTS namespace of `pid`, and whether that namespace is the host's (PID
+  // 1's, or not known to differ from it); nullopt when it cannot be read.
+  virtual std::optional<UtsName> uts_name(pid_t pid) = 0;
 };
 
 class RealNodeFacts final : public NodeFacts {
 public:
   std::optional<std::string> read_state_file(const std::string& path) override;
-  std::optional<std::string> uts_hostname(pid_t pid) override;
+  std::optional<UtsName> uts_name(pid_t pid) override;
 };
 
 } // namespace kaltune

@@ -1,6 +1,7 @@
 #include "sys/posix.hpp"
 
 #include <cstdio>
+#include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,6 +31,9 @@ int Posix::fchown(int fd, uid_t uid, gid_t gid) {
 }
 int Posix::rename(const char* from, const char* to) {
   return std::rename(from, to);
+}
+int Posix::exchange(const char* from, const char* to) {
+  return ::renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_EXCHANGE);
 }
 int Posix::unlink(const char* path) {
   return ::unlink(path);

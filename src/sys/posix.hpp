@@ -23,6 +23,8 @@ public:
   virtual int fchmod(int fd, mode_t mode);
   virtual int fchown(int fd, uid_t uid, gid_t gid);
   virtual int rename(const char* from, const char* to);
+  // renameat2(RENAME_EXCHANGE): swaps the two names atomically (both must exist).
+  virtual int exchange(const char* from, const char* to);
   virtual int unlink(const char* path);
   virtual int mkdir(const char* path, mode_t mode);
   virtual int rmdir(const char* path);

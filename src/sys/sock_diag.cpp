@@ -53,11 +53,19 @@ void dump_tcp_sockets(const std::vector<std::uint8_t>& families, std::uint32_t s
   for (std::uint8_t family : families) {
     send_request(socket, family, states, ++sequence);
     while (true) {
-      const ssize_t n =
-          retry_eintr([&] { return ::recv(socket.get(), buffer.data(), buffer.size(), 0); });
+      // MSG_TRUNC: recv returns the datagram's real length, so a message longer than the
+      // buffer (never, while the kernel keeps to 32 KiB) is an error, never decoded cut.
+      const ssize_t n = retry_eintr(
+          [&] { return ::recv(socket.get(), buffer.data(), buffer.size(), MSG_TRUNC); });
       if (n < 0) {
         throw SystemError(errno,
                           fmt::format("cannot read the {} TCP socket dump", family_name(family)));
+      }
+      if (static_cast<std::size_t>(n) > buffer.size()) {
+        throw Error(ExitStatus::system,
+                    fmt::format("the {} TCP socket dump sent a message of {} bytes, more than "
+                                "the {} bytes read: not decoded",
+                                family_name(family), n, buffer.size()));
       }
       if (n == 0) {
         throw Error(

@@ -63,6 +63,8 @@ std::string read_command(pid_t pid) {
   if (fd.get() < 0) {
     return "?";
   }
+  // The kernel keeps a command name of at most 15 bytes (TASK_COMM_LEN) and returns it whole
+  // with its newline in one read.
   char buffer[64];
   const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
   if (n <= 0) {
@@ -85,8 +87,10 @@ bool scan_process(pid_t pid, const std::function<bool(std::uint32_t)>& wanted, O
     if (!fd) {
       continue;
     }
+    // "socket:[4294967295]" is 19 bytes: a target that fills the buffer is longer, and so no
+    // socket (only sockets' targets start with "socket:["), never a cut one taken for one.
     const ssize_t n = ::readlinkat(::dirfd(dir.get()), entry->d_name, link, sizeof link);
-    if (n <= 0) {
+    if (n <= 0 || static_cast<std::size_t>(n) >= sizeof link) {
       continue;
     }
     const auto inode = socket_inode(std::string_view(link, static_cast<std::size_t>(n)));

@@ -111,6 +111,7 @@ class Doc(unittest.TestCase):
     def test_the_tarball_holds_the_modules(self):
         listing = run(["tar", "-tzf", self.collection.tarball]).stdout.split()
         for path in ("plugins/modules/kaltune.py", "plugins/modules/kaltune_info.py",
+                     "plugins/action/kaltune.py",
                      "plugins/module_utils/kaltune.py", "plugins/doc_fragments/common.py",
                      "meta/runtime.yml", "README.md", "MANIFEST.json"):
             self.assertIn(path, listing)
@@ -330,6 +331,62 @@ class Fleet(unittest.TestCase):
                 self.assertEqual(result["msg"], message)
                 self.assertEqual(result["rc"], 2)
             self.assertEqual(stats[host]["ignored"], 2)
+        self.assertEqual(self.state(), before)
+
+    def test_5b_yaml_1_1_numbers_and_parser_errors_say_what_happened(self):
+        """YAML 1.1 turns 0300 into 192, 5:00 into 300 and 010 into 8 before any module runs:
+        written so in a task, they are refused naming the spelling; plain decimal and quoted
+        values go to kaltune as written. A command-line error of kaltune (a --root that does not
+        exist) is its one line, never the hint to run with --help."""
+        before = self.state()
+        # Literal values, so written as text: safe_dump would quote them.
+        play = self.work / "spellings.yml"
+        task = ("    - name: %s\n      kaltune.kaltune.kaltune:\n"
+                "        executable: \"{{ kaltune_bin }}\"\n"
+                "        netns: \"{{ kaltune_netns }}\"\n%s      ignore_errors: true\n")
+        play.write_text(
+            "- hosts: fleet\n  gather_facts: false\n  tasks:\n"
+            + task % ("octal", "        time: 0300\n")
+            + task % ("base60", "        intvl: 5:00\n")
+            + task % ("octal probes", "        probes: 010\n")
+            + "    - name: flow\n      kaltune.kaltune.kaltune: {executable: \"{{ kaltune_bin }}\", "
+              "netns: \"{{ kaltune_netns }}\", time: 0x12c}\n      ignore_errors: true\n"
+            + task % ("plain", "        time: 300\n        probes: 4\n")
+            + task % ("quoted", "        time: '0300'\n")
+            + task % ("no root", "        root: /nonexistent\n        time: 300\n"))
+        direct = subprocess.run([str(KALTUNE), "--root", "/nonexistent", "set", "--time", "300"],
+                                capture_output=True, text=True)
+        self.assertEqual(direct.returncode, 2)
+        quoted = subprocess.run([str(KALTUNE), "set", "--time", "0300", "--dry-run"],
+                                capture_output=True, text=True)
+        self.assertEqual(quoted.returncode, 2)
+        proc, by_task, _ = self.playbook(play, "--check")
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)  # ignore_errors
+        converted = {"octal": ("time", "0300", 192, "an octal number"),
+                     "base60": ("intvl", "5:00", 300, "a base-60 number (minutes:seconds)"),
+                     "octal probes": ("probes", "010", 8, "an octal number"),
+                     "flow": ("time", "0x12c", 300, "a hexadecimal number")}
+        for host in HOSTS:
+            for name, (key, spelling, value, kind) in converted.items():
+                r = by_task[(host, name)]
+                self.assertEqual(r["status"], "failed", r["result"])
+                self.assertEqual(r["result"]["rc"], 2)
+                self.assertTrue(r["result"]["msg"].startswith(
+                    "%s: %s at %s:" % (key, spelling, play)), r["result"]["msg"])
+                self.assertIn(" is %d to YAML 1.1 (%s)" % (value, kind), r["result"]["msg"])
+                self.assertNotIn("cmd", r["result"])  # kaltune never ran
+            plain = by_task[(host, "plain")]
+            self.assertEqual(plain["status"], "ok", plain["result"])
+            self.assertEqual(plain["result"]["cmd"][-5:],
+                             ["--time", "300", "--probes", "4", "--dry-run"])
+            quoted_result = by_task[(host, "quoted")]["result"]
+            self.assertEqual(quoted_result["msg"], quoted.stderr.strip())
+            no_root = by_task[(host, "no root")]["result"]
+            self.assertEqual(no_root["rc"], 2)
+            first = direct.stderr.splitlines()[0]
+            self.assertEqual(no_root["msg"], first if first.startswith("kaltune: ")
+                             else "kaltune: " + first)
+            self.assertNotIn("--help", no_root["msg"])
         self.assertEqual(self.state(), before)
 
     def test_6_boot_time_winner_fails_naming_the_file(self):

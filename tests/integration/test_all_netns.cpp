@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -92,6 +93,9 @@ protected:
     }
     for (const std::string& path : mounts_) {
       ::umount2(path.c_str(), MNT_DETACH);
+      if (path.rfind("/run/netns/", 0) == 0) {
+        ::unlink(path.c_str());
+      }
     }
   }
 
@@ -211,6 +215,113 @@ TEST_F(AllNetns, EveryNamespaceOnceWithItsRealValuesProcessesAndDifferences) {
     ++rows;
   }
   EXPECT_EQ(rows, expected.size()) << table.out;
+}
+
+// `count` namespaces as `ip netns add` makes them: a process unshares a network namespace and
+// bind-mounts it on /run/netns/PREFIXNNNN (in this test's mount namespace), `count` times over;
+// the mounts alone keep them. Returns the mount paths; fails when one cannot be made.
+std::vector<std::string> add_many_netns(const std::string& prefix, int count) {
+  fs::create_directories("/run/netns");
+  std::vector<std::string> paths;
+  for (int i = 0; i < count; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "%04d", i);
+    paths.push_back("/run/netns/" + prefix + name);
+  }
+  const pid_t child = ::fork();
+  if (child == 0) {
+    for (const std::string& path : paths) {
+      const int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+      if (fd < 0 || ::close(fd) != 0 || ::unshare(CLONE_NEWNET) != 0 ||
+          ::mount("/proc/thread-self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+        ::_exit(1);
+      }
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "could not add the namespaces";
+  return paths;
+}
+
+// The value of `key` in each namespace file, read from inside it (setns in a child process).
+std::vector<long> values_inside(const std::vector<std::string>& paths, const std::string& key) {
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    throw std::runtime_error("pipe2");
+  }
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::close(out[0]);
+    std::string text;
+    for (const std::string& path : paths) {
+      const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      long value = -1;
+      if (fd >= 0 && ::setns(fd, CLONE_NEWNET) == 0) {
+        std::ifstream in(proc_sys(key));
+        in >> value;
+      }
+      if (fd >= 0) {
+        ::close(fd);
+      }
+      text += std::to_string(value) + "\n";
+    }
+    [[maybe_unused]] auto n = ::write(out[1], text.data(), text.size());
+    ::_exit(0);
+  }
+  ::close(out[1]);
+  std::string text;
+  char buffer[65536];
+  ssize_t n = 0;
+  while ((n = ::read(out[0], buffer, sizeof buffer)) > 0) {
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(out[0]);
+  ::waitpid(child, nullptr, 0);
+  std::vector<long> values;
+  std::istringstream lines(text);
+  for (long value = 0; lines >> value;) {
+    values.push_back(value);
+  }
+  return values;
+}
+
+// A thousand `ip netns add` names make a mount table of 150 KiB: every namespace in it is found,
+// changed and named by --where, none dropped at a read limit without a word.
+TEST_F(AllNetns, AThousandNamedNamespacesAreAllFoundAndChanged) {
+  const std::vector<std::string> paths = add_many_netns("kt-many-", 1000);
+  for (const std::string& path : paths) {
+    mounts_.push_back(path);
+  }
+  ASSERT_GT(read_file("/proc/self/mountinfo").size(), 65536u);
+  const RunResult show = run_kaltune({"--json", "show", "--all-netns"});
+  ASSERT_EQ(show.status, 0) << show.err;
+  const Json document = parse_or_fail(show);
+  std::size_t named = 0;
+  for (const Json& element : document["namespaces"]) {
+    for (const Json& name : element["names"]) {
+      named += name.get<std::string>().rfind("/run/netns/kt-many-", 0) == 0 ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(named, 1000u);
+  EXPECT_EQ(document["summary"]["found"], 1001); // and the host
+  EXPECT_TRUE(document["missing"].empty()) << document["missing"];
+
+  const RunResult set = run_kaltune({"set", "--all-netns", "--time", "601"});
+  ASSERT_EQ(set.status, 0) << set.err;
+  EXPECT_NE(set.out.find("changed 1001 of 1001 namespaces"), std::string::npos) << set.out;
+  const std::vector<long> times = values_inside(paths, key_time);
+  ASSERT_EQ(times.size(), 1000u);
+  EXPECT_EQ(std::count(times.begin(), times.end(), 601), 1000) << "the last one: " << times.back();
+
+  // The last name of the table, by name.
+  const RunResult last =
+      run_kaltune({"--json", "show", "--all-netns", "--where", "name=kt-many-0999"});
+  ASSERT_EQ(last.status, 0) << last.err;
+  const Json only = parse_or_fail(last);
+  ASSERT_EQ(only["namespaces"].size(), 1u) << last.out;
+  EXPECT_EQ(only["namespaces"][0]["names"][0], "/run/netns/kt-many-0999");
 }
 
 TEST_F(AllNetns, WhereNarrowsToDifferingOrNamed) {
@@ -452,6 +563,21 @@ TEST_F(AllNetns, WithoutRootTheRestIsListedAsMissing) {
   EXPECT_EQ(set.status, 3) << set.err;
   EXPECT_NE(set.err.find("nothing changed"), std::string::npos) << set.err;
   EXPECT_EQ(read_sysctl(key_time), 1000);
+}
+
+// Root in a user namespace of its own (euid 0 there) cannot look at the host's processes'
+// namespaces: the reason names what denies it, never "run as root" to a process that is root.
+TEST_F(AllNetns, RootThatIsDeniedIsNotToldToRunAsRoot) {
+  Holder holder;
+  const RunResult result = run(
+      {"unshare", "--user", "--map-root-user", kaltune_binary(), "--json", "show", "--all-netns"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  const Json document = parse_or_fail(result);
+  const std::string missing = document["missing"].dump();
+  ASSERT_FALSE(document["missing"].empty()) << result.out;
+  EXPECT_EQ(missing.find("run as root"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("Permission denied (kaltune runs as root already: "), std::string::npos)
+      << missing;
 }
 
 } // namespace

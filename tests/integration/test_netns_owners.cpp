@@ -223,5 +223,16 @@ TEST_F(Owners, CgroupV1CgroupfsShapes) {
   EXPECT_EQ(found.at(lxc.inode()), owner("lxc", "web"));
 }
 
+// A pod whose process never left the host's UTS namespace (a hostNetwork pod keeps the node's
+// hostname): its hostname is the node's, so the pod's name is null, never the node's name.
+TEST_F(Owners, APodInTheHostsUtsNamespaceHasNoName) {
+  const std::string uid = "22222222-3333-4444-8555-666666666666";
+  Holder shares_host_uts; // a network namespace of its own, the host's UTS namespace
+  tree_->put("kubepods/besteffort/pod" + uid + "/" + hex_id('f'), shares_host_uts.pid());
+  const auto found = owners();
+  EXPECT_EQ(found.at(shares_host_uts.inode()),
+            owner("", hex_id('f'), pod(uid, nullptr, nullptr, nullptr)));
+}
+
 } // namespace
 } // namespace kaltune::itest

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <sstream>
 #include <string>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -147,6 +148,30 @@ TEST_P(OpenSites, NetnsPath) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, OpenSites, ::testing::Values("FIFO", "socket", "device"));
+
+// `--netns /dev/ptmx`: opening it would allocate a terminal (and a device whose driver is absent
+// answers ENXIO, which was once called "a socket"). Its type is read through an O_PATH
+// descriptor, which asks no driver: the device is named as a device and never opened for real.
+TEST(NetnsDevice, IsNamedAsWhatItIsAndNeverOpened) {
+  if (const RunResult probe = run({"strace", "-o", "/dev/null", "true"}); probe.status != 0) {
+    GTEST_SKIP() << "strace is not installed or may not trace here: " << probe.err;
+  }
+  const RunResult result =
+      run({"timeout", "20", "strace", "-f", "-o", "/dev/stdout", "-e", "trace=open,openat",
+           kaltune_binary(), "--netns", "/dev/ptmx", "show"});
+  EXPECT_EQ(result.status, 4) << result.err;
+  EXPECT_EQ(result.err, "kaltune: /dev/ptmx is not a network namespace (a device)\n");
+  std::istringstream trace(result.out);
+  std::string line;
+  std::size_t opens = 0;
+  while (std::getline(trace, line)) {
+    if (line.find("\"/dev/ptmx\"") != std::string::npos) {
+      ++opens;
+      EXPECT_NE(line.find("O_PATH"), std::string::npos) << "opened for real: " << line;
+    }
+  }
+  EXPECT_EQ(opens, 1u) << result.out;
+}
 
 TEST_F(Persist, SymlinkLoopIsCalledALoop) {
   // Relative links: a loop both inside the root and on the host (for --netns).

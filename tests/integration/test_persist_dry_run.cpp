@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <cstring>
+#include <sys/mount.h>
+
 namespace kaltune::itest {
 namespace {
 
@@ -44,6 +48,36 @@ TEST_F(Persist, DryRunSaysWhenTheRealRunWouldFail) {
                         "/etc/sysctl.d/99-kaltune.conf (systemd model); change it there with "
                         "--file /usr/lib/sysctl.d/99-zzz.conf; the real run would fail (dry run: "
                         "nothing was written)\n");
+  EXPECT_EQ(snapshot(root.path(), true), before);
+}
+
+// A read-only tree: the real run cannot write, so the dry run must not say it would (exit 0);
+// both refuse, with the same status and words, and nothing is written.
+TEST_F(Persist, DryRunRefusesWhereTheRealRunWouldOnAReadOnlyTree) {
+  root.write("etc/sysctl.d/99-kaltune.conf", header + "net.ipv4.tcp_keepalive_time = 500\n");
+  const std::string tree = root.path().string();
+  ASSERT_EQ(::mount(tree.c_str(), tree.c_str(), nullptr, MS_BIND, nullptr), 0)
+      << std::strerror(errno);
+  struct Unmount {
+    std::string path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{tree};
+  ASSERT_EQ(::mount(nullptr, tree.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr), 0)
+      << std::strerror(errno);
+  const auto before = snapshot(root.path(), true);
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"set", "--time", "600", "--persist"}, {"reset", "--persist"}}) {
+    std::vector<std::string> dry_args = args;
+    dry_args.emplace_back("--dry-run");
+    const RunResult dry = kaltune(dry_args);
+    const RunResult real = kaltune(args);
+    EXPECT_EQ(real.status, 4) << real.err;
+    EXPECT_EQ(dry.status, real.status) << args[0] << ": " << dry.out << dry.err;
+    EXPECT_EQ(dry.err, "kaltune: cannot write /etc/sysctl.d/99-kaltune.conf: no write access to "
+                       "the directory /etc/sysctl.d: Read-only file system\n")
+        << args[0];
+    EXPECT_EQ(dry.err, real.err);
+  }
   EXPECT_EQ(snapshot(root.path(), true), before);
 }
 

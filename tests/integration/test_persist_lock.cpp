@@ -41,6 +41,58 @@ TEST_F(PersistLive, ConcurrentRunsSerializeOnTheLock) {
   EXPECT_EQ(read_keepalive(), asked);
 }
 
+// A run that opened the lock file and was then held up before its flock (strace delays the call
+// 2 s) while the file was replaced — as the 0600 upgrade does — or removed and made again by
+// another run, which holds the lock on the new file. The delayed run's flock takes the old inode,
+// which no one else locks: it must see that the path names another file and wait for that one's
+// holder, never run beside it.
+TEST_F(PersistLive, ARunHeldUpBeforeItsFlockWaitsForTheLockFileThereNow) {
+  if (const RunResult probe = run({"strace", "-o", "/dev/null", "true"}); probe.status != 0) {
+    GTEST_SKIP() << "strace is not installed or may not trace here: " << probe.err;
+  }
+  std::string name = read_file("/proc/self/comm");
+  name.erase(name.find_last_not_of('\n') + 1);
+  const std::string waiting = "warning: waiting up to 30 s for process " +
+                              std::to_string(::getpid()) + " (" + name +
+                              ", uid 0) to release /run/kaltune.lock\n";
+  for (const bool removed : {false, true}) {
+    SCOPED_TRACE(removed ? "removed and made again" : "replaced");
+    write_sysctl("net.ipv4.tcp_keepalive_time", 7200);
+    ::close(::open("/run/kaltune.lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0600));
+    std::vector<std::string> argv{"strace",
+                                  "-f",
+                                  "-o",
+                                  "/dev/stderr",
+                                  "-e",
+                                  "trace=flock",
+                                  "-e",
+                                  "inject=flock:delay_enter=2000000:when=1",
+                                  kaltune_binary()};
+    argv.insert(argv.end(), set_asked.begin(), set_asked.end());
+    Process traced(argv);
+    ASSERT_TRUE(traced.wait_for_err(" flock(", std::chrono::seconds(60))) << traced.so_far().err;
+    // Another run, meanwhile: the lock file there now is its own, and it holds it.
+    int other = -1;
+    if (removed) {
+      ASSERT_EQ(::unlink("/run/kaltune.lock"), 0);
+      other = ::open("/run/kaltune.lock", O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    } else {
+      other = ::open("/run/.other-run", O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      ASSERT_EQ(::rename("/run/.other-run", "/run/kaltune.lock"), 0);
+    }
+    ASSERT_GE(other, 0);
+    ASSERT_EQ(::flock(other, LOCK_EX), 0);
+    const bool said = traced.wait_for_err(waiting, std::chrono::seconds(60));
+    EXPECT_TRUE(said) << "never waited for the holder of the lock file there now:\n"
+                      << traced.so_far().err;
+    EXPECT_EQ(read_sysctl("net.ipv4.tcp_keepalive_time"), 7200) << "ran beside the holder";
+    ::close(other);
+    const RunResult result = traced.finish();
+    EXPECT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(read_keepalive(), asked);
+  }
+}
+
 TEST_F(PersistLive, UserCannotCreateTheLockInRun) {
   RunOptions nobody;
   nobody.uid = 65534;

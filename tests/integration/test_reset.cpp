@@ -44,6 +44,48 @@ TEST_F(Persist, ResetPersistWithFileRemovesOnlyKeepaliveLines) {
   EXPECT_EQ(read_file(root.path() / "etc/sysctl.conf"), "# local\r\n# end");
 }
 
+// The directory's fsync after the unlink fails (strace injects EIO): the file is put back and
+// the kernel left alone, and the one line says both, never "cannot write" with the file gone.
+TEST_F(PersistLive, ResetPersistWhoseRemovalCannotBeMadeDurableSaysWhatIsLeft) {
+  if (const RunResult probe = run({"strace", "-o", "/dev/null", "true"}); probe.status != 0) {
+    GTEST_SKIP() << "strace is not installed or may not trace here: " << probe.err;
+  }
+  ASSERT_EQ(run_kaltune(set_asked).status, 0);
+  const std::string before = read_file("/etc/sysctl.d/99-kaltune.conf");
+  // A removal writes no temp file: kaltune's first fsync is the directory's.
+  const RunResult result =
+      run({"strace", "-f", "-o", "/dev/null", "-e", "trace=fsync", "-e",
+           "inject=fsync:error=EIO:when=1", kaltune_binary(), "reset", "--persist"});
+  EXPECT_EQ(result.status, 4) << result.err;
+  EXPECT_EQ(result.err, "kaltune: cannot remove /etc/sysctl.d/99-kaltune.conf: fsync of "
+                        "directory /etc/sysctl.d: Input/output error; "
+                        "/etc/sysctl.d/99-kaltune.conf put back as it was; the running values "
+                        "were not changed\n");
+  EXPECT_EQ(read_file("/etc/sysctl.d/99-kaltune.conf"), before);
+  EXPECT_EQ(read_keepalive(), asked);
+}
+
+// An unrelated setting shares an LF line with a keepalive key through a lone CR (two lines for
+// systemd): reset keeps the line, so as not to delete tcp_fin_timeout, and says so, and says that
+// boot still applies the key.
+TEST_F(Persist, ResetPersistKeepsALineThatAlsoSetsAnotherKey) {
+  const std::string text = "# local\nnet.ipv4.tcp_fin_timeout=33\rnet.ipv4.tcp_keepalive_time=600\n"
+                           "net.ipv4.tcp_keepalive_probes = 4\n";
+  root.write("etc/sysctl.d/50-local.conf", text);
+  const RunResult result = kaltune({"reset", "--persist", "--file", "/etc/sysctl.d/50-local.conf"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(read_file(root.path() / "etc/sysctl.d/50-local.conf"),
+            "# local\nnet.ipv4.tcp_fin_timeout=33\rnet.ipv4.tcp_keepalive_time=600\n");
+  EXPECT_NE(result.err.find("warning: /etc/sysctl.d/50-local.conf:2: assigns "
+                            "net.ipv4.tcp_keepalive_time but also 'net.ipv4.tcp_fin_timeout=33"),
+            std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("warning: boot will still apply net.ipv4.tcp_keepalive_time = 600 "
+                            "from /etc/sysctl.d/50-local.conf:"),
+            std::string::npos)
+      << result.err;
+}
+
 TEST(Reset, WritesTheDefaultsNow) {
   KALTUNE_REQUIRE_NETNS();
   write_sysctl("net.ipv4.tcp_keepalive_time", 5);

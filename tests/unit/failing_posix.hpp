@@ -31,11 +31,17 @@ public:
   int rename(const char* from, const char* to) override {
     return hit("rename") ? -1 : Posix::rename(from, to);
   }
+  int exchange(const char* from, const char* to) override {
+    return hit("exchange") ? -1 : Posix::exchange(from, to);
+  }
   int unlink(const char* path) override { return hit("unlink") ? -1 : Posix::unlink(path); }
   int mkdir(const char* path, mode_t mode) override {
     return hit("mkdir") ? -1 : Posix::mkdir(path, mode);
   }
   int rmdir(const char* path) override { return hit("rmdir") ? -1 : Posix::rmdir(path); }
+  int flock(int fd, int operation) override {
+    return hit("flock") ? -1 : Posix::flock(fd, operation);
+  }
   int close(int fd) override {
     // A failing close still closes (as Linux does).
     const bool fail = hit("close");

@@ -49,6 +49,31 @@ TEST(ParseWhere, AcceptsTheFieldsAndRefusesTheRest) {
   }
 }
 
+// A pattern fnmatch cannot read matches nothing there, silently: refused instead, naming it.
+TEST(ParseWhere, RefusesWhatIsNoShellGlob) {
+  for (std::string_view good :
+       {"name=kt-*", "name=kt-[0-9]", "name=kt-[!a]?", "name=[]]x", "name=\\[literal",
+        "pod=[[:alpha:]]*", "container=[a-f0-9]*", "name=a\\]", "name=[a\\]]"}) {
+    EXPECT_TRUE(parse_where(good)) << good << ": " << parse_where(good).error();
+  }
+  const std::pair<std::string_view, std::string_view> bad[] = {
+      {"name=kt-[", "the '[' at 4 is never closed"},
+      {"name=[!]", "the '[' at 1 is never closed"},
+      {"name=abc\\", "it ends in a lone backslash"},
+      {"pod=[[:colour:]]", "'[:colour:]' is no character class"},
+      {"pod-uid=[z-a]*", "the range 'z-a' is empty"},
+      {"runtime=[[:alpha:]", "the '[' at 1 is never closed"},
+  };
+  for (const auto& [text, why] : bad) {
+    const auto result = parse_where(text);
+    ASSERT_FALSE(result) << text;
+    const std::string pattern(text.substr(text.find('=') + 1));
+    const std::string said = "invalid --where '" + std::string(text) + "': '" + pattern +
+                             "' is not a shell glob: " + std::string(why);
+    EXPECT_EQ(result.error().rfind(said, 0), 0u) << result.error();
+  }
+}
+
 TEST(Matches, OwnerNameAndDifferences) {
   const Fixture f;
   const Settings host{{600, 30, 5}};

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -140,9 +141,10 @@ TEST_F(AtomicFile, RestoreOfAFileThatDidNotExistRemovesIt) {
 
 TEST_F(AtomicFile, RemoveDurably) {
   Posix posix;
-  remove_durably(posix, file);
+  const FileState original = read_file_state(posix, file);
+  remove_durably(posix, file, original);
   EXPECT_FALSE(std::filesystem::exists(file));
-  EXPECT_THROW(remove_durably(posix, file), SystemError);
+  EXPECT_THROW(remove_durably(posix, file, original), SystemError);
 }
 
 TEST_F(AtomicFile, ReadingADirectoryIsAnError) {
@@ -150,9 +152,10 @@ TEST_F(AtomicFile, ReadingADirectoryIsAnError) {
   EXPECT_THROW(read_file_state(posix, root.path() / "etc"), Error);
 }
 
-// A failed directory fsync whose restore fails too leaves the new bytes: said as every double
-// fault is, so the caller never reports a plain failed write (and leaves the kernel alone).
-TEST_F(AtomicFile, FailedRestoreAfterADirectoryFsyncSaysTheFileHoldsTheNewValues) {
+// A failed directory fsync whose restore fails too (its temp file's fsync) leaves the new bytes:
+// said as every double fault is, so the caller never reports a plain failed write (and leaves the
+// kernel alone).
+TEST_F(AtomicFile, FailedRestoreAfterADirectoryFsyncSaysTheFileHoldsTheNewContent) {
   struct EveryFsyncAfterTheFirstFails : Posix {
     int calls = 0;
     int fsync(int fd) override {
@@ -175,12 +178,114 @@ TEST_F(AtomicFile, FailedRestoreAfterADirectoryFsyncSaysTheFileHoldsTheNewValues
     const std::string message = e.what();
     EXPECT_EQ(message.rfind("cannot write " + file.string() + ": fsync of directory", 0), 0u)
         << message;
-    EXPECT_NE(
-        message.find("; RESTORE OF " + file.string() + " FAILED: the file holds the new values ("),
-        std::string::npos)
+    EXPECT_NE(message.find("; RESTORE OF " + file.string() + " FAILED (cannot write " +
+                           file.string() +
+                           ": fsync of the temporary file: Input/output error): "
+                           "it holds the new content"),
+              std::string::npos)
         << message;
   }
   EXPECT_EQ(test::read_file(file), "vm.x = 2\n");
+}
+
+// Only the directory's fsync fails, every time: the restore puts the old bytes back (its rename
+// succeeds) and only its own directory fsync fails. The file holds the old content then, and the
+// message must say so, never "the new values".
+struct DirectoryFsyncFails : Posix {
+  int fail_from = 1; // the nth directory fsync and every later one fail
+  int seen = 0;
+  int fsync(int fd) override {
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && ++seen >= fail_from) {
+      errno = EIO;
+      return -1;
+    }
+    return Posix::fsync(fd);
+  }
+};
+
+TEST_F(AtomicFile, ARestoreThatOnlyFailsToSyncSaysTheFileHoldsTheOldContent) {
+  DirectoryFsyncFails posix;
+  Posix real;
+  const FileState original = read_file_state(real, file);
+  try {
+    write_atomically(posix, file, "vm.x = 2\n", original);
+    ADD_FAILURE() << "the write was reported as done";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(e.status(), ExitStatus::system);
+    EXPECT_EQ(message.find("RESTORE OF"), std::string::npos) << message;
+    EXPECT_EQ(message.find("new"), std::string::npos) << message;
+    EXPECT_NE(message.find("; " + file.string() +
+                           " is as it was again, but that may not survive a crash either"),
+              std::string::npos)
+        << message;
+  }
+  EXPECT_EQ(test::read_file(file), "# original\r\nvm.x = 1");
+  EXPECT_EQ(stat_of(file).st_mode & 07777, 0640u);
+  EXPECT_EQ(root.list("etc"), std::vector<std::string>{"sysctl.conf"});
+}
+
+// A removal whose directory fsync fails puts the file back: the command fails with the file as
+// it was, and says so (never "cannot write" with the file gone).
+TEST_F(AtomicFile, ARemovalThatCannotBeMadeDurablePutsTheFileBack) {
+  DirectoryFsyncFails once;
+  struct OnlyTheFirst : DirectoryFsyncFails {
+    int fsync(int fd) override {
+      struct stat st {};
+      if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && ++seen == 1) {
+        errno = EIO;
+        return -1;
+      }
+      return Posix::fsync(fd);
+    }
+  } first;
+  Posix real;
+  const FileState original = read_file_state(real, file);
+  try {
+    remove_durably(first, file, original);
+    ADD_FAILURE() << "the removal was reported as done";
+  } catch (const SystemError& e) {
+    EXPECT_EQ(std::string(e.what()), "cannot remove " + file.string() + ": fsync of directory " +
+                                         file.parent_path().string() + ": Input/output error; " +
+                                         file.string() + " put back as it was");
+  }
+  EXPECT_EQ(test::read_file(file), "# original\r\nvm.x = 1");
+  EXPECT_EQ(stat_of(file).st_mode & 07777, 0640u);
+  // Every directory fsync fails: back in place, not durably.
+  try {
+    remove_durably(once, file, original);
+    ADD_FAILURE() << "the removal was reported as done";
+  } catch (const SystemError& e) {
+    ADD_FAILURE() << "reported as a plain failure: " << e.what();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(file.string() + " is as it was again"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(test::read_file(file), "# original\r\nvm.x = 1");
+  // The put-back fails before its rename: the file is gone, and the message says that.
+  struct PutBackFails : DirectoryFsyncFails {
+    int open(const char* path, int flags, mode_t mode) override {
+      if ((flags & O_CREAT) != 0) {
+        errno = ENOSPC;
+        return -1;
+      }
+      return Posix::open(path, flags, mode);
+    }
+  } no_space;
+  try {
+    remove_durably(no_space, file, original);
+    ADD_FAILURE() << "the removal was reported as done";
+  } catch (const SystemError& e) {
+    ADD_FAILURE() << "reported as a plain failure: " << e.what();
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("; RESTORE OF " + file.string() + " FAILED ("), std::string::npos)
+        << message;
+    EXPECT_TRUE(message.ends_with(": it is gone")) << message;
+  }
+  EXPECT_FALSE(std::filesystem::exists(file));
+  EXPECT_EQ(root.list("etc"), std::vector<std::string>{});
 }
 
 // A run holding the lock removes the temp files of killed runs (their pid is gone), never a live

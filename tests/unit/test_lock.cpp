@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <fcntl.h>
+#include <functional>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -169,6 +170,116 @@ TEST(FileLock, OnlyRootCanOpenIt) {
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0600u);
   EXPECT_EQ(root.list("."), std::vector<std::string>{"kaltune.lock"});
+}
+
+// The Posix seam with a hook run once, just before the nth call of one name: what another run
+// does between this one's open and its flock, or before its swap.
+class Interleaved : public Posix {
+public:
+  std::string at = "flock";
+  int nth = 1;
+  std::function<void()> meanwhile;
+
+  int flock(int fd, int operation) override {
+    step("flock");
+    return Posix::flock(fd, operation);
+  }
+  int exchange(const char* from, const char* to) override {
+    step("exchange");
+    return Posix::exchange(from, to);
+  }
+
+private:
+  int seen_ = 0;
+  void step(const std::string& name) {
+    if (name == at && ++seen_ == nth && meanwhile) {
+      meanwhile();
+    }
+  }
+};
+
+// Another run puts a fresh lock file at `path` (as the 0600 upgrade does) and holds it; the
+// descriptor it locks with.
+int replace_and_hold(const std::filesystem::path& path) {
+  const auto fresh = path.parent_path() / "other-run.tmp";
+  const int fd = ::open(fresh.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(::flock(fd, LOCK_EX), 0);
+  EXPECT_EQ(::rename(fresh.c_str(), path.c_str()), 0);
+  return fd;
+}
+
+// A run that opened the lock file, then lost the race to one that replaced it: its flock takes
+// the old inode, which no one else will ever lock. It must see that the path names another file
+// now and wait for that one's holder instead of running beside it.
+TEST(FileLock, AFileReplacedBeforeTheFlockIsNotTheLock) {
+  test::TempRoot root;
+  const auto path = root.path() / "kaltune.lock";
+  ::close(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600));
+  Interleaved posix;
+  int other = -1;
+  posix.meanwhile = [&] { other = replace_and_hold(path); };
+  pid_t waited_for = -1;
+  try {
+    FileLock lock(
+        posix, path, [&](pid_t holder) { waited_for = holder; }, std::chrono::milliseconds(300));
+    ADD_FAILURE() << "locked a file that is no longer the lock file, beside its holder";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), ExitStatus::system);
+    EXPECT_NE(std::string(e.what()).find("gave up after 0.3 s waiting for"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(waited_for, ::getpid());
+  ::close(other);
+}
+
+// Removed meanwhile (by hand, or a clean-up): the run locks the file it creates at the path.
+TEST(FileLock, AFileRemovedBeforeTheFlockIsMadeAgain) {
+  test::TempRoot root;
+  const auto path = root.path() / "kaltune.lock";
+  Interleaved posix;
+  posix.meanwhile = [&] { std::filesystem::remove(path); };
+  FileLock lock(posix, path, {}, std::chrono::milliseconds(300));
+  ASSERT_TRUE(std::filesystem::exists(path));
+  EXPECT_FALSE(free_now(path)); // the lock is on the file at the path
+  EXPECT_TRUE(lock.still_at_path());
+  std::filesystem::remove(path); // removed while held: said, since the next run gets in
+  EXPECT_FALSE(lock.still_at_path());
+}
+
+// Two root runs meet a 0644 file of an older kaltune and both replace it. The one whose swap
+// hands back another run's fresh file instead of the file it examined undoes its swap and waits.
+TEST(FileLock, TheUpgradeTo0600NeverLetsTwoRunsHoldIt) {
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "the 0644 file is upgraded only by root";
+  }
+  test::TempRoot root;
+  const auto path = root.path() / "kaltune.lock";
+  ::close(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644));
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  for (const char* at : {"flock", "exchange"}) {
+    SCOPED_TRACE(at);
+    Interleaved posix;
+    posix.at = at;
+    int other = -1;
+    struct stat theirs {};
+    posix.meanwhile = [&] {
+      other = replace_and_hold(path);
+      ::fstat(other, &theirs);
+    };
+    try {
+      FileLock lock(posix, path, {}, std::chrono::milliseconds(300));
+      ADD_FAILURE() << "two runs hold the lock";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("gave up"), std::string::npos) << e.what();
+    }
+    struct stat now {};
+    ASSERT_EQ(::stat(path.c_str(), &now), 0);
+    EXPECT_EQ(now.st_ino, theirs.st_ino) << "the other run's lock file was taken away";
+    EXPECT_EQ(root.list("."), std::vector<std::string>{"kaltune.lock"});
+    ::close(other);
+    ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  }
 }
 
 TEST(FileLock, NamesTheHolderAsWhatItIs) {

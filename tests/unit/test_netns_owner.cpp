@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 namespace kaltune {
 namespace {
@@ -131,9 +132,13 @@ public:
     const auto it = files.find(path);
     return it == files.end() ? std::nullopt : std::optional(it->second);
   }
-  std::optional<std::string> uts_hostname(pid_t pid) override {
+  std::set<pid_t> host_uts; // processes in the host's UTS namespace
+  std::optional<UtsName> uts_name(pid_t pid) override {
     const auto it = hostnames.find(pid);
-    return it == hostnames.end() ? std::nullopt : std::optional(it->second);
+    if (it == hostnames.end()) {
+      return std::nullopt;
+    }
+    return UtsName{it->second, host_uts.count(pid) != 0};
   }
 };
 
@@ -175,6 +180,19 @@ TEST(AttributeOwner, HostnameWhenNoAnnotations) {
   EXPECT_EQ(owner.pod_name, "web-0");
   EXPECT_EQ(owner.pod_namespace, std::nullopt);
   EXPECT_EQ(owner.pod_source, "hostname");
+}
+
+// A pod in the host's UTS namespace (hostNetwork) has the node's hostname: not the pod's name.
+TEST(AttributeOwner, TheHostsHostnameIsNoPodName) {
+  TableFacts facts;
+  facts.hostnames[7] = "node-4";
+  facts.host_uts.insert(7);
+  const auto owner = attribute_owner({{7, "0::/kubepods.slice/kubepods-pod" + uid_systemd +
+                                              ".slice/cri-containerd-" + id_a + ".scope\n"}},
+                                     facts);
+  EXPECT_EQ(owner.pod_uid, uid);
+  EXPECT_EQ(owner.pod_name, std::nullopt);
+  EXPECT_EQ(owner.pod_source, std::nullopt);
 }
 
 TEST(AttributeOwner, NothingSaysNothingIsGuessed) {

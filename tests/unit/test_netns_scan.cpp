@@ -1,7 +1,12 @@
 #include "sys/netns_scan.hpp"
 
+#include "../common/temp_root.hpp"
+
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <set>
 #include <sys/stat.h>
 
 namespace kaltune {
@@ -41,6 +46,38 @@ TEST(ScanNetns, FindsItsOwnNamespaceWithThisProcess) {
     }
   }
   EXPECT_EQ(self, 1u);
+}
+
+// A mount table far over 64 KiB (a thousand `ip netns add` names make 150 KiB): every mount in
+// it is found, none silently cut off at the end. The "proc" is a directory of files: its
+// self/ns/net and each mount point are regular files whose inode stands for the namespace's.
+TEST(ScanNetns, EveryMountOfALongMountTableIsFound) {
+  test::TempRoot proc;
+  const auto self = proc.write("self/ns/net", "");
+  std::string mountinfo;
+  std::set<std::uint64_t> expected;
+  for (int i = 0; i < 1500; ++i) {
+    const auto point =
+        proc.write(fmt::format("run/netns/a-rather-long-namespace-name-{:04}", i), "");
+    struct stat st {};
+    ASSERT_EQ(::stat(point.c_str(), &st), 0);
+    expected.insert(st.st_ino);
+    mountinfo += fmt::format("{} 25 0:4 net:[{}] {} rw,nosuid,nodev shared:5 - nsfs nsfs rw\n",
+                             600 + i, st.st_ino, point.string());
+  }
+  ASSERT_GT(mountinfo.size(), 3u * 65536u);
+  proc.write("self/mountinfo", mountinfo);
+  const NetnsScan scan = scan_netns(proc.path().string());
+  std::set<std::uint64_t> found;
+  for (const FoundNetns& netns : scan.namespaces) {
+    if (!netns.self) {
+      EXPECT_EQ(netns.mounts.size(), 1u);
+      found.insert(netns.id.ino);
+    }
+  }
+  EXPECT_EQ(found, expected);
+  EXPECT_TRUE(scan.missing.empty());
+  (void)self;
 }
 
 TEST(ScanNetns, AMissingProcIsAnError) {

@@ -102,6 +102,23 @@ TEST(PlanSet, MissingFileAndMaskAreErrorsRelativePathIsInsideRoot) {
   EXPECT_EQ(plan.host, root.path() / "etc/sysctl.conf");
 }
 
+// `--file /dev/null` is no symlink: it is called what it is, the null device (on the host and
+// under --root alike).
+TEST(PlanSet, TheNullDeviceIsCalledWhatItIs) {
+  TempRoot root;
+  Posix posix;
+  for (const std::filesystem::path& where : {std::filesystem::path("/"), root.path()}) {
+    try {
+      plan_set(posix, where, std::string("/dev/null"), time_600());
+      FAIL();
+    } catch (const Error& e) {
+      EXPECT_EQ(e.status(), ExitStatus::system);
+      EXPECT_EQ(std::string(e.what()), "/dev/null is the null device, not a file: boot reads "
+                                       "nothing from it; give a sysctl file with --file");
+    }
+  }
+}
+
 TEST(PlanRemove, OwnFileGoesWhenOnlyCommentsRemain) {
   TempRoot root;
   root.write("etc/sysctl.d/99-kaltune.conf", own_header + "net.ipv4.tcp_keepalive_time = 600\n");
@@ -329,6 +346,33 @@ TEST_F(Commit, FileFailureLeavesRuntimeAlone) {
   posix.fail_call = "rename";
   EXPECT_THROW(commit_persist(posix, s), SystemError);
   EXPECT_EQ(content(), own_header + "net.ipv4.tcp_keepalive_time = 1\n");
+  EXPECT_TRUE(proc.writes.empty());
+  EXPECT_EQ(root.list("etc/sysctl.d"), std::vector<std::string>{"99-kaltune.conf"});
+}
+
+// reset --persist removing kaltune's own file: the directory's fsync after the unlink fails. The
+// file is put back, and the message says so and that the kernel was left alone — never "cannot
+// write" with the file gone.
+TEST_F(Commit, AFailedRemovalSaysTheFileIsBackAndTheKernelUnchanged) {
+  root.write("etc/sysctl.d/99-kaltune.conf", own_header + "net.ipv4.tcp_keepalive_time = 600\n");
+  PersistStep s;
+  s.plan = plan_remove(posix, root.path(), std::nullopt);
+  ASSERT_FALSE(s.plan.after);
+  s.resolve_boot = [] { return FakeBoot{}.view; };
+  s.proc = &proc;
+  s.runtime_changes = {{Key::time, 600, 7200}};
+  posix.fail_call = "fsync"; // a removal writes no temp file: the first fsync is the directory's
+  try {
+    commit_persist(posix, s);
+    FAIL() << "the removal was reported as done";
+  } catch (const SystemError& e) {
+    EXPECT_EQ(e.status(), ExitStatus::system);
+    EXPECT_EQ(std::string(e.what()),
+              "cannot remove " + file.string() + ": fsync of directory " +
+                  file.parent_path().string() + ": Input/output error; " + file.string() +
+                  " put back as it was; the running values were not changed");
+  }
+  EXPECT_EQ(content(), own_header + "net.ipv4.tcp_keepalive_time = 600\n");
   EXPECT_TRUE(proc.writes.empty());
   EXPECT_EQ(root.list("etc/sysctl.d"), std::vector<std::string>{"99-kaltune.conf"});
 }

@@ -30,13 +30,22 @@ def global_args(params):
     return args
 
 
+HELP_HINT = "Run with --help for more information."
+
+
 def error_line(stderr):
-    """kaltune's one-line message from its stderr (the last line it starts with 'kaltune: ')."""
-    lines = [line for line in stderr.splitlines() if line.startswith(ERROR_PREFIX)]
-    if lines:
-        return lines[-1]
-    stripped = stderr.strip()
-    return stripped.splitlines()[-1] if stripped else "kaltune failed and said nothing"
+    """kaltune's one-line message from its stderr: the last line it starts with 'kaltune: ', or
+    else the first that is neither a warning nor the hint to run with --help (a command-line
+    parser's message, `--root: Directory does not exist: /x`), given the same prefix."""
+    lines = stderr.splitlines()
+    prefixed = [line for line in lines if line.startswith(ERROR_PREFIX)]
+    if prefixed:
+        return prefixed[-1]
+    said = [line for line in lines if line.strip() and line.strip() != HELP_HINT
+            and not line.startswith(WARNING_PREFIX)]
+    if said:
+        return ERROR_PREFIX + said[0].strip()
+    return "kaltune failed and said nothing"
 
 
 class Kaltune(object):

@@ -37,16 +37,23 @@ options:
     description:
       - C(net.ipv4.tcp_keepalive_time) - idle time before the first probe, in seconds or as a
         duration (C(90s), C(5m), C(1h30m)); 1-32767 s.
+      - Plain decimal (C(300)) or a duration. YAML 1.1, which Ansible reads playbooks with, turns
+        C(0300) into 192 (octal) and C(5:00) into 300 (minutes:seconds) before the module sees
+        them; such a spelling written in the task is refused, naming it. A value that comes
+        through a variable was converted where the variable was written - quote it there
+        (C("0300") is then refused by kaltune itself, C("300") and C("5m") are taken).
     type: raw
   intvl:
     description:
       - C(net.ipv4.tcp_keepalive_intvl) - time between unanswered probes, in seconds or as a
         duration; 1-32767 s.
+      - Plain decimal or a duration, as for I(time); other number spellings are refused.
     type: raw
   probes:
     description:
       - C(net.ipv4.tcp_keepalive_probes) - unanswered probes before the peer is declared dead;
         1-127.
+      - Plain decimal; C(010), which YAML 1.1 reads as 8, is refused.
     type: raw
   idle_timeout:
     description:
@@ -72,6 +79,11 @@ options:
     type: path
 notes:
   - Supports check mode (kaltune's C(--dry-run)) and diff mode.
+  - I(time), I(intvl) and I(probes) written in the task as numbers are checked on the controller
+    against their spelling in the playbook - YAML 1.1 reads C(0300) as 192, C(5:00) as 300,
+    C(010) as 8, C(0x12c) as 300, C(1_000) as 1000 - and refused (I(rc)=2) unless they are plain
+    decimal. Ansible converts values from variables, inventories and vars files the same way
+    where they are written, out of the module's reach - quote them there.
   - The module re-implements nothing of kaltune; it runs C(kaltune --json) and passes on its
     result. Warnings kaltune prints (values outside the socket API, boot values that remain)
     become task warnings.
