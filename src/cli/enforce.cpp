@@ -268,7 +268,7 @@ bool write_dropin(Posix& posix, const std::string& unit, const std::string& text
     if (!state.exists) {
       return false;
     }
-    remove_durably(posix, path);
+    remove_durably(posix, path, state);
     return true;
   }
   if (state.exists && state.content == text) {

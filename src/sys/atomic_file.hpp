@@ -6,6 +6,7 @@
 // original stays byte-identical and the temp file is removed. Every call goes through the Posix
 // seam so tests can fail each step.
 
+#include "base/error.hpp"
 #include "sys/posix.hpp"
 
 #include <filesystem>

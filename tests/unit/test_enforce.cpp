@@ -331,7 +331,7 @@ public:
     const auto it = files.find(path);
     return it == files.end() ? std::nullopt : std::optional(it->second);
   }
-  std::optional<std::string> uts_hostname(pid_t) override { return "web-0"; }
+  std::optional<UtsName> uts_name(pid_t) override { return UtsName{"web-0", false}; }
 };
 
 TEST(EnforcePod, CgroupOfThePodTheRuntimeNames) {
