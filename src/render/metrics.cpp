@@ -264,9 +264,15 @@ std::vector<MetricFamily> enforce_metrics(const std::vector<EnforceListEntry>& r
           {{{"cgroup", row.cgroup}, {"outcome", outcome}}, static_cast<std::int64_t>(value)});
     }
   }
-  return {std::move(attached),     std::move(persisted), std::move(drift),
-          std::move(time),         std::move(intvl),     std::move(probes),
-          std::move(user_timeout), std::move(since),     std::move(connections)};
+  // Always one sample, so that "nothing is enforced" is a value an alert can see, not an empty
+  // file it cannot tell from a broken timer.
+  MetricFamily count = gauge("kaltune_enforce_cgroups",
+                             "kaltune enforce: cgroups listed (attached, persisted, or both).");
+  count.samples.push_back({{}, static_cast<std::int64_t>(rows.size())});
+  return {std::move(count),        std::move(attached),     std::move(persisted),
+          std::move(drift),        std::move(time),         std::move(intvl),
+          std::move(probes),       std::move(user_timeout), std::move(since),
+          std::move(connections)};
 }
 
 } // namespace kaltune

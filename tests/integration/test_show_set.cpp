@@ -313,7 +313,7 @@ TEST_F(ShowSet, ResetPersistWithEmptyFileIsAUsageError) {
                                         "reset", "--persist", "--file", ""});
   EXPECT_EQ(result.status, 2) << result.err;
   EXPECT_EQ(result.out, "");
-  EXPECT_EQ(result.err.substr(0, result.err.find('\n')), "--file: must not be empty");
+  EXPECT_EQ(result.err.substr(0, result.err.find('\n')), "kaltune: --file: must not be empty");
   EXPECT_EQ(read_file(root.path() / "etc/sysctl.d/99-kaltune.conf"), own);
   EXPECT_EQ(read_file(root.path() / "etc/sysctl.conf"), conf);
 }
