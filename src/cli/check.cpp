@@ -1,6 +1,7 @@
 #include "cli/check.hpp"
 
 #include "cli/all_netns.hpp"
+#include "cli/goals.hpp"
 #include "cli/option_values.hpp"
 #include "cli/output.hpp"
 #include "cli/show.hpp"
@@ -21,8 +22,10 @@ namespace kaltune {
 void setup_check(CLI::App& command, CheckOptions& options) {
   command
       .add_option("--max-detect", options.max_detect,
-                  "Longest acceptable dead-peer detection (time + intvl x probes)")
+                  "Longest acceptable dead-peer detection, idle (time + intvl x probes) and busy "
+                  "(tcp_retries2's latest give-up)")
       ->type_name("DURATION");
+  add_survive_outage_option(command, options.survive_outage);
   command
       .add_option("--idle-timeout", options.idle_timeout,
                   "Idle timeout of a middlebox on the path (NAT, load balancer), or a preset "
@@ -79,6 +82,7 @@ void add_middleboxes(Context& context, const CheckOptions& options, Policy& poli
     if (!idle) {
       throw Error(ExitStatus::usage, idle.error());
     }
+    warn_preset_notes(context, *idle);
     if (!idle->keepalive_resets()) {
       policy.keepalive_ignored.push_back(
           fmt::format("{} ({}, {} s)", idle->text, idle->preset->preset->middlebox, idle->seconds));
@@ -91,7 +95,10 @@ void add_middleboxes(Context& context, const CheckOptions& options, Policy& poli
 
 namespace {
 int check(Context& context, const CheckOptions& options) {
-  Policy policy{parse_limit(options.max_detect, "--max-detect"), std::nullopt, {}};
+  Policy policy{parse_limit(options.max_detect, "--max-detect"), std::nullopt, std::nullopt, {}};
+  if (options.survive_outage) {
+    policy.survive_outage = parse_survive_outage(*options.survive_outage);
+  }
   add_middleboxes(context, options, policy);
   if (options.persisted && (context.global.root != "/" || context.global.all_netns)) {
     throw Error(ExitStatus::usage,
@@ -103,7 +110,7 @@ int check(Context& context, const CheckOptions& options) {
     return check_all_netns(context, policy, options.nagios);
   }
   const Settings running = read_running(context.proc);
-  CheckReport report{running, evaluate(running, policy), policy};
+  CheckReport report{running, evaluate(running, policy, read_busy_inputs(context.proc)), policy};
   if (options.persisted) {
     const BootView boot = resolve_boot(context.global.root, boot_model(context.global));
     for (Finding& finding : persisted_findings(running, boot.settings)) {
