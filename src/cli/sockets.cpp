@@ -4,6 +4,7 @@
 #include "cli/decimal.hpp"
 #include "cli/output.hpp"
 
+#include "core/busy.hpp"
 #include "core/duration.hpp"
 #include "core/runtime.hpp"
 #include "core/socket_processes.hpp"
@@ -99,9 +100,10 @@ SocketFilter parse_filter(const SocketsOptions& given) {
 constexpr std::array<Coverage, 5> coverage_order{Coverage::none, Coverage::unacked, Coverage::stale,
                                                  Coverage::keepalive, Coverage::other};
 
-SocketLine line_of(const DiagSocket& socket, const Settings& sysctls, SocketProcesses& processes) {
+SocketLine line_of(const DiagSocket& socket, const SocketsHead& head, SocketProcesses& processes) {
   const SocketOptions* own = processes.options(socket.inode);
-  return SocketLine{socket, classify(socket, sysctls, own), processes.owner(socket.inode), own};
+  return SocketLine{socket, classify(socket, head.sysctls, own), processes.owner(socket.inode), own,
+                    busy_left_of(socket, head.busy, own)};
 }
 
 // Streams: each socket is written as it is decoded; nothing is kept, so memory stays constant
@@ -117,7 +119,7 @@ void stream_json(Context& context, const SocketFilter& filter, SocketsHead& head
         return;
       }
       processes.note_listed(socket.inode);
-      const SocketLine line = line_of(socket, head.sysctls, processes);
+      const SocketLine line = line_of(socket, head, processes);
       count(head.summary, socket, line.coverage, line.options, head.sysctls);
       context.out << (first ? "\n" : ",\n") << json.render(line);
       first = false;
@@ -144,14 +146,14 @@ void print_table(Context& context, const SocketFilter& filter, SocketsHead& head
   });
   for (const DiagSocket& socket : sockets) {
     processes.note_listed(socket.inode);
-    const SocketLine line = line_of(socket, head.sysctls, processes);
+    const SocketLine line = line_of(socket, head, processes);
     count(head.summary, socket, line.coverage, line.options, head.sysctls);
   }
   head.missing = processes.missing();
   context.out << render_sockets_head(head, context.out_style);
   for (Coverage coverage : coverage_order) {
     for (const DiagSocket& socket : sockets) {
-      const SocketLine line = line_of(socket, head.sysctls, processes);
+      const SocketLine line = line_of(socket, head, processes);
       if (line.coverage == coverage) {
         context.out << render_socket_row(line, head.sysctls, head.processes, context.out_style);
       }
@@ -165,7 +167,7 @@ void print_metrics(Context& context, const SocketFilter& filter, SocketsHead& he
   SocketProcesses processes(head.processes);
   dump_tcp_sockets(filter.families, filter.states, [&](const DiagSocket& socket) {
     if (port_matches(filter, socket)) {
-      const SocketLine line = line_of(socket, head.sysctls, processes);
+      const SocketLine line = line_of(socket, head, processes);
       count(head.summary, socket, line.coverage, line.options, head.sysctls);
     }
   });
@@ -178,7 +180,8 @@ int sockets(Context& context, const SocketsOptions& options) {
     return sockets_all_netns(context, filter, options.processes,
                              context.global.json || options.format == "json");
   }
-  SocketsHead head{read_running(context.proc), {}, options.processes, {}};
+  SocketsHead head{
+      read_running(context.proc), {}, options.processes, {}, read_busy_inputs(context.proc)};
   if (context.global.json || options.format == "json") {
     stream_json(context, filter, head);
   } else if (options.format == "prometheus") {

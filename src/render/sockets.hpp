@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,7 @@ struct SocketLine {
   Coverage coverage;
   const SocketOwner* owner = nullptr;
   const SocketOptions* options = nullptr;
+  std::optional<BusyLeft> busy_left = std::nullopt; // unacked: until it is given up (core/sockets)
 };
 
 // The head of `sockets`: the sysctls, the counts, and what could not be seen (`missing`).
@@ -27,6 +29,7 @@ struct SocketsHead {
   SocketSummary summary;
   bool processes = false;
   std::vector<std::string> missing; // e.g. "socket options of 3 sockets: ... (run as root)"
+  BusyInputs busy{};                // tcp_retries2 and the RTO limits, for the unacked
 };
 
 // The summary lines, then (unless there are no sockets) the table header.
