@@ -63,6 +63,32 @@ const BusyRange& BusyTable::range(std::int64_t retries2) {
   return *slot;
 }
 
+std::optional<std::int64_t> BusyTable::largest_within(std::int64_t detect_ms) {
+  if (range(retries2_range.min).latest_ms > detect_ms) {
+    return std::nullopt;
+  }
+  std::int64_t lo = retries2_range.min; // within
+  std::int64_t hi = retries2_range.max + 1;
+  while (hi - lo > 1) {
+    const std::int64_t mid = lo + (hi - lo) / 2;
+    (range(mid).latest_ms <= detect_ms ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+std::optional<std::int64_t> BusyTable::smallest_surviving(std::int64_t outage_ms) {
+  if (range(retries2_range.max).survives_ms < outage_ms) {
+    return std::nullopt;
+  }
+  std::int64_t lo = retries2_range.min - 1;
+  std::int64_t hi = retries2_range.max; // survives
+  while (hi - lo > 1) {
+    const std::int64_t mid = lo + (hi - lo) / 2;
+    (range(mid).survives_ms >= outage_ms ? hi : lo) = mid;
+  }
+  return hi;
+}
+
 Limits limits_of(const PlanRequest& request) {
   const Goals& goals = request.goals;
   const auto& pinned_probes = request.pins[index_of(Key::probes)];
@@ -152,13 +178,7 @@ std::optional<Retries2Pick> solve_busy(const PlanRequest& request, BusyTable& ta
   if (detect) {
     // The latest give-up grows with tcp_retries2: the largest within the detection survives
     // the longest outage.
-    std::optional<std::int64_t> best;
-    for (std::int64_t n = retries2_range.min; n <= retries2_range.max; ++n) {
-      if (table.range(n).latest_ms > std::min(*detect, goal_cap) * 1000) {
-        break;
-      }
-      best = n;
-    }
+    const auto best = table.largest_within(std::min(*detect, goal_cap) * 1000);
     if (!best || !meets(*best)) {
       return std::nullopt;
     }
@@ -168,10 +188,8 @@ std::optional<Retries2Pick> solve_busy(const PlanRequest& request, BusyTable& ta
   if (meets(own)) {
     return Retries2Pick{own, Retries2Choice::kept};
   }
-  for (std::int64_t n = std::max(own, retries2_range.min); n <= retries2_range.max; ++n) {
-    if (meets(n)) {
-      return Retries2Pick{n, Retries2Choice::raised};
-    }
+  if (const auto raised = table.smallest_surviving(outage_ms)) {
+    return Retries2Pick{*raised, Retries2Choice::raised};
   }
   return std::nullopt;
 }

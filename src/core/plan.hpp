@@ -98,9 +98,9 @@ struct Plan {
   std::int64_t detect_seconds = 0;   // time + intvl x probes
   std::int64_t detect_latest_ms = 0; // with the timer's lateness
   // The TCP_USER_TIMEOUT (ms) that a program (or enforce --user-timeout) would set instead of
-  // tcp_retries2 to meet --detect-within and the outage: the largest that does, and not below
-  // the idle half's detection, which it would otherwise cut short. nullopt: none does, or no
-  // detection goal.
+  // tcp_retries2 to meet --detect-within and the outage: the largest that does, and after the
+  // probe that follows the lost ones leaves (it also ends a probed idle connection once that
+  // long has passed since the peer was last heard). nullopt: none does, or no detection goal.
   std::optional<std::int64_t> user_timeout_ms;
   bool time_at_least_intvl = true; // the plan keeps time >= intvl (see derive)
   // No --detect-within, and the kernel's own default detection (7875 s) bounded the values.

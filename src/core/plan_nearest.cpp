@@ -205,16 +205,15 @@ BusyShortfall busy_shortfall(const PlanRequest& request, const Limits& limits, B
   BusyShortfall out;
   out.detect_ms = request.goals.detect_within.value_or(0) * 1000;
   out.outage_ms = limits.outage * 1000;
-  for (std::int64_t n = retries2_range.min; n <= retries2_range.max; ++n) {
-    const BusyRange& range = table.range(n);
-    if (request.goals.detect_within && range.latest_ms <= out.detect_ms) {
-      out.within_detection = n;
-      out.within_survives_ms = range.survives_ms;
+  if (request.goals.detect_within) {
+    out.within_detection = table.largest_within(out.detect_ms);
+    if (out.within_detection) {
+      out.within_survives_ms = table.range(*out.within_detection).survives_ms;
     }
-    if (!out.surviving && range.survives_ms >= out.outage_ms) {
-      out.surviving = n;
-      out.surviving_latest_ms = range.latest_ms;
-    }
+  }
+  out.surviving = table.smallest_surviving(out.outage_ms);
+  if (out.surviving) {
+    out.surviving_latest_ms = table.range(*out.surviving).latest_ms;
   }
   if (request.retries2) {
     // A given value: what it gives, against both goals.

@@ -17,6 +17,11 @@ public:
   explicit BusyTable(const BusyInputs& inputs) : inputs_(inputs) {}
   const BusyRange& range(std::int64_t retries2);
   const BusyInputs& inputs() const { return inputs_; }
+  // Both grow with tcp_retries2: the largest value whose latest give-up is within `detect_ms`,
+  // and the smallest whose earliest last retransmission comes after `outage_ms` (binary
+  // searches; nullopt when none).
+  std::optional<std::int64_t> largest_within(std::int64_t detect_ms);
+  std::optional<std::int64_t> smallest_surviving(std::int64_t outage_ms);
 
 private:
   BusyInputs inputs_;

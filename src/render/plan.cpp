@@ -138,7 +138,7 @@ std::string render_plan(const Plan& plan, const Style& style) {
   out += "\n" + goal_lines(plan, style, true);
   out += fmt::format("\nWhy these values: {}.\n", preference_text(plan));
   if (const std::string instead = user_timeout_text(plan); !instead.empty()) {
-    out += fmt::format("\nInstead: {}.\n", instead);
+    out += fmt::format("\nInstead of tcp_retries2: {}.\n", instead);
   }
   out += apply_lines(plan, style);
   out += "(add --persist to keep them across reboots; --format sysctl, kubernetes or docker for "

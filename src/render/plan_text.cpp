@@ -227,11 +227,12 @@ std::string busy_text(const Plan& plan) {
 
 std::string user_timeout_text(const Plan& plan) {
   if (plan.user_timeout_ms) {
-    return fmt::format("instead of tcp_retries2, a TCP_USER_TIMEOUT of {} ms (a program's "
-                       "setsockopt, or enforce --user-timeout {}) meets the detection and the "
-                       "outage for busy connections; it also ends a probed idle connection once "
-                       "that long has passed, which is after the idle half's {} s",
-                       *plan.user_timeout_ms, seconds(*plan.user_timeout_ms), plan.detect_seconds);
+    return fmt::format("a TCP_USER_TIMEOUT of {} ms (a program's setsockopt, or enforce "
+                       "--user-timeout {}s) meets the detection and the outage for busy "
+                       "connections; it also ends a probed idle connection once that long has "
+                       "passed since the peer was last heard, which comes after the probe that "
+                       "follows the lost ones",
+                       *plan.user_timeout_ms, *plan.user_timeout_ms / 1000);
   }
   const bool detection = std::any_of(plan.checks.begin(), plan.checks.end(), [](const auto& c) {
     return c.kind == GoalKind::detect_within;
@@ -240,7 +241,7 @@ std::string user_timeout_text(const Plan& plan) {
     return "";
   }
   return "no TCP_USER_TIMEOUT meets the detection and the outage without ending probed idle "
-         "connections before their probes do";
+         "connections before the probe that follows the lost ones";
 }
 
 std::string alternative_text(const Alternative& alternative) {
@@ -322,8 +323,8 @@ std::string busy_reason(const BusyShortfall& busy) {
   }
   if (busy.user_timeout_ms) {
     parts.push_back(fmt::format("a TCP_USER_TIMEOUT of {} ms would (a program's setsockopt, or "
-                                "enforce --user-timeout {})",
-                                *busy.user_timeout_ms, seconds(*busy.user_timeout_ms)));
+                                "enforce --user-timeout {}s)",
+                                *busy.user_timeout_ms, *busy.user_timeout_ms / 1000));
   }
   return fmt::format(
       "with data in flight no tcp_retries2 meets {}an outage of {} (each value "

@@ -23,7 +23,8 @@ std::string explanation_text(const GoalCheck& check, const Plan& plan);
 std::string preference_text(const Plan& plan);
 // The busy half in one sentence: the limit, the latest give-up and the outage it survives.
 std::string busy_text(const Plan& plan);
-// The TCP_USER_TIMEOUT alternative, or why there is none.
+// The TCP_USER_TIMEOUT alternative to tcp_retries2, or why there is none (empty without a
+// detection goal).
 std::string user_timeout_text(const Plan& plan);
 // The one-line error: the conflict and the nearest goals that can be met.
 std::string infeasible_text(const Infeasible& infeasible);
