@@ -119,7 +119,7 @@ _kaltune()
             ;;
         set)
             case $prev in
-                --time | --intvl | --probes | --detect-within | --loss-tolerance)
+                --time | --intvl | --probes | --detect-within | --survive-outage | --loss-tolerance)
                     return # a duration or a count: nothing to offer
                     ;;
                 --idle-timeout)
@@ -131,8 +131,8 @@ _kaltune()
                     return
                     ;;
             esac
-            opts='--time --intvl --probes --idle-timeout --detect-within --loss-tolerance
-                --persist --file --no-runtime --dry-run --force'
+            opts='--time --intvl --probes --idle-timeout --detect-within --survive-outage
+                --loss-tolerance --persist --file --no-runtime --dry-run --force'
             ;;
         reset)
             case $prev in
@@ -190,7 +190,8 @@ _kaltune()
             ;;
         verify)
             case $prev in
-                --time | --intvl | --probes | --timeout | --detect-within | --loss-tolerance)
+                --time | --intvl | --probes | --timeout | --detect-within | --survive-outage | \
+                    --loss-tolerance | --retries2)
                     return # a duration or a count: nothing to offer
                     ;;
                 --idle-timeout)
@@ -198,12 +199,12 @@ _kaltune()
                     return
                     ;;
             esac
-            opts='--time --intvl --probes --idle-timeout --detect-within --loss-tolerance
-                --running --timeout'
+            opts='--time --intvl --probes --idle-timeout --detect-within --survive-outage
+                --loss-tolerance --running --busy --retries2 --timeout'
             ;;
         check)
             case $prev in
-                --max-detect)
+                --max-detect | --survive-outage)
                     return # a duration: nothing to offer
                     ;;
                 --idle-timeout | --preset)
@@ -219,7 +220,8 @@ _kaltune()
                     return
                     ;;
             esac
-            opts='--max-detect --idle-timeout --preset --persisted --nagios --format --output'
+            opts='--max-detect --survive-outage --idle-timeout --preset --persisted --nagios --format
+                --output'
             ;;
         plan)
             case $prev in
@@ -227,7 +229,7 @@ _kaltune()
                     COMPREPLY=($(compgen -W "$_kaltune_presets" -- "$cur"))
                     return
                     ;;
-                --detect-within | --loss-tolerance)
+                --detect-within | --survive-outage | --loss-tolerance)
                     return # a duration or a count: nothing to offer
                     ;;
                 --format)
@@ -235,7 +237,8 @@ _kaltune()
                     return
                     ;;
             esac
-            opts='--idle-timeout --detect-within --loss-tolerance --list-presets --format'
+            opts='--idle-timeout --detect-within --survive-outage --loss-tolerance --list-presets
+                --format'
             ;;
         *)
             return
