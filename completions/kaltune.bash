@@ -119,7 +119,7 @@ _kaltune()
             ;;
         set)
             case $prev in
-                --time | --intvl | --probes | --detect-within | --loss-tolerance)
+                --time | --intvl | --probes | --detect-within | --survive-outage | --loss-tolerance)
                     return # a duration or a count: nothing to offer
                     ;;
                 --idle-timeout)
@@ -135,8 +135,8 @@ _kaltune()
                     return
                     ;;
             esac
-            opts='--time --intvl --probes --idle-timeout --detect-within --loss-tolerance
-                --persist --file --no-runtime --dry-run --force --format'
+            opts='--time --intvl --probes --idle-timeout --detect-within --survive-outage
+                --loss-tolerance --persist --file --no-runtime --dry-run --force --format'
             ;;
         reset)
             case $prev in
@@ -198,7 +198,8 @@ _kaltune()
             ;;
         verify)
             case $prev in
-                --time | --intvl | --probes | --timeout | --detect-within | --loss-tolerance)
+                --time | --intvl | --probes | --timeout | --detect-within | --survive-outage | \
+                    --loss-tolerance | --retries2)
                     return # a duration or a count: nothing to offer
                     ;;
                 --idle-timeout)
@@ -210,12 +211,12 @@ _kaltune()
                     return
                     ;;
             esac
-            opts='--time --intvl --probes --idle-timeout --detect-within --loss-tolerance
-                --running --timeout --format'
+            opts='--time --intvl --probes --idle-timeout --detect-within --survive-outage
+                --loss-tolerance --running --busy --retries2 --timeout --format'
             ;;
         check)
             case $prev in
-                --max-detect)
+                --max-detect | --survive-outage)
                     return # a duration: nothing to offer
                     ;;
                 --idle-timeout | --preset)
@@ -231,7 +232,8 @@ _kaltune()
                     return
                     ;;
             esac
-            opts='--max-detect --idle-timeout --preset --persisted --nagios --format --output'
+            opts='--max-detect --survive-outage --idle-timeout --preset --persisted --nagios --format
+                --output'
             ;;
         plan)
             case $prev in
@@ -239,7 +241,7 @@ _kaltune()
                     COMPREPLY=($(compgen -W "$_kaltune_presets" -- "$cur"))
                     return
                     ;;
-                --detect-within | --loss-tolerance)
+                --detect-within | --survive-outage | --loss-tolerance)
                     return # a duration or a count: nothing to offer
                     ;;
                 --format)
@@ -247,7 +249,8 @@ _kaltune()
                     return
                     ;;
             esac
-            opts='--idle-timeout --detect-within --loss-tolerance --list-presets --format'
+            opts='--idle-timeout --detect-within --survive-outage --loss-tolerance --list-presets
+                --format'
             ;;
         enforce)
             case $prev in

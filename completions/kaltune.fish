@@ -84,6 +84,7 @@ complete -c kaltune -n '__kaltune_using set' -l dry-run -d 'Print what would cha
 complete -c kaltune -n '__kaltune_using set' -l force -d 'Allow values the socket API refuses'
 complete -c kaltune -n '__kaltune_using set' -l idle-timeout -x -a "$__kaltune_presets" -d 'Derive from a middlebox idle timeout: a duration or a preset'
 complete -c kaltune -n '__kaltune_using set' -l detect-within -x -d 'Derive: longest a dead peer may go unnoticed'
+complete -c kaltune -n '__kaltune_using set' -l survive-outage -x -d 'Derive: longest outage a healthy connection survives'
 complete -c kaltune -n '__kaltune_using set' -l loss-tolerance -x -d 'Derive: lost probes a healthy connection survives'
 
 complete -c kaltune -n '__kaltune_using set' -l persist -d 'Also make boot apply the values'
@@ -132,12 +133,16 @@ complete -c kaltune -n '__kaltune_using verify' -l running -d 'Measure the runni
 complete -c kaltune -n '__kaltune_using verify' -l timeout -x -d 'Give up after this long'
 complete -c kaltune -n '__kaltune_using verify' -l idle-timeout -x -a "$__kaltune_presets" -d 'Measure values derived from a middlebox idle timeout'
 complete -c kaltune -n '__kaltune_using verify' -l detect-within -x -d 'Measure values derived from a detection goal'
+complete -c kaltune -n '__kaltune_using verify' -l survive-outage -x -d 'Longest outage a healthy connection survives'
 complete -c kaltune -n '__kaltune_using verify' -l loss-tolerance -x -d 'Lost probes a healthy connection survives'
+complete -c kaltune -n '__kaltune_using verify' -l busy -d 'Measure the busy half: data in flight, tcp_retries2 decides'
+complete -c kaltune -n '__kaltune_using verify' -l retries2 -x -d 'With --busy: tcp_retries2 of the private namespace'
 complete -c kaltune -n '__kaltune_using verify' -l format -x -a 'text json' -d 'Output format'
 
 # check
 complete -c kaltune -n '__kaltune_using check' -s h -l help -d 'Print help and exit'
-complete -c kaltune -n '__kaltune_using check' -l max-detect -x -d 'Longest acceptable dead-peer detection'
+complete -c kaltune -n '__kaltune_using check' -l max-detect -x -d 'Longest acceptable dead-peer detection, idle and busy'
+complete -c kaltune -n '__kaltune_using check' -l survive-outage -x -d 'Longest outage a healthy connection must survive'
 complete -c kaltune -n '__kaltune_using check' -l idle-timeout -x -a "$__kaltune_presets" -d 'Idle timeout of a middlebox: a duration or a preset'
 complete -c kaltune -n '__kaltune_using check' -l preset -x -a "$__kaltune_presets" -d 'A middlebox preset on the path'
 complete -c kaltune -n '__kaltune_using check' -l persisted -d 'Running values must be what boot applies'
@@ -149,6 +154,7 @@ complete -c kaltune -n '__kaltune_using check' -l output -r -F -d 'Write to this
 complete -c kaltune -n '__kaltune_using plan' -s h -l help -d 'Print help and exit'
 complete -c kaltune -n '__kaltune_using plan' -l idle-timeout -x -a "$__kaltune_presets" -d 'Idle timeout of a middlebox: a duration or a preset'
 complete -c kaltune -n '__kaltune_using plan' -l detect-within -x -d 'Longest a dead peer may go unnoticed'
+complete -c kaltune -n '__kaltune_using plan' -l survive-outage -x -d 'Longest outage a healthy connection survives'
 complete -c kaltune -n '__kaltune_using plan' -l loss-tolerance -x -d 'Lost probes a healthy connection survives'
 complete -c kaltune -n '__kaltune_using plan' -l list-presets -d 'Print the middlebox presets'
 complete -c kaltune -n '__kaltune_using plan' -l format -x -a 'table json sysctl kubernetes docker' -d 'Output format'

@@ -127,4 +127,16 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return out;
 }
 
+std::string ms_as_seconds(long long ms) {
+  std::string out = std::to_string(ms / 1000);
+  std::string fraction = std::to_string(1000 + ms % 1000).substr(1);
+  while (!fraction.empty() && fraction.back() == '0') {
+    fraction.pop_back();
+  }
+  if (!fraction.empty()) {
+    out += "." + fraction;
+  }
+  return out + " s";
+}
+
 } // namespace kaltune

@@ -30,6 +30,9 @@ std::string_view trim(std::string_view text, std::string_view blanks = " \t\n");
 // `text` without the characters of `blanks` at its end.
 std::string_view trim_end(std::string_view text, std::string_view blanks = " \t\n");
 
+// "349.25 s", "4 s": non-negative milliseconds as seconds, without trailing zeros.
+std::string ms_as_seconds(long long ms);
+
 // The parts of `path` between slashes, empty ones included ("/a//b" -> "", "a", "", "b").
 std::vector<std::string_view> split_path(std::string_view path);
 

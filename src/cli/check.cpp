@@ -1,5 +1,6 @@
 #include "cli/check.hpp"
 
+#include "cli/goals.hpp"
 #include "cli/option_values.hpp"
 #include "cli/targets.hpp"
 #include "config/boot.hpp"
@@ -19,8 +20,10 @@ namespace kaltune {
 void setup_check(CLI::App& command, CheckOptions& options) {
   command
       .add_option("--max-detect", options.max_detect,
-                  "Longest acceptable dead-peer detection (time + intvl x probes)")
+                  "Longest acceptable dead-peer detection, idle (time + intvl x probes) and busy "
+                  "(tcp_retries2's latest give-up)")
       ->type_name("DURATION");
+  add_survive_outage_option(command, options.survive_outage);
   command
       .add_option("--idle-timeout", options.idle_timeout,
                   "Idle timeout of a middlebox on the path (NAT, load balancer), or a preset "
@@ -66,6 +69,7 @@ void add_middleboxes(Context& context, const CheckOptions& options, Policy& poli
     if (!idle) {
       throw Error(ExitStatus::usage, idle.error());
     }
+    warn_preset_notes(context, *idle);
     if (!idle->keepalive_resets()) {
       policy.keepalive_ignored.push_back(
           fmt::format("{} ({}, {} s)", idle->text, idle->preset->preset->middlebox, idle->seconds));
@@ -77,7 +81,10 @@ void add_middleboxes(Context& context, const CheckOptions& options, Policy& poli
 } // namespace
 
 int run_check(Context& context, const CheckOptions& options) {
-  Policy policy{parse_limit(options.max_detect, "--max-detect"), std::nullopt, {}};
+  Policy policy{parse_limit(options.max_detect, "--max-detect"), std::nullopt, std::nullopt, {}};
+  if (options.survive_outage) {
+    policy.survive_outage = parse_survive_outage(*options.survive_outage);
+  }
   add_middleboxes(context, options, policy);
   const NetnsTarget& target = context.global.target;
   if (options.persisted &&
@@ -89,13 +96,16 @@ int run_check(Context& context, const CheckOptions& options) {
                 "runtime (securityContext.sysctls, docker run --sysctl)");
   }
   if (context.global.all_netns) {
+    // Inside each namespace: its own busy half (tcp_retries2, tcp_rto_max_ms) too.
     CheckNetnsView view([&policy](const NetnsEntry& entry) {
-      return CheckReport{entry.values, evaluate(entry.values, policy), policy};
+      RealProcSys proc;
+      return CheckReport{entry.values, evaluate(entry.values, policy, read_busy_inputs(proc)),
+                         policy};
     });
     return run_over_netns(context, view);
   }
   const Settings running = read_running(context.proc);
-  CheckReport report{running, evaluate(running, policy), policy};
+  CheckReport report{running, evaluate(running, policy, read_busy_inputs(context.proc)), policy};
   if (options.persisted) {
     const BootView boot = resolve_boot(context.global.root.path(), context.boot_model());
     for (Finding& finding : persisted_findings(running, boot.settings)) {

@@ -3,6 +3,7 @@
 #include "render/plan.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <ostream>
 
@@ -21,17 +22,23 @@ int run_plan(Context& context, const PlanOptions& options) {
     if (options.goals.any()) {
       throw Error(ExitStatus::usage, "plan: --list-presets takes no goals");
     }
+    if (!json && options.format != "table") {
+      throw Error(ExitStatus::usage,
+                  fmt::format("plan --list-presets: --format {} is not a format of the preset "
+                              "list; accepted table, json",
+                              options.format));
+    }
     const PresetEnvironment environment = read_preset_environment(context.proc);
     context.out << (json ? render_presets_json(environment)
                          : render_presets(environment, context.out_style));
     return 0;
   }
-  const Goals goals = parse_goals(context, options.goals);
-  if (goals.idle_timeouts.empty() && !goals.detect_within) {
+  const PlanRequest request{parse_goals(context, options.goals), {}, busy_inputs(context), {}};
+  if (request.goals.idle_timeouts.empty() && !request.goals.detect_within) {
     throw Error(ExitStatus::usage, "plan: give --idle-timeout or --detect-within (see "
                                    "--list-presets for the middleboxes kaltune knows)");
   }
-  const Plan plan = derive_or_throw("plan", goals);
+  const Plan plan = derive_or_throw("plan", request);
   if (json) {
     context.out << render_json(plan);
   } else if (context.format == Format::sysctl) {

@@ -3,6 +3,7 @@
 #include "cli/decimal.hpp"
 #include "cli/targets.hpp"
 
+#include "core/busy.hpp"
 #include "core/duration.hpp"
 #include "core/runtime.hpp"
 #include "core/socket_processes.hpp"
@@ -101,7 +102,7 @@ void print_json(Context& context, const SocketFilter& filter, SocketsHead& head)
   stream_json(context.out, [&](JsonStream& json) {
     json.begin_array("sockets");
     for_each_listed_socket(
-        filter, head.sysctls, processes, head.summary,
+        filter, head.sysctls, head.busy, processes, head.summary,
         [&](const SocketLine& line) { json.element_text(socket_json.render(line)); });
     json.end_array();
     head.missing = processes.missing();
@@ -114,13 +115,13 @@ void print_json(Context& context, const SocketFilter& filter, SocketsHead& head)
 void print_table(Context& context, const SocketFilter& filter, SocketsHead& head) {
   SocketProcesses processes(head.processes);
   std::deque<DiagSocket> sockets;
-  for_each_listed_socket(filter, head.sysctls, processes, head.summary,
+  for_each_listed_socket(filter, head.sysctls, head.busy, processes, head.summary,
                          [&](const SocketLine& line) { sockets.push_back(line.socket); });
   head.missing = processes.missing();
   context.out << render_sockets_head(head, context.out_style);
   for (Coverage coverage : coverage_order) {
     for (const DiagSocket& socket : sockets) {
-      const SocketLine line = describe(socket, head.sysctls, processes);
+      const SocketLine line = describe(socket, head.sysctls, head.busy, processes);
       if (line.coverage == coverage) {
         context.out << render_socket_row(line, head.sysctls, head.processes, context.out_style);
       }
@@ -132,7 +133,7 @@ void print_table(Context& context, const SocketFilter& filter, SocketsHead& head
 // The counts only, as metrics: nothing is kept per socket.
 void print_metrics(Context& context, const SocketFilter& filter, SocketsHead& head) {
   SocketProcesses processes(head.processes);
-  for_each_listed_socket(filter, head.sysctls, processes, head.summary);
+  for_each_listed_socket(filter, head.sysctls, head.busy, processes, head.summary);
   context.out << render_metrics(socket_metrics(head.summary, netns_path(context.global.target)));
 }
 
@@ -147,13 +148,16 @@ int run_sockets(Context& context, const SocketsOptions& options) {
     SocketsNetnsView view(
         [&](const NetnsEntry& entry) {
           SocketSummary summary;
-          for_each_listed_socket(filter, entry.values, processes, summary);
+          RealProcSys proc; // inside the namespace: its own tcp_retries2
+          for_each_listed_socket(filter, entry.values, read_busy_inputs(proc), processes,
+                                 summary);
           return summary;
         },
         [&] { return processes.missing(); }, options.processes);
     return run_over_netns(context, view);
   }
-  SocketsHead head{read_running(context.proc), {}, options.processes, {}};
+  SocketsHead head{
+      read_running(context.proc), {}, options.processes, {}, read_busy_inputs(context.proc)};
   if (context.format == Format::json) {
     print_json(context, filter, head);
   } else if (context.format == Format::prometheus) {

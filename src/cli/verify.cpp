@@ -1,5 +1,7 @@
 #include "cli/verify.hpp"
 
+#include "cli/decimal.hpp"
+#include "core/busy.hpp"
 #include "core/runtime.hpp"
 #include "core/validate.hpp"
 #include "render/duration.hpp"
@@ -28,6 +30,19 @@ void setup_verify(CLI::App& command, VerifyOptions& options) {
                   "(default 15m)")
       ->type_name("DURATION");
   add_goal_options(command, options.goals);
+  auto* busy = command.add_flag(
+      "--busy", options.busy,
+      "Measure the busy half: 1000 bytes in flight to the silent peer, so that the "
+      "retransmission timeout (tcp_retries2) decides; the time is held to the prediction from "
+      "the connection's own RTO");
+  command
+      .add_option("--retries2", options.retries2,
+                  fmt::format("With --busy: the tcp_retries2 written in the private namespace "
+                              "(0-255; default {}, or the one the goals derive)",
+                              verify_busy_retries2))
+      ->check(decimal(retries2_range.min, retries2_range.max))
+      ->type_name("N")
+      ->needs(busy);
 }
 
 namespace {
@@ -58,7 +73,115 @@ Settings requested_settings(Context& context, const VerifyOptions& options) {
 }
 } // namespace
 
+namespace {
+// The busy half's inputs and tcp_retries2: in place the namespace's own; in the private
+// namespace (which starts at the kernel's defaults) the one given, derived from the goals, or
+// verify_busy_retries2.
+BusyInputs busy_request(Context& context, const VerifyOptions& options) {
+  for (Key key : all_keys) {
+    if (options.values[index_of(key)]) {
+      throw Error(ExitStatus::usage,
+                  fmt::format("verify --busy measures the retransmission timeout, which "
+                              "tcp_retries2 decides; --{} does not apply",
+                              short_name(key)));
+    }
+  }
+  if (options.running) {
+    if (options.retries2 || options.goals.any()) {
+      throw Error(ExitStatus::usage, "verify --busy --running measures this namespace's own "
+                                     "tcp_retries2; --retries2 and goals cannot go with it");
+    }
+    return read_busy_inputs(context.proc);
+  }
+  BusyInputs inputs;
+  inputs.retries2 = options.retries2.value_or(verify_busy_retries2);
+  if (const auto plan =
+          plan_from_goals(context, "verify", options.goals, Pins{}, options.retries2)) {
+    inputs.retries2 = plan->retries2;
+  }
+  return inputs;
+}
+
+// Measures, with a progress line on a terminal; fills measured_ms and returns what was seen.
+std::optional<Measurement> measure(Context& context, VerifyReport& report, MeasureRequest request,
+                                   const std::string& waiting) {
+  const bool progress = context.err_terminal && !context.global.quiet;
+  request.cap = std::chrono::milliseconds(report.timeout_ms);
+  if (progress) {
+    request.tick = [&context, waiting](std::chrono::milliseconds elapsed) {
+      context.err << fmt::format("\rwaiting for the silent peer to be {}: {} s", waiting,
+                                 elapsed.count() / 1000)
+                  << std::flush;
+    };
+  }
+  auto measured = measure_dead_peer(request);
+  if (progress) {
+    context.err << "\r\033[K" << std::flush;
+  }
+  if (measured) {
+    report.measured_ms = measured->elapsed.count();
+  }
+  return measured;
+}
+
+int report_result(Context& context, const VerifyReport& report) {
+  if (context.global.json) {
+    context.out << render_json(report);
+  } else {
+    context.out << render_verify(report, context.out_style);
+  }
+  return report.within() ? 0 : static_cast<int>(ExitStatus::system);
+}
+
+int run_busy(Context& context, const VerifyOptions& options) {
+  const BusyInputs inputs = busy_request(context, options);
+  VerifyReport report;
+  report.private_netns = !options.running;
+  report.timeout_ms = parse_positive_duration("--timeout", options.timeout) * 1000;
+  const BusyRange range = busy_range(retries2_limit(inputs), inputs);
+  if (range.earliest_ms > report.timeout_ms) {
+    throw Error(ExitStatus::usage,
+                fmt::format("verify --busy: tcp_retries2 {} gives up no sooner than {} after the "
+                            "write, longer than --timeout {}; give --timeout {} or more, or a "
+                            "smaller --retries2",
+                            inputs.retries2, seconds_with_human(range.earliest_ms / 1000),
+                            seconds_with_human(report.timeout_ms / 1000),
+                            range.latest_ms / 1000 + 1));
+  }
+  MeasureRequest request;
+  request.busy = true;
+  request.where = options.running ? MeasureWhere::in_place : MeasureWhere::private_netns;
+  if (!options.running) {
+    // In the child, inside its own namespace: tcp_retries2, written and read back.
+    request.prepare = [retries2 = inputs.retries2] {
+      RealProcSys proc;
+      proc.write("net.ipv4.tcp_retries2", fmt::format("{}", retries2));
+      if (read_integer(proc, "net.ipv4.tcp_retries2") != retries2) {
+        throw Error(ExitStatus::system,
+                    fmt::format("net.ipv4.tcp_retries2: wrote {} but the kernel reads back "
+                                "something else",
+                                retries2));
+      }
+    };
+  }
+  const auto measured = measure(context, report, request, "given up");
+  if (measured) {
+    predict_busy(report, inputs, measured->rto_us, measured->rtt_us);
+    if (measured->first_retransmission) {
+      report.busy->first_seen_ms = measured->first_retransmission->count();
+    }
+  } else {
+    // No connection info without an answer: the prediction of the model's own RTO.
+    predict_busy(report, inputs, model_rto_ms * 1000, 0);
+  }
+  return report_result(context, report);
+}
+} // namespace
+
 int run_verify(Context& context, const VerifyOptions& options) {
+  if (options.busy) {
+    return run_busy(context, options);
+  }
   VerifyReport report;
   report.settings = requested_settings(context, options);
   for (Key key : all_keys) {
@@ -76,10 +199,8 @@ int run_verify(Context& context, const VerifyOptions& options) {
                             seconds_with_human(report.timeout_ms / 1000),
                             report.expected_ms / 1000 + report.tolerance_ms / 1000 + 1));
   }
-  const bool progress = context.err_terminal && !context.global.quiet;
   MeasureRequest request;
   request.where = options.running ? MeasureWhere::in_place : MeasureWhere::private_netns;
-  request.cap = std::chrono::milliseconds(report.timeout_ms);
   if (!options.running) {
     // In the child, inside its own namespace: the values to measure, all or nothing.
     request.prepare = [settings = report.settings] {
@@ -87,27 +208,9 @@ int run_verify(Context& context, const VerifyOptions& options) {
       apply_changes(proc, plan_changes(read_running(proc), settings));
     };
   }
-  if (progress) {
-    request.tick = [&context, &report](std::chrono::milliseconds elapsed) {
-      context.err << fmt::format("\rwaiting for the silent peer to be declared dead: {} s of "
-                                 "{} s expected",
-                                 elapsed.count() / 1000, report.expected_ms / 1000)
-                  << std::flush;
-    };
-  }
-  const auto measured = measure_dead_peer(request);
-  if (progress) {
-    context.err << "\r\033[K" << std::flush;
-  }
-  if (measured) {
-    report.measured_ms = measured->count();
-  }
-  if (context.format == Format::json) {
-    context.out << render_json(report);
-  } else {
-    context.out << render_verify(report, context.out_style);
-  }
-  return report.within() ? 0 : static_cast<int>(ExitStatus::system);
+  measure(context, report, request,
+          fmt::format("declared dead ({} s expected)", report.expected_ms / 1000));
+  return report_result(context, report);
 }
 
 } // namespace kaltune

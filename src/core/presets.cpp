@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <vector>
@@ -107,20 +108,21 @@ PresetEnvironment read_preset_environment(ProcSys& proc) {
   }
   std::int64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error == std::errc() && end == text.data() + text.size() && value > 0) {
+  if (error == std::errc() && end == text.data() + text.size()) {
     out.conntrack_established = value;
   }
   return out;
 }
 
 ResolvedPreset resolve_preset(const Preset& preset, const PresetEnvironment& environment) {
-  ResolvedPreset out{&preset, preset.seconds, "default"};
+  ResolvedPreset out{&preset, preset.seconds, PresetOrigin::table, false};
   if (preset.name == "nf-conntrack") {
     if (environment.conntrack_established) {
-      out.seconds = *environment.conntrack_established;
-      out.origin = fmt::format("running kernel ({})", conntrack_sysctl);
+      out.seconds = std::max<std::int64_t>(0, *environment.conntrack_established);
+      out.origin = PresetOrigin::running_kernel;
+      out.zero_timeout = out.seconds == 0;
     } else {
-      out.origin = "kernel default (nf_conntrack not loaded)";
+      out.origin = PresetOrigin::kernel_default;
     }
   }
   return out;
@@ -169,7 +171,8 @@ Result<IdleTimeout> parse_idle_timeout(std::string_view text,
                                     *seconds));
     }
     resolved.seconds = *seconds;
-    resolved.origin = "override";
+    resolved.origin = PresetOrigin::override_given;
+    resolved.zero_timeout = false;
   }
   out.seconds = resolved.seconds;
   out.preset = std::move(resolved);

@@ -31,19 +31,32 @@ const Preset* find_preset(std::string_view name);
 // What the running system says about the presets that depend on it. The nf-conntrack preset
 // takes the running kernel's nf_conntrack_tcp_timeout_established when the module is loaded.
 struct PresetEnvironment {
-  std::optional<std::int64_t> conntrack_established;
+  std::optional<std::int64_t> conntrack_established; // as the kernel prints it, 0 included
 };
 // Reads net.netfilter.nf_conntrack_tcp_timeout_established through `proc`; absent (not loaded,
-// unreadable, or not a positive number) leaves the kernel's default of 432000 s.
+// unreadable, or not an integer) leaves the kernel's default of 432000 s.
 PresetEnvironment read_preset_environment(ProcSys& proc);
 inline constexpr std::string_view conntrack_sysctl =
     "net.netfilter.nf_conntrack_tcp_timeout_established";
 
+// Where a preset's number comes from.
+enum class PresetOrigin {
+  table,          // the vendor's documented default (the table)
+  override_given, // NAME=DURATION
+  running_kernel, // nf-conntrack: the namespace's nf_conntrack_tcp_timeout_established
+  kernel_default, // nf-conntrack: the module is not loaded here; the kernel's 5 days
+};
+
 // A preset with the number it has here: the kernel's value for nf-conntrack, or an override.
+// A running nf_conntrack_tcp_timeout_established of 0 (or below) is not "unset": conntrack then
+// forgets an idle established flow at once (nf_conntrack_tcp_loose may pick it up again when
+// its next packet comes, unless NAT rewrote it), so it resolves to an idle timeout of 0 s, which
+// no keepalive value meets, and `zero_timeout` says why.
 struct ResolvedPreset {
   const Preset* preset = nullptr;
   std::int64_t seconds = 0;
-  std::string origin; // "default", "override", or where the running value was read
+  PresetOrigin origin = PresetOrigin::table;
+  bool zero_timeout = false;
 };
 ResolvedPreset resolve_preset(const Preset& preset, const PresetEnvironment& environment);
 

@@ -80,6 +80,19 @@ std::optional<std::int64_t> own_detect_seconds(const SocketOptions& options) {
   return at;
 }
 
+std::optional<BusyLeft> busy_left_of(const DiagSocket& socket, const BusyInputs& busy,
+                                     const SocketOptions* options) {
+  if (socket.state != TCP_ESTABLISHED || socket.timer != DiagTimer::retransmit ||
+      socket.rto_us == 0) {
+    return std::nullopt;
+  }
+  const BusyLimit limit = options != nullptr && options->user_timeout_ms > 0
+                              ? user_timeout_limit(options->user_timeout_ms, busy.rto_max_ms)
+                              : retries2_limit(busy);
+  return busy_left(BusyState{socket.retrans, socket.backoff, socket.rto_us, socket.expires_ms},
+                   limit, busy);
+}
+
 void count(SocketSummary& summary, const DiagSocket& socket, Coverage coverage,
            const SocketOptions* options, const Settings& sysctls) {
   ++summary.listed;
@@ -181,7 +194,7 @@ void for_each_listed_socket(const SocketFilter& filter, const Settings& sysctls,
       return;
     }
     processes.note_listed(socket.inode);
-    const SocketLine line = describe(socket, sysctls, processes);
+    const SocketLine line = describe(socket, sysctls, busy, processes);
     count(summary, socket, line.coverage, line.options, sysctls);
     if (each) {
       each(line);

@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "base/keepalive.hpp"
+#include "core/busy.hpp"
 #include "core/socket_processes.hpp"
 #include "sys/inet_diag.hpp"
 #include "sys/socket_owners.hpp"
@@ -39,6 +40,14 @@ bool overrides(const SocketOptions& options, const Settings& sysctls);
 // TCP_USER_TIMEOUT the connection dies at the first keepalive timer, after at least one probe,
 // when the peer has been silent for the user timeout.
 std::optional<std::int64_t> own_detect_seconds(const SocketOptions& options);
+
+// How long an unacked connection has left before it is given up if its peer stays silent
+// (core/busy): from the retransmission timer's state that inet_diag reports (retransmissions,
+// the time left) and its TCP_INFO (backoff, RTO), under the socket's own TCP_USER_TIMEOUT when
+// `options` knows it, else tcp_retries2. nullopt for every other socket, for a zero-window
+// probe timer (the connection lives while the peer answers the probes), and without TCP_INFO.
+std::optional<BusyLeft> busy_left_of(const DiagSocket& socket, const BusyInputs& busy,
+                                     const SocketOptions* options);
 
 // The counts `sockets` prints first; over the listed sockets.
 struct SocketSummary {
@@ -88,7 +97,8 @@ SocketLine describe(const DiagSocket& socket, const Settings& sysctls, SocketPro
 // sockets (sys/sock_diag), keeps those `filter` selects, notes each for what --processes could
 // not see, describes it and counts it into `summary`, then hands it to `each` when given.
 void for_each_listed_socket(const SocketFilter& filter, const Settings& sysctls,
-                            SocketProcesses& processes, SocketSummary& summary,
+                            const BusyInputs& busy, SocketProcesses& processes,
+                            SocketSummary& summary,
                             const std::function<void(const SocketLine&)>& each = {});
 
 } // namespace kaltune

@@ -10,15 +10,18 @@
 
 namespace kaltune {
 
-// The values, the detection time, one line per goal (what it bound, the margin, why), the
-// preference, and the `kaltune set` command line that applies them.
+// The values (tcp_retries2 with them), both halves' detection times, one line per goal (what
+// it bound, the margin, why), the preference, the TCP_USER_TIMEOUT alternative and the
+// `kaltune set` command line that applies them.
 std::string render_plan(const Plan& plan, const Style& style);
 // Where each value came from (derived or given) and one line per goal: what `set` and `verify`
 // print before their own report when they derive from goals.
 std::string render_plan_origins(const Plan& plan, const Style& style);
-// A ready sysctl.d file: a comment naming the goals, then `key = value` lines.
+// A ready sysctl.d file: a comment naming the goals, then `key = value` lines (tcp_retries2
+// when the plan derived it).
 std::string render_plan_sysctl(const Plan& plan);
-// The pod `securityContext.sysctls` snippet (values as strings), with the version note.
+// The pod `securityContext.sysctls` snippet (values as strings), with the version note and, for
+// a derived tcp_retries2, the kubelet's --allowed-unsafe-sysctls it needs.
 std::string render_plan_kubernetes(const Plan& plan);
 // `--sysctl key=value` flags for `docker run` (or podman), on one line.
 std::string render_plan_docker(const Plan& plan);

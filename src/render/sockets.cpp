@@ -30,6 +30,17 @@ std::string left_text(const DiagSocket& socket) {
   return fmt::format("{:.1f}s", socket.expires_ms / 1000.0);
 }
 
+// Until an unacked connection is given up: "12.6s", or "<=15m24s" when only the latest is known.
+std::string busy_left_text(const SocketLine& line) {
+  if (!line.busy_left) {
+    return "";
+  }
+  const std::int64_t ms = line.busy_left->left_ms;
+  const std::string text =
+      ms < 60000 ? fmt::format("{:.1f}s", ms / 1000.0) : human_duration((ms + 999) / 1000);
+  return line.busy_left->exact ? text : "\u2264" + text;
+}
+
 std::string options_text(const SocketOptions& options) {
   if (!options.keepalive) {
     return "off";
@@ -80,9 +91,13 @@ std::string render_sockets_head(const SocketsHead& head, const Style& style) {
                       s.no_keepalive > 0 ? style.warn("without SO_KEEPALIVE: a dead peer is never "
                                                       "detected by these sysctls")
                                          : "without SO_KEEPALIVE");
-  out +=
-      summary_line("unacked", s.unacked,
-                   "with data in flight: tcp_retries2 or TCP_USER_TIMEOUT decide, not keepalive");
+  const BusyRange busy = busy_range(retries2_limit(head.busy), head.busy);
+  out += summary_line(
+      "unacked", s.unacked,
+      fmt::format("with data in flight: tcp_retries2 or TCP_USER_TIMEOUT decide, not keepalive "
+                  "(tcp_retries2 {}: given up {} after the first retransmission; GIVEN UP: when, "
+                  "if the peer stays silent)",
+                  head.busy.retries2, ms_as_seconds(busy.limit.ms)));
   out += summary_line("stale", s.stale,
                       "keepalive timers armed on a value longer than the current time (set before "
                       "the last change; re-armed only when they fire)");
@@ -96,8 +111,9 @@ std::string render_sockets_head(const SocketsHead& head, const Style& style) {
   if (s.listed == 0) {
     return out + "no TCP sockets match\n";
   }
-  std::string header = fmt::format("{:<12} {:<24} {:<24} {:<11} {:>9} {:>6}  {:<9}", "STATE",
-                                   "LOCAL", "PEER", "TIMER", "LEFT", "PROBES", "COVERAGE");
+  std::string header =
+      fmt::format("{:<12} {:<24} {:<24} {:<11} {:>9} {:>6}  {:<9} {:>9}", "STATE", "LOCAL", "PEER",
+                  "TIMER", "LEFT", "PROBES", "COVERAGE", "GIVEN UP");
   if (head.processes) {
     header +=
         fmt::format("  {:>7} {:<15}  {:<22} {}", "PID", "COMMAND", "IDLE/INTVL/CNT", "DETECT");
@@ -114,9 +130,9 @@ std::string render_socket_row(const SocketLine& line, const Settings& sysctls, b
     coverage = style.warn(coverage);
   }
   std::string out = fmt::format(
-      "{:<12} {:<24} {:<24} {:<11} {:>9} {:>6}  {}", tcp_state_name(s.state),
+      "{:<12} {:<24} {:<24} {:<11} {:>9} {:>6}  {} {:>9}", tcp_state_name(s.state),
       endpoint_text(s.family, s.local, s.local_port), endpoint_text(s.family, s.peer, s.peer_port),
-      timer_name(s.timer), left_text(s), probes(s), coverage);
+      timer_name(s.timer), left_text(s), probes(s), coverage, busy_left_text(line));
   if (processes) {
     out += process_columns(line, sysctls);
   }
@@ -167,6 +183,8 @@ struct SocketJson::Members {
   nlohmann::ordered_json* uid;
   nlohmann::ordered_json* inode;
   nlohmann::ordered_json* coverage;
+  nlohmann::ordered_json* busy_left_ms;
+  nlohmann::ordered_json* busy_left_exact;
   nlohmann::ordered_json* process = nullptr;
   nlohmann::ordered_json* options = nullptr;
 };
@@ -187,7 +205,9 @@ SocketJson::SocketJson(const Settings& sysctls, bool processes)
        {"send_q", 0},
        {"uid", 0},
        {"inode", 0},
-       {"coverage", ""}};
+       {"coverage", ""},
+       {"busy_left_ms", nullptr},
+       {"busy_left_exact", nullptr}};
   if (processes_) {
     o["process"] = nullptr;
     o["options"] = nullptr;
@@ -210,6 +230,8 @@ SocketJson::SocketJson(const Settings& sysctls, bool processes)
   m.uid = &o["uid"];
   m.inode = &o["inode"];
   m.coverage = &o["coverage"];
+  m.busy_left_ms = &o["busy_left_ms"];
+  m.busy_left_exact = &o["busy_left_exact"];
 }
 
 SocketJson::~SocketJson() = default;
@@ -236,6 +258,8 @@ std::string SocketJson::render(const SocketLine& line) {
   *m.uid = s.uid;
   *m.inode = s.inode;
   text(m.coverage, coverage_name(line.coverage));
+  *m.busy_left_ms = line.busy_left ? nlohmann::ordered_json(line.busy_left->left_ms) : nullptr;
+  *m.busy_left_exact = line.busy_left ? nlohmann::ordered_json(line.busy_left->exact) : nullptr;
   if (processes_) {
     *m.process = nullptr;
     if (line.owner != nullptr) {

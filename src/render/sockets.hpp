@@ -8,6 +8,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,7 @@ struct SocketsHead {
   SocketSummary summary;
   bool processes = false;
   std::vector<std::string> missing; // e.g. "socket options of 3 sockets: ... (run as root)"
+  BusyInputs busy{};                // tcp_retries2 and the RTO limits, for the unacked
 };
 
 // The summary lines, then (unless there are no sockets) the table header.

@@ -13,6 +13,7 @@
 #include <linux/filter.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sched.h>
 #include <string>
@@ -69,8 +70,42 @@ void loopback_up() {
   check(::ioctl(fd.get(), SIOCSIFFLAGS, &request), "cannot bring lo up");
 }
 
-// The measurement itself, in the child: returns the milliseconds until ETIMEDOUT.
-std::int64_t measure() {
+tcp_info read_info(int fd) {
+  tcp_info info{};
+  socklen_t size = sizeof info;
+  check(::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &size), "TCP_INFO");
+  return info;
+}
+
+// Waits until the socket reports an error or hang-up (ETIMEDOUT expected), up to `timeout_ms`
+// (-1: for ever). True when it did.
+bool wait_for_error(int fd, int timeout_ms) {
+  pollfd wait{fd, POLLIN, 0};
+  for (;;) {
+    const int ready = ::poll(&wait, 1, timeout_ms);
+    if (ready >= 0) {
+      return ready > 0;
+    }
+    if (errno != EINTR) {
+      throw SystemError(errno, "poll on the measured connection");
+    }
+  }
+}
+
+// The error the connection ended with must be ETIMEDOUT.
+void expect_timeout(int fd, std::int64_t elapsed_ms) {
+  int error = 0;
+  socklen_t error_size = sizeof error;
+  check(::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &error_size), "SO_ERROR");
+  if (error != ETIMEDOUT) {
+    throw Error(ExitStatus::system,
+                fmt::format("the connection ended with '{}' instead of ETIMEDOUT after {} ms",
+                            error == 0 ? "no error" : std::strerror(error), elapsed_ms));
+  }
+}
+
+// The measurement itself, in the child: the answer line.
+std::string measure(bool busy) {
   UniqueFd listener =
       checked(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), "cannot open a TCP socket");
   sockaddr_in address{};
@@ -91,26 +126,40 @@ std::int64_t measure() {
   sock_fprog program{1, drop_all};
   check(::setsockopt(peer.get(), SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program),
         "cannot attach a drop-all filter to the peer socket");
-  const int on = 1;
+  const auto keepalive_on = [&client] {
+    const int on = 1;
+    check(::setsockopt(client.get(), SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on),
+          "cannot enable SO_KEEPALIVE");
+  };
+  if (!busy) {
+    const auto start = Clock::now();
+    keepalive_on();
+    wait_for_error(client.get(), -1);
+    const auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+    expect_timeout(client.get(), elapsed.count());
+    return fmt::format("ok {}", elapsed.count());
+  }
+  // Busy: keepalive on as well (it must do nothing while data is in flight), then one segment
+  // that is never acknowledged.
+  keepalive_on();
+  const tcp_info before = read_info(client.get());
+  const std::string data(1000, 'x');
   const auto start = Clock::now();
-  check(::setsockopt(client.get(), SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on),
-        "cannot enable SO_KEEPALIVE");
-  pollfd wait{client.get(), POLLIN, 0};
-  while (::poll(&wait, 1, -1) < 0) {
-    if (errno != EINTR) {
-      throw SystemError(errno, "poll on the keepalive connection");
+  if (::send(client.get(), data.data(), data.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(data.size())) {
+    throw SystemError(errno, "cannot write to the silent peer");
+  }
+  std::int64_t first = -1;
+  // TCP_INFO every 10 ms until the first RTO retransmission, then wait for the end.
+  while (first < 0 && !wait_for_error(client.get(), 10)) {
+    if (read_info(client.get()).tcpi_retransmits > 0) {
+      first = std::chrono::duration_cast<milliseconds>(Clock::now() - start).count();
     }
   }
+  wait_for_error(client.get(), -1);
   const auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
-  int error = 0;
-  socklen_t error_size = sizeof error;
-  check(::getsockopt(client.get(), SOL_SOCKET, SO_ERROR, &error, &error_size), "SO_ERROR");
-  if (error != ETIMEDOUT) {
-    throw Error(ExitStatus::system,
-                fmt::format("the connection ended with '{}' instead of ETIMEDOUT after {} ms",
-                            error == 0 ? "no error" : std::strerror(error), elapsed.count()));
-  }
-  return elapsed.count();
+  expect_timeout(client.get(), elapsed.count());
+  return fmt::format("ok {} {} {} {}", elapsed.count(), before.tcpi_rto, before.tcpi_rtt, first);
 }
 
 void write_all(int fd, const std::string& text) {
@@ -127,7 +176,8 @@ void write_all(int fd, const std::string& text) {
   }
 }
 
-// The child's whole life: its answer is one line on `out`, "ok MS" or "error STATUS MESSAGE".
+// The child's whole life: its answer is one line on `out`, "ok MS" (busy: "ok MS RTO_US RTT_US
+// FIRST_MS") or "error STATUS MESSAGE".
 [[noreturn]] void run_child(const MeasureRequest& request, int out) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   std::string answer;
@@ -139,7 +189,7 @@ void write_all(int fd, const std::string& text) {
     if (request.prepare) {
       request.prepare();
     }
-    answer = fmt::format("ok {}", measure());
+    answer = measure(request.busy);
   } catch (const Error& error) {
     answer = fmt::format("error {} {}", static_cast<int>(error.status()), error.what());
   } catch (const std::exception& error) {
@@ -149,11 +199,38 @@ void write_all(int fd, const std::string& text) {
   ::_exit(0);
 }
 
-std::optional<milliseconds> parse_answer(const std::string& answer) {
-  std::int64_t ms = 0;
-  if (answer.rfind("ok ", 0) == 0 &&
-      std::from_chars(answer.data() + 3, answer.data() + answer.size(), ms).ec == std::errc()) {
-    return milliseconds(ms);
+// "ok ELAPSED [RTO_US RTT_US FIRST_MS]" into a Measurement.
+std::optional<Measurement> parse_ok(const std::string& answer) {
+  std::int64_t numbers[4] = {0, 0, 0, -1};
+  const char* at = answer.data() + 3;
+  const char* end = answer.data() + answer.size();
+  std::size_t count = 0;
+  while (count < 4 && at < end) {
+    const auto [next, error] = std::from_chars(at, end, numbers[count]);
+    if (error != std::errc()) {
+      return std::nullopt;
+    }
+    ++count;
+    at = next < end && *next == ' ' ? next + 1 : next;
+  }
+  if (count != 1 && count != 4) {
+    return std::nullopt;
+  }
+  Measurement out;
+  out.elapsed = milliseconds(numbers[0]);
+  out.rto_us = numbers[1];
+  out.rtt_us = numbers[2];
+  if (numbers[3] >= 0) {
+    out.first_retransmission = milliseconds(numbers[3]);
+  }
+  return out;
+}
+
+std::optional<Measurement> parse_answer(const std::string& answer) {
+  if (answer.rfind("ok ", 0) == 0) {
+    if (auto measured = parse_ok(answer)) {
+      return measured;
+    }
   }
   if (answer.rfind("error ", 0) == 0 && answer.size() > 8) {
     const int status = answer[6] - '0';
@@ -187,7 +264,7 @@ private:
 };
 } // namespace
 
-std::optional<milliseconds> measure_dead_peer(const MeasureRequest& request) {
+std::optional<Measurement> measure_dead_peer(const MeasureRequest& request) {
   int ends[2];
   check(::pipe2(ends, O_CLOEXEC), "cannot create a pipe");
   UniqueFd read_end(ends[0]);

@@ -31,9 +31,21 @@ constexpr std::size_t align4(std::size_t n) {
   return (n + 3) & ~std::size_t{3};
 }
 
-// The attributes after inet_diag_msg: nothing kaltune needs is there, but each must be framed
-// correctly, or the message is corrupt.
-std::optional<std::string> check_attributes(std::span<const std::byte> attributes) {
+// Reads what kaltune uses of INET_DIAG_INFO's struct tcp_info: tcpi_backoff (byte 4) and tcpi_rto
+// (bytes 8-11). A shorter payload (an older kernel's smaller struct) is left alone.
+void read_info(std::span<const std::byte> payload, DiagSocket& socket) {
+  constexpr std::size_t backoff_at = 4;
+  constexpr std::size_t rto_at = 8;
+  if (payload.size() >= rto_at + sizeof(std::uint32_t)) {
+    socket.backoff = load<std::uint8_t>(payload, backoff_at);
+    socket.rto_us = load<std::uint32_t>(payload, rto_at);
+  }
+}
+
+// The attributes after inet_diag_msg: each must be framed correctly, or the message is corrupt;
+// INET_DIAG_INFO fills the socket's backoff and RTO.
+std::optional<std::string> check_attributes(std::span<const std::byte> attributes,
+                                            DiagSocket& socket) {
   std::size_t offset = 0;
   while (offset < attributes.size()) {
     const std::size_t left = attributes.size() - offset;
@@ -44,6 +56,10 @@ std::optional<std::string> check_attributes(std::span<const std::byte> attribute
     if (attribute.rta_len < sizeof(rtattr) || attribute.rta_len > left) {
       return fmt::format("attribute type {} claims {} bytes, {} left", attribute.rta_type,
                          attribute.rta_len, left);
+    }
+    if (attribute.rta_type == INET_DIAG_INFO) {
+      read_info(attributes.subspan(offset + RTA_LENGTH(0), attribute.rta_len - RTA_LENGTH(0)),
+                socket);
     }
     offset += std::min<std::size_t>(align4(attribute.rta_len), left);
   }
@@ -122,10 +138,11 @@ Result<DumpProgress> decode_diag_buffer(std::span<const std::byte> buffer, const
       }
       const std::size_t attributes_at = align4(sizeof(inet_diag_msg));
       const auto attributes = payload.subspan(std::min(attributes_at, payload.size()));
-      if (auto error = check_attributes(attributes)) {
+      DiagSocket socket = to_socket(load<inet_diag_msg>(payload, 0));
+      if (auto error = check_attributes(attributes, socket)) {
         return Failure::failure(fmt::format("netlink message at byte {}: {}", offset, *error));
       }
-      sink(to_socket(load<inet_diag_msg>(payload, 0)));
+      sink(socket);
       break;
     }
     default:
@@ -149,6 +166,7 @@ std::vector<std::byte> diag_dump_request(std::uint8_t family, std::uint32_t stat
   message.request.sdiag_family = family;
   message.request.sdiag_protocol = IPPROTO_TCP;
   message.request.idiag_states = states;
+  message.request.idiag_ext = 1U << (INET_DIAG_INFO - 1);
   std::vector<std::byte> out(sizeof message);
   std::memcpy(out.data(), &message, sizeof message);
   return out;

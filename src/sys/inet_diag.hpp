@@ -28,6 +28,7 @@ struct DiagSocket {
   std::uint8_t state = 0;  // TCP_ESTABLISHED, ... (the kernel's enum)
   DiagTimer timer = DiagTimer::none;
   std::uint8_t retrans = 0; // probes sent (keepalive, zero-window) or retransmissions
+  std::uint8_t backoff = 0; // tcpi_backoff: how often the RTO has doubled (INET_DIAG_INFO)
   std::uint16_t local_port = 0;
   std::uint16_t peer_port = 0;
   std::uint32_t expires_ms = 0; // time left on the timer
@@ -35,6 +36,7 @@ struct DiagSocket {
   std::uint32_t send_q = 0; // bytes not yet acknowledged by the peer (established sockets)
   std::uint32_t uid = 0;
   std::uint32_t inode = 0;
+  std::uint32_t rto_us = 0; // tcpi_rto, backed off; 0 when the kernel sent no INET_DIAG_INFO
   std::array<std::uint8_t, 16> local{}; // network order; the first 4 bytes for IPv4
   std::array<std::uint8_t, 16> peer{};
 };

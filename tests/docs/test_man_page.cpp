@@ -273,8 +273,8 @@ TEST_F(ManPage, ExamplesUseOnlyRealCommandsAndOptions) {
 
 TEST_F(ManPage, EveryLongOptionMentionedExists) {
   // Options of other programs that the page names on purpose (procps sysctl, docker run,
-  // systemctl enable).
-  const Names foreign{"--system", "--sysctl", "--now"};
+  // systemctl enable, the kubelet).
+  const Names foreign{"--system", "--sysctl", "--now", "--allowed-unsafe-sysctls"};
   Names known = foreign;
   for (const auto& c : model) {
     const Names names = all_names(c, true);

@@ -16,7 +16,10 @@ protected:
     write_sysctl("net.ipv4.tcp_keepalive_time", 300);
     write_sysctl("net.ipv4.tcp_keepalive_intvl", 10);
     write_sysctl("net.ipv4.tcp_keepalive_probes", 3);
+    // Busy connections given up within 234 s (core/busy): --max-detect holds both halves.
+    write_sysctl("net.ipv4.tcp_retries2", 8);
   }
+  void TearDown() override { write_sysctl("net.ipv4.tcp_retries2", 15); }
 };
 
 TEST_F(Check, PolicyMetIsExitZero) {
@@ -34,6 +37,35 @@ TEST_F(Check, PolicyViolatedIsExitOne) {
   const auto idle = run_kaltune({"--json", "check", "--idle-timeout", "350"});
   EXPECT_EQ(idle.status, 1);
   EXPECT_EQ(nlohmann::json::parse(idle.out)["status"], "critical");
+}
+
+// With data in flight, the kernel's default tcp_retries2 of 15 may take until 1177.5 s: a
+// --max-detect of 10 minutes fails on the busy half alone, and --survive-outage holds both.
+TEST_F(Check, MaxDetectHoldsTheBusyHalf) {
+  write_sysctl("net.ipv4.tcp_retries2", 15);
+  const auto result = run_kaltune({"--json", "check", "--max-detect", "10m"});
+  EXPECT_EQ(result.status, 1) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  ASSERT_EQ(json["findings"].size(), 1u) << result.out;
+  EXPECT_NE(json["findings"][0]["message"].get<std::string>().find(
+                "with data in flight a dead peer is given up at the latest 1177.489 s"),
+            std::string::npos)
+      << result.out;
+  EXPECT_EQ(run_kaltune({"check", "--max-detect", "20m"}).status, 0);
+  // 3 probes 10 s apart span 20 s; tcp_retries2 15 retransmits for over 11 minutes.
+  const auto outage = run_kaltune({"check", "--survive-outage", "30s"});
+  EXPECT_EQ(outage.status, 1);
+  EXPECT_EQ(outage.out.rfind("CRITICAL: 3 probes 10 s apart span 20 s: an outage of 30 s ends a "
+                             "healthy idle connection\n",
+                             0),
+            0u)
+      << outage.out;
+  write_sysctl("net.ipv4.tcp_retries2", 3);
+  const auto busy = run_kaltune({"check", "--survive-outage", "20s"});
+  EXPECT_EQ(busy.status, 1);
+  EXPECT_NE(busy.out.find("CRITICAL: with data in flight the last retransmission may come"),
+            std::string::npos)
+      << busy.out;
 }
 
 TEST_F(Check, NagiosCodes) {

@@ -14,7 +14,7 @@ namespace kaltune::itest {
 namespace {
 
 const std::vector<std::string> nlb_goals{"plan", "--idle-timeout", "aws-nlb", "--detect-within",
-                                         "6m"};
+                                         "7m"};
 
 std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
   args.insert(args.end(), more.begin(), more.end());
@@ -25,13 +25,16 @@ TEST(Plan, JsonNamesEveryGoal) {
   const auto result = run_kaltune(with(nlb_goals, {"--json"}));
   ASSERT_EQ(result.status, 0) << result.err;
   const auto json = nlohmann::json::parse(result.out);
-  EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_time"]["value"], 308);
-  EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_intvl"]["value"], 1);
+  EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_time"]["value"], 93);
+  EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_intvl"]["value"], 93);
   EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_probes"]["value"], 3);
-  ASSERT_EQ(json["goals"].size(), 3u);
+  EXPECT_EQ(json["tcp_retries2"]["value"], 9);
+  // idle timeout, detection (idle), outage (idle), loss tolerance, detection and outage (busy)
+  ASSERT_EQ(json["goals"].size(), 6u);
   EXPECT_EQ(json["goals"][0]["preset"], "aws-nlb");
-  EXPECT_EQ(json["goals"][0]["margin_seconds"], 0.75);
-  EXPECT_EQ(json["set_command"], "kaltune set --time 308 --intvl 1 --probes 3");
+  EXPECT_EQ(json["goals"][0]["margin_seconds"], 35.625); // 9/8 x (93 + 2 x 93) + 0.5 = 314.375
+  EXPECT_EQ(json["goals"][4]["half"], "busy");
+  EXPECT_EQ(json["set_command"], "kaltune set --time 93 --intvl 93 --probes 3");
   EXPECT_EQ(result.err, "");
 }
 
@@ -48,10 +51,13 @@ TEST(Plan, KubernetesSnippetIsYamlWithStringValues) {
   ASSERT_EQ(parsed.status, 0) << parsed.err;
   const auto sysctls = nlohmann::json::parse(parsed.out);
   EXPECT_EQ(sysctls, nlohmann::json::parse(R"([
-    {"name": "net.ipv4.tcp_keepalive_time", "value": "308"},
-    {"name": "net.ipv4.tcp_keepalive_intvl", "value": "1"},
-    {"name": "net.ipv4.tcp_keepalive_probes", "value": "3"}])"));
+    {"name": "net.ipv4.tcp_keepalive_time", "value": "93"},
+    {"name": "net.ipv4.tcp_keepalive_intvl", "value": "93"},
+    {"name": "net.ipv4.tcp_keepalive_probes", "value": "3"},
+    {"name": "net.ipv4.tcp_retries2", "value": "9"}])"));
   EXPECT_NE(result.out.find("Kubernetes >= 1.29"), std::string::npos);
+  // tcp_retries2 is not in Kubernetes' safe set: the snippet says what the kubelet needs.
+  EXPECT_NE(result.out.find("--allowed-unsafe-sysctls=net.ipv4.tcp_retries2"), std::string::npos);
 }
 
 TEST(Plan, SysctlFileReadsBackThroughShow) {
@@ -62,9 +68,10 @@ TEST(Plan, SysctlFileReadsBackThroughShow) {
   const auto shown = run_kaltune({"--json", "show", "--source", file.string()});
   ASSERT_EQ(shown.status, 0) << shown.err;
   const auto json = nlohmann::json::parse(shown.out);
-  EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_time"]["value"], 308);
+  EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_time"]["value"], 93);
   EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_time"]["origin"], file.string() + ":3");
-  EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_intvl"]["value"], 1);
+  EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_intvl"]["value"], 93);
+  EXPECT_NE(result.out.find("\nnet.ipv4.tcp_retries2 = 9\n"), std::string::npos) << result.out;
   EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_probes"]["value"], 3);
   EXPECT_EQ(json["diagnostics"].size(), 0u) << shown.out;
 }
@@ -73,24 +80,52 @@ TEST(Plan, DockerFlags) {
   const auto result = run_kaltune(with(nlb_goals, {"--format", "docker"}));
   ASSERT_EQ(result.status, 0) << result.err;
   EXPECT_EQ(result.out,
-            "--sysctl net.ipv4.tcp_keepalive_time=308 --sysctl "
-            "net.ipv4.tcp_keepalive_intvl=1 --sysctl net.ipv4.tcp_keepalive_probes=3\n");
+            "--sysctl net.ipv4.tcp_keepalive_time=93 --sysctl "
+            "net.ipv4.tcp_keepalive_intvl=93 --sysctl net.ipv4.tcp_keepalive_probes=3 --sysctl "
+            "net.ipv4.tcp_retries2=9\n");
 }
 
 TEST(Plan, InfeasibleGoalsExitTwoWithTheNearestGoals) {
-  const auto result = run_kaltune({"plan", "--detect-within", "5", "--loss-tolerance", "4"});
+  const auto result = run_kaltune(
+      {"plan", "--detect-within", "5", "--loss-tolerance", "4", "--survive-outage", "0"});
   EXPECT_EQ(result.status, 2);
   EXPECT_EQ(result.out, "");
   EXPECT_EQ(result.err,
             "kaltune: plan: the goals cannot all be met: --detect-within 5 s is too short for a "
-            "loss tolerance of 4: with time 1 s, intvl 1 s and 5 probes a dead peer may be "
-            "declared dead only 7.25 s after the last packet (9/8 \u00d7 6 s + 0.5 s); nearest "
-            "goals that can: --detect-within 8s, or --loss-tolerance 2\n");
+            "healthy connection to survive 4 lost probes: a dead peer is declared dead 7.25 s "
+            "after the last packet at the soonest; nearest goals that can: --detect-within 8s, "
+            "or --loss-tolerance 2\n");
 
   const auto tiny = run_kaltune({"plan", "--idle-timeout", "1"});
   EXPECT_EQ(tiny.status, 2);
-  EXPECT_NE(tiny.err.find("nearest goals that can: --idle-timeout 4s"), std::string::npos)
+  EXPECT_NE(tiny.err.find("the idle timeout of 1 s is too short to survive 2 lost probes and an "
+                          "outage of 90 s"),
+            std::string::npos)
       << tiny.err;
+  EXPECT_NE(tiny.err.find("nearest goals that can: --idle-timeout 103s"), std::string::npos)
+      << tiny.err;
+
+  // tcp_retries2 8 gives a busy connection up within 6 minutes but survives 45 s of outage; 9
+  // survives 90 s but may take 367.5 s.
+  const auto busy = run_kaltune({"plan", "--idle-timeout", "aws-nlb", "--detect-within", "6m"});
+  EXPECT_EQ(busy.status, 2);
+  EXPECT_NE(busy.err.find("nearest goals that can: --detect-within 368s, or --survive-outage 45s"),
+            std::string::npos)
+      << busy.err;
+}
+
+TEST(Plan, ListPresetsHonoursTheFormat) {
+  const auto table = run_kaltune({"plan", "--list-presets", "--format", "table"});
+  ASSERT_EQ(table.status, 0) << table.err;
+  EXPECT_EQ(table.out.rfind("PRESET", 0), 0u) << table.out;
+  const auto json = run_kaltune({"plan", "--list-presets", "--format", "json"});
+  ASSERT_EQ(json.status, 0) << json.err;
+  EXPECT_EQ(nlohmann::json::parse(json.out)["presets"][0]["name"], "aws-nlb");
+  const auto sysctl = run_kaltune({"plan", "--list-presets", "--format", "sysctl"});
+  EXPECT_EQ(sysctl.status, 2);
+  EXPECT_EQ(sysctl.out, "");
+  EXPECT_EQ(sysctl.err, "kaltune: plan --list-presets: --format sysctl is not a format of the "
+                        "preset list; accepted table, json\n");
 }
 
 TEST(Plan, MiddleboxThatIgnoresKeepaliveIsNamed) {
@@ -147,6 +182,19 @@ TEST(Plan, ConntrackPresetReadsTheNamespace) {
     }
   }
   EXPECT_TRUE(found);
+  if (!std::filesystem::exists(sysctl)) {
+    return;
+  }
+  // 0 is not "unset": conntrack forgets an idle flow at once. A warning, and no values.
+  write_sysctl("net.netfilter.nf_conntrack_tcp_timeout_established", 0);
+  const auto zero = run_kaltune({"plan", "--idle-timeout", "nf-conntrack"});
+  write_sysctl("net.netfilter.nf_conntrack_tcp_timeout_established", 432000);
+  EXPECT_EQ(zero.status, 2);
+  EXPECT_NE(zero.err.find("warning: net.netfilter.nf_conntrack_tcp_timeout_established is 0 in "
+                          "this namespace"),
+            std::string::npos)
+      << zero.err;
+  EXPECT_NE(zero.err.find("the idle timeout of 0 s is too short"), std::string::npos) << zero.err;
 }
 
 } // namespace
@@ -168,15 +216,16 @@ protected:
 TEST_F(Goals, SetDerivesAndExplicitValuesWin) {
   const auto result = run_kaltune({"set", "--idle-timeout", "aws-nlb", "--intvl", "30"});
   ASSERT_EQ(result.status, 0) << result.err;
-  // t + 2 x 30 <= 310 (the largest nominal time before 350 s with the timer's lateness)
-  EXPECT_EQ(read_keepalive(), (std::vector<long>{250, 30, 3}));
-  EXPECT_NE(result.out.find("net.ipv4.tcp_keepalive_time    250 s (4m10s)      derived\n"),
+  // The default outage of 90 s takes 3 probes 30 s apart: 4 probes, and t + 3 x 30 <= 310 (the
+  // largest nominal time before 350 s with the timer's lateness).
+  EXPECT_EQ(read_keepalive(), (std::vector<long>{220, 30, 4}));
+  EXPECT_NE(result.out.find("net.ipv4.tcp_keepalive_time    220 s (3m40s)      derived\n"),
             std::string::npos)
       << result.out;
   EXPECT_NE(result.out.find("net.ipv4.tcp_keepalive_intvl   30 s               given (--intvl)\n"),
             std::string::npos)
       << result.out;
-  EXPECT_NE(result.out.find("set net.ipv4.tcp_keepalive_time: 7200 \u2192 250"), std::string::npos)
+  EXPECT_NE(result.out.find("set net.ipv4.tcp_keepalive_time: 7200 \u2192 220"), std::string::npos)
       << result.out;
 }
 
@@ -186,10 +235,10 @@ TEST_F(Goals, SetWithInfeasibleGoalsChangesNothing) {
   EXPECT_EQ(result.status, 2);
   EXPECT_EQ(result.out, "");
   EXPECT_NE(result.err.find("kaltune: set: the goals cannot all be met: the idle timeout of 350 s "
-                            "is too short to survive 2 lost probes"),
+                            "is too short to survive 2 lost probes and an outage of 90 s"),
             std::string::npos)
       << result.err;
-  EXPECT_NE(result.err.find("--time 290"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("--time 220"), std::string::npos) << result.err;
   EXPECT_EQ(read_keepalive(), (std::vector<long>{7200, 75, 9}));
 }
 
@@ -213,8 +262,9 @@ TEST_F(Goals, CheckHoldsTheRunningValuesToAPreset) {
 // The derived values measured on the real kernel: a 4 s idle timeout surviving one lost probe
 // gives 2/1/2, so a silent peer is declared dead after 4 s (within 5 s at the latest).
 TEST_F(Goals, VerifyMeasuresTheDerivedValues) {
-  const auto result = run_kaltune({"--json", "verify", "--idle-timeout", "4", "--detect-within",
-                                   "5", "--loss-tolerance", "1", "--timeout", "30"});
+  const auto result =
+      run_kaltune({"--json", "verify", "--idle-timeout", "4", "--detect-within", "5",
+                   "--loss-tolerance", "1", "--survive-outage", "0", "--timeout", "30"});
   ASSERT_EQ(result.status, 0) << result.out << result.err;
   const auto json = nlohmann::json::parse(result.out);
   // A bare number, or the {"value", …} object `show --json` prints for every settings object.

@@ -8,10 +8,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <regex>
 #include <sstream>
 #include <sys/socket.h>
@@ -263,6 +265,65 @@ TEST_F(Sockets, ProcessesWithoutPrivilegeSayWhatIsMissing) {
   EXPECT_NE(json["missing"].dump().find("readable only by their user or root"), std::string::npos)
       << json["missing"];
   EXPECT_TRUE(json["sockets"][0]["process"].is_null());
+}
+
+} // namespace
+} // namespace kaltune::itest
+
+namespace kaltune::itest {
+namespace {
+
+// An unacked connection: `sockets` says when the kernel will give it up if the peer stays silent
+// (tcp_retries2 5 here, so that it happens within seconds), and the kernel then does, within the
+// tolerance verify allows.
+TEST(BusySockets, GivenUpWhenSocketsSaid) {
+  KALTUNE_REQUIRE_NETNS();
+  loopback_at_defaults();
+  write_sysctl("net.ipv4.tcp_retries2", 5);
+  Loopback loopback;
+  const Pair& busy = loopback.connect();
+  silence(busy.server);
+  send_bytes(busy.client, std::string(1000, 'x'));
+  // Once the timer has backed off twice, its RTO before backoff is known exactly.
+  const auto retransmits = [&busy] {
+    tcp_info info{};
+    socklen_t size = sizeof info;
+    EXPECT_EQ(::getsockopt(busy.client, IPPROTO_TCP, TCP_INFO, &info, &size), 0);
+    return info.tcpi_retransmits;
+  };
+  while (retransmits() < 2) {
+    pollfd wait{busy.client, POLLIN, 0};
+    ::poll(&wait, 1, 10);
+  }
+  const auto asked = std::chrono::steady_clock::now();
+  const auto result = run_kaltune(
+      {"--json", "sockets", "--state", "established", "--port", std::to_string(busy.client_port)});
+  ASSERT_EQ(result.status, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  long left = -1;
+  for (const auto& socket : json["sockets"]) {
+    if (socket["local"]["port"] == busy.client_port) {
+      EXPECT_EQ(socket["coverage"], "unacked");
+      EXPECT_EQ(socket["busy_left_exact"], true);
+      left = socket["busy_left_ms"].get<long>();
+    } else {
+      EXPECT_TRUE(socket["busy_left_ms"].is_null());
+    }
+  }
+  ASSERT_GT(left, 0) << result.out;
+  EXPECT_LT(left, 13000); // at most the give-up 12.6 s after the first retransmission
+  pollfd wait{busy.client, POLLIN, 0};
+  ASSERT_EQ(::poll(&wait, 1, 60000), 1);
+  const long took = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::steady_clock::now() - asked)
+                                          .count());
+  int error = 0;
+  socklen_t size = sizeof error;
+  ::getsockopt(busy.client, SOL_SOCKET, SO_ERROR, &error, &size);
+  EXPECT_EQ(error, ETIMEDOUT);
+  EXPECT_GE(took, left - 500) << "predicted " << left;
+  EXPECT_LE(took, left + 500 + left / 8) << "predicted " << left;
+  write_sysctl("net.ipv4.tcp_retries2", 15);
 }
 
 } // namespace

@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <iostream>
+
 namespace kaltune::itest {
 namespace {
 
@@ -123,6 +126,54 @@ TEST_F(Verify, OptionErrorsSayTheSameAsSetAndCheck) {
     EXPECT_EQ(result.err, message);
   }
   EXPECT_EQ(read_keepalive(), before);
+}
+
+// The busy half measured: 1000 bytes in flight to a silent peer, tcp_retries2 written in the
+// child's private namespace (this one keeps 15), the time held to the prediction from the
+// connection's own RTO: the tail loss probe and one RTO, then the expiry at or after the bound
+// (3.0 s for 3, 12.6 s for 5), within 0.5 s + 1/8 (or the expiry before, which the timer's
+// lateness may carry over the bound).
+class VerifyBusy : public Verify, public ::testing::WithParamInterface<int> {};
+
+TEST_P(VerifyBusy, MeasuredAgainstThePredictionFromTheRto) {
+  const int retries2 = GetParam();
+  const auto result = run_kaltune(
+      {"--json", "verify", "--busy", "--retries2", std::to_string(retries2), "--timeout", "1m"});
+  ASSERT_EQ(result.status, 0) << result.out << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["half"], "busy");
+  const auto& busy = json["busy"];
+  EXPECT_EQ(busy["tcp_retries2"], retries2);
+  EXPECT_EQ(busy["bound_seconds"], retries2 == 3 ? 3.0 : 12.6);
+  EXPECT_GT(busy["rto_seconds"].get<double>(), 0.2);
+  const double measured = json["measured_seconds"];
+  const double expected = json["expected_seconds"];
+  const double tolerance = json["tolerance_seconds"];
+  EXPECT_NEAR(tolerance, 0.5 + expected / 8, 0.002);
+  const bool near_expected = measured >= expected - tolerance && measured <= expected + tolerance;
+  const bool near_early = !busy["early_expected_seconds"].is_null() &&
+                          std::abs(measured - busy["early_expected_seconds"].get<double>()) <=
+                              busy["early_tolerance_seconds"].get<double>();
+  EXPECT_TRUE(near_expected || near_early) << result.out;
+  EXPECT_EQ(json["within_tolerance"], true);
+  // Never before the bound after the first retransmission.
+  EXPECT_GE(measured, busy["bound_seconds"].get<double>() + busy["rto_seconds"].get<double>());
+  EXPECT_EQ(read_sysctl("net.ipv4.tcp_retries2"), 15); // written in the child's namespace only
+  std::cout << "verify --busy --retries2 " << retries2 << ": measured " << measured
+            << " s, expected " << expected << " s, first retransmission seen at "
+            << busy["first_retransmission_seen_seconds"] << " s\n";
+}
+
+INSTANTIATE_TEST_SUITE_P(Retries2, VerifyBusy, ::testing::Values(3, 5));
+
+TEST_F(Verify, BusyRefusesWhatCannotGoWithIt) {
+  EXPECT_EQ(run_kaltune({"verify", "--retries2", "5"}).status, 2); // needs --busy
+  EXPECT_EQ(run_kaltune({"verify", "--busy", "--time", "5"}).status, 2);
+  EXPECT_EQ(run_kaltune({"verify", "--busy", "--running", "--retries2", "5"}).status, 2);
+  EXPECT_EQ(run_kaltune({"verify", "--busy", "--retries2", "256"}).status, 2);
+  const auto slow = run_kaltune({"verify", "--busy", "--retries2", "15", "--timeout", "5m"});
+  EXPECT_EQ(slow.status, 2);
+  EXPECT_NE(slow.err.find("gives up no sooner than 924 s"), std::string::npos) << slow.err;
 }
 
 TEST_F(Verify, WithoutRootUsesAUserNamespaceOrSaysWhy) {

@@ -300,6 +300,34 @@ TEST(InetDiag, DumpRequest) {
   EXPECT_EQ(body.sdiag_family, AF_INET6);
   EXPECT_EQ(body.sdiag_protocol, IPPROTO_TCP);
   EXPECT_EQ(body.idiag_states, 1u << TCP_ESTABLISHED);
+  EXPECT_EQ(body.idiag_ext, 1u << (INET_DIAG_INFO - 1)); // struct tcp_info with each socket
+}
+
+// INET_DIAG_INFO is struct tcp_info: the decoder takes tcpi_backoff (byte 4) and tcpi_rto (bytes
+// 8-11, microseconds), and leaves a payload too short for them alone.
+TEST(InetDiag, TcpInfoGivesBackoffAndRto) {
+  Bytes payload = diag_payload(9, 0, 0);
+  tcp_info info{};
+  info.tcpi_backoff = 3;
+  info.tcpi_rto = 1632000;
+  rtattr attribute{};
+  attribute.rta_type = INET_DIAG_INFO;
+  attribute.rta_len = static_cast<std::uint16_t>(RTA_LENGTH(sizeof info));
+  append(payload, attribute);
+  append(payload, info);
+  pad4(payload);
+  Decoded decoded = decode(message(SOCK_DIAG_BY_FAMILY, payload));
+  ASSERT_TRUE(decoded.progress.ok()) << decoded.progress.error();
+  ASSERT_EQ(decoded.sockets.size(), 1u);
+  EXPECT_EQ(decoded.sockets[0].backoff, 3);
+  EXPECT_EQ(decoded.sockets[0].rto_us, 1632000u);
+
+  Bytes short_info = diag_payload(9, 0, 0);
+  add_attribute(short_info, INET_DIAG_INFO, 8);
+  decoded = decode(message(SOCK_DIAG_BY_FAMILY, short_info));
+  ASSERT_TRUE(decoded.progress.ok()) << decoded.progress.error();
+  EXPECT_EQ(decoded.sockets[0].rto_us, 0u);
+  EXPECT_EQ(decoded.sockets[0].backoff, 0);
 }
 
 TEST(InetDiag, Names) {

@@ -77,13 +77,36 @@ TEST(Presets, ConntrackIsReadFromTheRunningKernel) {
 
   const ResolvedPreset running = resolve_preset(*find_preset("nf-conntrack"), environment);
   EXPECT_EQ(running.seconds, 7200);
-  EXPECT_EQ(running.origin, "running kernel (net.netfilter.nf_conntrack_tcp_timeout_established)");
+  EXPECT_EQ(running.origin, PresetOrigin::running_kernel);
+  EXPECT_FALSE(running.zero_timeout);
   const ResolvedPreset fallback = resolve_preset(*find_preset("nf-conntrack"), {});
   EXPECT_EQ(fallback.seconds, 432000);
-  EXPECT_EQ(fallback.origin, "kernel default (nf_conntrack not loaded)");
+  EXPECT_EQ(fallback.origin, PresetOrigin::kernel_default);
 
   proc.values[std::string(conntrack_sysctl)] = "junk\n";
   EXPECT_FALSE(read_preset_environment(proc).conntrack_established);
+}
+
+// 0 is no "unset" for the kernel: conntrack forgets an idle established flow at once. The preset
+// is 0 s then, not the 5-day default, and says why.
+TEST(Presets, ConntrackZeroIsAZeroIdleTimeout) {
+  test::FakeProcSys proc;
+  proc.values[std::string(conntrack_sysctl)] = "0\n";
+  const PresetEnvironment environment = read_preset_environment(proc);
+  EXPECT_EQ(environment.conntrack_established, std::optional<std::int64_t>(0));
+  const ResolvedPreset zero = resolve_preset(*find_preset("nf-conntrack"), environment);
+  EXPECT_EQ(zero.seconds, 0);
+  EXPECT_EQ(zero.origin, PresetOrigin::running_kernel);
+  EXPECT_TRUE(zero.zero_timeout);
+  auto idle = parse_idle_timeout("nf-conntrack", environment);
+  ASSERT_TRUE(idle) << idle.error();
+  EXPECT_EQ(idle->seconds, 0);
+  EXPECT_TRUE(idle->preset->zero_timeout);
+  // An override is the operator's number.
+  auto overridden = parse_idle_timeout("nf-conntrack=1h", environment);
+  ASSERT_TRUE(overridden) << overridden.error();
+  EXPECT_EQ(overridden->seconds, 3600);
+  EXPECT_FALSE(overridden->preset->zero_timeout);
 }
 
 TEST(IdleTimeout, DurationsAndPresets) {
@@ -96,12 +119,12 @@ TEST(IdleTimeout, DurationsAndPresets) {
   auto nlb = parse_idle_timeout("aws-nlb", {});
   ASSERT_TRUE(nlb) << nlb.error();
   EXPECT_EQ(nlb->seconds, 350);
-  EXPECT_EQ(nlb->preset->origin, "default");
+  EXPECT_EQ(nlb->preset->origin, PresetOrigin::table);
 
   auto overridden = parse_idle_timeout("aws-nlb=10m", {});
   ASSERT_TRUE(overridden) << overridden.error();
   EXPECT_EQ(overridden->seconds, 600);
-  EXPECT_EQ(overridden->preset->origin, "override");
+  EXPECT_EQ(overridden->preset->origin, PresetOrigin::override_given);
 
   auto conntrack = parse_idle_timeout("nf-conntrack", PresetEnvironment{3600});
   ASSERT_TRUE(conntrack);

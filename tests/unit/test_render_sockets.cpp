@@ -38,6 +38,30 @@ TEST(RenderSockets, Row) {
             "12.3s      2  keepalive\n");
 }
 
+// An unacked connection shows when it is given up if its peer stays silent (core/sockets).
+TEST(RenderSockets, UnackedRowSaysWhenItIsGivenUp) {
+  DiagSocket socket = loopback_socket();
+  socket.timer = DiagTimer::retransmit;
+  socket.retrans = 3;
+  socket.expires_ms = 1000;
+  const std::string row =
+      render_socket_row({socket, Coverage::unacked, nullptr, nullptr, BusyLeft{10792, true}},
+                        row_sysctls, false, Style());
+  EXPECT_EQ(row, "established  127.0.0.1:40000          127.0.0.1:5000           retransmit       "
+                 "1.0s      0  unacked       10.8s\n");
+  const std::string latest =
+      render_socket_row({socket, Coverage::unacked, nullptr, nullptr, BusyLeft{600000, false}},
+                        row_sysctls, false, Style());
+  EXPECT_NE(latest.find("unacked        \u226410m\n"), std::string::npos) << latest;
+  const auto json = nlohmann::json::parse(socket_json(
+      {socket, Coverage::unacked, nullptr, nullptr, BusyLeft{10792, true}}, row_sysctls, false));
+  EXPECT_EQ(json["busy_left_ms"], 10792);
+  EXPECT_EQ(json["busy_left_exact"], true);
+  const auto idle = nlohmann::json::parse(
+      socket_json({loopback_socket(), Coverage::keepalive}, row_sysctls, false));
+  EXPECT_TRUE(idle["busy_left_ms"].is_null());
+}
+
 TEST(RenderSockets, RowWithProcess) {
   const DiagSocket socket = loopback_socket();
   const SocketOwner owner{123, 4, "nginx"};

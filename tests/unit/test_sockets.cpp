@@ -65,6 +65,31 @@ TEST(SocketOptions, OverridesAndOwnDetectionTime) {
   EXPECT_EQ(own_detect_seconds(SocketOptions{true, 10, 2, 3, 1000}), 12);
 }
 
+// An unacked connection: what inet_diag and TCP_INFO report of its retransmission timer, under
+// tcp_retries2 or the socket's own TCP_USER_TIMEOUT (core/busy has the arithmetic).
+TEST(BusyLeft, FromTheRetransmissionTimer) {
+  DiagSocket socket = established(DiagTimer::retransmit, 1000);
+  socket.retrans = 3;
+  socket.backoff = 3;
+  socket.rto_us = 1632000;
+  BusyInputs five;
+  five.retries2 = 5;
+  const auto left = busy_left_of(socket, five, nullptr);
+  ASSERT_TRUE(left);
+  EXPECT_TRUE(left->exact);
+  EXPECT_EQ(left->left_ms, 1000 + 12648 - 2856);
+  // With the socket's own TCP_USER_TIMEOUT of 4 s: 2856 ms at the next expiry, 1144 ms later.
+  SocketOptions options{true, 600, 30, 5, 4000};
+  EXPECT_EQ(busy_left_of(socket, five, &options)->left_ms, 1000 + 4000 - 2856);
+  // Nothing for a keepalive timer, a zero-window probe, or without TCP_INFO.
+  EXPECT_FALSE(busy_left_of(established(DiagTimer::keepalive, 1000), five, nullptr));
+  DiagSocket window = socket;
+  window.timer = DiagTimer::zero_window;
+  EXPECT_FALSE(busy_left_of(window, five, nullptr));
+  socket.rto_us = 0;
+  EXPECT_FALSE(busy_left_of(socket, five, nullptr));
+}
+
 TEST(Summary, CountsEstablishedByCoverage) {
   SocketSummary summary;
   const SocketOptions own{true, 10, 2, 3, 0};
