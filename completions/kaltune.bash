@@ -258,7 +258,7 @@ _kaltune()
                     _filedir # an absolute path under the cgroup2 mount completes as one
                     return
                     ;;
-                --unit | --pod | --time | --intvl | --probes | --detect-within | --loss-tolerance)
+                --unit | --pod | --time | --intvl | --probes | --detect-within | --survive-outage | --loss-tolerance)
                     return # a name, a duration or a count: nothing to offer
                     ;;
                 --idle-timeout)
@@ -279,7 +279,7 @@ _kaltune()
                     ;;
             esac
             opts='--cgroup --unit --pod --time --intvl --probes --idle-timeout --detect-within
-                --loss-tolerance --sysctl-values --user-timeout --existing --override --dry-run
+                --survive-outage --loss-tolerance --sysctl-values --user-timeout --existing --override --dry-run
                 --persist --off --list --format --output --apply-persisted'
             ;;
         *)

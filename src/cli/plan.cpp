@@ -22,11 +22,11 @@ int run_plan(Context& context, const PlanOptions& options) {
     if (options.goals.any()) {
       throw Error(ExitStatus::usage, "plan: --list-presets takes no goals");
     }
-    if (!json && options.format != "table") {
+    if (!json && context.format != Format::table) {
       throw Error(ExitStatus::usage,
                   fmt::format("plan --list-presets: --format {} is not a format of the preset "
                               "list; accepted table, json",
-                              options.format));
+                              format_name(context.format)));
     }
     const PresetEnvironment environment = read_preset_environment(context.proc);
     context.out << (json ? render_presets_json(environment)

@@ -125,7 +125,7 @@ std::optional<Measurement> measure(Context& context, VerifyReport& report, Measu
 }
 
 int report_result(Context& context, const VerifyReport& report) {
-  if (context.global.json) {
+  if (context.format == Format::json) {
     context.out << render_json(report);
   } else {
     context.out << render_verify(report, context.out_style);

@@ -181,13 +181,16 @@ void add(SocketSummary& totals, const SocketSummary& more) {
   totals.overriding += more.overriding;
 }
 
-SocketLine describe(const DiagSocket& socket, const Settings& sysctls, SocketProcesses& processes) {
+SocketLine describe(const DiagSocket& socket, const Settings& sysctls, const BusyInputs& busy,
+                    SocketProcesses& processes) {
   const SocketOptions* own = processes.options(socket.inode);
-  return SocketLine{socket, classify(socket, sysctls, own), processes.owner(socket.inode), own};
+  return SocketLine{socket, classify(socket, sysctls, own), processes.owner(socket.inode), own,
+                    busy_left_of(socket, busy, own)};
 }
 
 void for_each_listed_socket(const SocketFilter& filter, const Settings& sysctls,
-                            SocketProcesses& processes, SocketSummary& summary,
+                            const BusyInputs& busy, SocketProcesses& processes,
+                            SocketSummary& summary,
                             const std::function<void(const SocketLine&)>& each) {
   dump_tcp_sockets(filter.families, filter.states, [&](const DiagSocket& socket) {
     if (!port_matches(filter, socket)) {

@@ -88,10 +88,13 @@ struct SocketLine {
   Coverage coverage;
   const SocketOwner* owner = nullptr;
   const SocketOptions* options = nullptr;
+  std::optional<BusyLeft> busy_left = std::nullopt; // unacked: until it is given up
 };
 
-// A socket with its owner, its own options (read on first use) and its coverage.
-SocketLine describe(const DiagSocket& socket, const Settings& sysctls, SocketProcesses& processes);
+// A socket with its owner, its own options (read on first use), its coverage and, when it has
+// data in flight, how long it has left (busy_left_of).
+SocketLine describe(const DiagSocket& socket, const Settings& sysctls, const BusyInputs& busy,
+                    SocketProcesses& processes);
 
 // The one loop over the sockets `sockets` lists, in this network namespace: dumps its TCP
 // sockets (sys/sock_diag), keeps those `filter` selects, notes each for what --processes could
