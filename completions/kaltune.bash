@@ -119,7 +119,7 @@ _kaltune()
             ;;
         set)
             case $prev in
-                --time | --intvl | --probes | --detect-within | --survive-outage | --loss-tolerance)
+                --time | --intvl | --probes | --retries2 | --detect-within | --survive-outage | --loss-tolerance)
                     return # a duration or a count: nothing to offer
                     ;;
                 --idle-timeout)
@@ -135,8 +135,9 @@ _kaltune()
                     return
                     ;;
             esac
-            opts='--time --intvl --probes --idle-timeout --detect-within --survive-outage
-                --loss-tolerance --persist --file --no-runtime --dry-run --force --format'
+            opts='--time --intvl --probes --retries2 --idle-timeout --detect-within
+                --survive-outage --loss-tolerance --persist --file --no-runtime --dry-run --force
+                --format'
             ;;
         reset)
             case $prev in

@@ -80,6 +80,7 @@ complete -c kaltune -n '__kaltune_using set' -s h -l help -d 'Print help and exi
 complete -c kaltune -n '__kaltune_using set' -l time -x -d 'net.ipv4.tcp_keepalive_time: seconds or 90s, 5m, 1h30m'
 complete -c kaltune -n '__kaltune_using set' -l intvl -x -d 'net.ipv4.tcp_keepalive_intvl: seconds or 90s, 5m, 1h30m'
 complete -c kaltune -n '__kaltune_using set' -l probes -x -d 'net.ipv4.tcp_keepalive_probes: a count'
+complete -c kaltune -n '__kaltune_using set' -l retries2 -x -d 'net.ipv4.tcp_retries2, 1-255'
 complete -c kaltune -n '__kaltune_using set' -l dry-run -d 'Print what would change; write nothing'
 complete -c kaltune -n '__kaltune_using set' -l force -d 'Allow values the socket API refuses'
 complete -c kaltune -n '__kaltune_using set' -l idle-timeout -x -a "$__kaltune_presets" -d 'Derive from a middlebox idle timeout: a duration or a preset'

@@ -28,6 +28,32 @@
 
 namespace kaltune {
 
+// The raw option values of Cli::State, named (not in an anonymous namespace) because a class
+// with external linkage holds them.
+namespace cli_state {
+// The global options as CLI11 reads them; made into types once (typed_globals).
+struct GlobalTexts {
+  NetnsTarget target;
+  bool all_netns = false;
+  std::vector<std::string> where;
+  std::string root = "/";
+  std::string boot_model = "auto";
+  bool json = false;
+  std::string color = "auto";
+  bool quiet = false;
+  bool verbose = false;
+};
+
+// The options a command's row stands for (--format, --nagios, --output), as CLI11 reads them.
+struct ColumnOptions {
+  std::optional<std::string> format;
+  bool nagios = false;
+  std::optional<std::string> output;
+};
+} // namespace cli_state
+using cli_state::ColumnOptions;
+using cli_state::GlobalTexts;
+
 namespace {
 // What of the model a command line needs: the global options it spells and the commands it names.
 // Building the whole model costs more than most commands do (CLI11 spends thousands of
@@ -75,27 +101,6 @@ private:
 };
 
 struct Failure;
-
-// The global options as CLI11 reads them; made into types once (typed_globals).
-struct GlobalTexts {
-  NetnsTarget target;
-  bool all_netns = false;
-  std::vector<std::string> where;
-  std::string root = "/";
-  std::string boot_model = "auto";
-  bool json = false;
-  std::string color = "auto";
-  bool quiet = false;
-  bool verbose = false;
-};
-
-// The options a command's row stands for (--format, --nagios, --output), as CLI11 reads them.
-struct ColumnOptions {
-  std::optional<std::string> format;
-  bool nagios = false;
-  std::optional<std::string> output;
-};
-
 void declare_columns(CLI::App& sub, const Command& command, ColumnOptions& columns);
 std::string all_netns_takers();
 } // namespace

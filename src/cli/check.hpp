@@ -16,7 +16,7 @@ struct CheckOptions {
   std::optional<std::string> idle_timeout;   // a duration or a preset, validated by run_check
   std::optional<std::string> preset;         // a preset name, validated by run_check
   std::optional<std::string> survive_outage; // a duration, validated by run_check
-  bool persisted = false; // the running values must be the ones boot applies
+  bool persisted = false;                    // the running values must be the ones boot applies
 };
 
 void setup_check(CLI::App& command, CheckOptions& options);

@@ -43,7 +43,8 @@ void setup_enforce(CLI::App& command, EnforceOptions& options) {
                   "The cgroup of this Kubernetes pod (as --all-netns names pods)")
       ->type_name("NAMESPACE/NAME")
       ->check(non_empty());
-  add_value_options(command, options.values, [](Key key) {
+  // tcp_retries2 has no socket option: TCP_USER_TIMEOUT (--user-timeout) is its counterpart.
+  add_value_options(command, options.values, keepalive_keys, [](Key key) {
     return is_duration(key)
                ? fmt::format("{} set on each connection: seconds or a duration; {}",
                              key == Key::time ? "TCP_KEEPIDLE" : "TCP_KEEPINTVL",
@@ -95,12 +96,12 @@ std::optional<Settings> requested_settings(Context& context, const EnforceOption
   }
   Request request = parse_values(options.values, false);
   if (const auto plan = plan_from_goals(context, "enforce", options.goals, request)) {
-    for (Key key : all_keys) {
+    for (Key key : keepalive_keys) {
       request[index_of(key)] = plan->settings[key];
     }
   }
   Settings settings;
-  for (Key key : all_keys) {
+  for (Key key : keepalive_keys) {
     if (!request[index_of(key)]) {
       throw Error(ExitStatus::usage,
                   fmt::format("enforce: --{} is missing: give all three of --time, --intvl, "

@@ -96,7 +96,6 @@ Goals parse_goals(Context& context, const GoalOptions& options) {
 
 BusyInputs busy_inputs(Context& context) {
   try {
-    // tcp_retries2 becomes Settings[Key::retries2] once it is one of kaltune's keys.
     return read_busy_inputs(context.proc);
   } catch (const Error&) {
     return BusyInputs{};
@@ -104,12 +103,11 @@ BusyInputs busy_inputs(Context& context) {
 }
 
 std::optional<Plan> plan_from_goals(Context& context, std::string_view command,
-                                    const GoalOptions& options, const Pins& given,
-                                    std::optional<std::int64_t> retries2) {
+                                    const GoalOptions& options, const Pins& given) {
   if (!options.any()) {
     return std::nullopt;
   }
-  PlanRequest request{parse_goals(context, options), given, busy_inputs(context), retries2};
+  PlanRequest request{parse_goals(context, options), given, busy_inputs(context)};
   if (request.goals.idle_timeouts.empty() && !request.goals.detect_within) {
     throw Error(ExitStatus::usage,
                 fmt::format("{}: --survive-outage and --loss-tolerance need --idle-timeout or "

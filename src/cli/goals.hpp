@@ -53,8 +53,7 @@ BusyInputs busy_inputs(Context& context);
 // present), every key set. Without goals: nullopt. In text mode the report of where each value
 // came from goes to context.out first. `command` prefixes errors ("set", "verify").
 std::optional<Plan> plan_from_goals(Context& context, std::string_view command,
-                                    const GoalOptions& options, const Pins& given,
-                                    std::optional<std::int64_t> retries2 = std::nullopt);
+                                    const GoalOptions& options, const Pins& given);
 
 // The derived values, or a usage error (exit 2) with the reason and the nearest goals that can be
 // met. `command` prefixes the message ("plan", "set", "verify").

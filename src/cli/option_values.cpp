@@ -8,8 +8,9 @@
 
 namespace kaltune {
 
-void add_value_options(CLI::App& command, ValueTexts& texts, std::string (*help)(Key key)) {
-  for (Key key : all_keys) {
+void add_value_options(CLI::App& command, ValueTexts& texts, std::span<const Key> keys,
+                       std::string (*help)(Key key)) {
+  for (Key key : keys) {
     command.add_option(fmt::format("--{}", short_name(key)), texts[index_of(key)], help(key))
         ->type_name(is_duration(key) ? "DURATION" : "N");
   }

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,8 +23,10 @@ namespace kaltune {
 // every error has kaltune's wording (key, value, range).
 using ValueTexts = std::array<std::optional<std::string>, key_count>;
 
-// Declares --time, --intvl and --probes on `command`; `help` says what a key's value is for.
-void add_value_options(CLI::App& command, ValueTexts& texts, std::string (*help)(Key key));
+// Declares --time, --intvl, --probes (and --retries2, when `keys` holds it) on `command`: one
+// option per key of `keys`; `help` says what a key's value is for.
+void add_value_options(CLI::App& command, ValueTexts& texts, std::span<const Key> keys,
+                       std::string (*help)(Key key));
 
 // The values given, each within what the socket API accepts (with `force`, what the kernel
 // accepts); otherwise a usage error naming the key, the value and the accepted range.

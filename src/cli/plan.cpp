@@ -33,7 +33,7 @@ int run_plan(Context& context, const PlanOptions& options) {
                          : render_presets(environment, context.out_style));
     return 0;
   }
-  const PlanRequest request{parse_goals(context, options.goals), {}, busy_inputs(context), {}};
+  const PlanRequest request{parse_goals(context, options.goals), {}, busy_inputs(context)};
   if (request.goals.idle_timeouts.empty() && !request.goals.detect_within) {
     throw Error(ExitStatus::usage, "plan: give --idle-timeout or --detect-within (see "
                                    "--list-presets for the middleboxes kaltune knows)");

@@ -18,7 +18,7 @@
 namespace kaltune {
 
 void setup_set(CLI::App& command, SetOptions& options) {
-  add_value_options(command, options.values, [](Key key) {
+  add_value_options(command, options.values, all_keys, [](Key key) {
     return is_duration(key)
                ? fmt::format("{}: seconds or a duration (90s, 5m, 1h30m); {}", sysctl_name(key),
                              describe_range(key, false))
@@ -50,8 +50,9 @@ Request parse_request(const SetOptions& options) {
   if (std::none_of(request.begin(), request.end(),
                    [](const auto& value) { return value.has_value(); }) &&
       !options.goals.any()) {
-    throw Error(ExitStatus::usage, "set: give at least one of --time, --intvl, --probes, or "
-                                   "goals (--idle-timeout, --detect-within)");
+    throw Error(ExitStatus::usage,
+                "set: give at least one of --time, --intvl, --probes, --retries2, or "
+                "goals (--idle-timeout, --detect-within)");
   }
   return request;
 }
@@ -97,7 +98,9 @@ int run_set(Context& context, const SetOptions& options) {
   }
   if (const auto plan = plan_from_goals(context, "set", options.goals, request)) {
     for (Key key : all_keys) {
-      request[index_of(key)] = plan->settings[key];
+      if (plan->sets(key)) {
+        request[index_of(key)] = plan->settings[key];
+      }
     }
   }
   if (context.global.all_netns) {

@@ -4,6 +4,7 @@
 #include "cli/non_empty.hpp"
 #include "cli/targets.hpp"
 #include "config/boot.hpp"
+#include "core/busy.hpp"
 #include "core/runtime.hpp"
 #include "render/boot.hpp"
 #include "render/metrics.hpp"
@@ -93,7 +94,7 @@ int run_show(Context& context, const ShowOptions& options) {
   } else {
     report.settings = sourced("running", read_running(context.proc), "running");
     report.netns = netns_path(context.global.target);
-    report.tcp_retries2 = read_integer(context.proc, "net.ipv4.tcp_retries2");
+    report.busy = read_busy_inputs(context.proc);
   }
   if (format == Format::json) {
     context.out << render_json(report);

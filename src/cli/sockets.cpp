@@ -149,8 +149,7 @@ int run_sockets(Context& context, const SocketsOptions& options) {
         [&](const NetnsEntry& entry) {
           SocketSummary summary;
           RealProcSys proc; // inside the namespace: its own tcp_retries2
-          for_each_listed_socket(filter, entry.values, read_busy_inputs(proc), processes,
-                                 summary);
+          for_each_listed_socket(filter, entry.values, read_busy_inputs(proc), processes, summary);
           return summary;
         },
         [&] { return processes.missing(); }, options.processes);

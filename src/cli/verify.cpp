@@ -16,7 +16,12 @@
 namespace kaltune {
 
 void setup_verify(CLI::App& command, VerifyOptions& options) {
-  add_value_options(command, options.values, [](Key key) {
+  add_value_options(command, options.values, all_keys, [](Key key) {
+    if (key == Key::retries2) {
+      return fmt::format("With --busy: the {} written in the private namespace ({}; default "
+                         "{}, or the one the goals derive)",
+                         sysctl_name(key), describe_range(key, false), verify_busy_retries2);
+    }
     return fmt::format("{} to measure in a private network namespace (default: the running "
                        "value); {}",
                        sysctl_name(key), describe_range(key, false));
@@ -30,24 +35,18 @@ void setup_verify(CLI::App& command, VerifyOptions& options) {
                   "(default 15m)")
       ->type_name("DURATION");
   add_goal_options(command, options.goals);
-  auto* busy = command.add_flag(
-      "--busy", options.busy,
-      "Measure the busy half: 1000 bytes in flight to the silent peer, so that the "
-      "retransmission timeout (tcp_retries2) decides; the time is held to the prediction from "
-      "the connection's own RTO");
-  command
-      .add_option("--retries2", options.retries2,
-                  fmt::format("With --busy: the tcp_retries2 written in the private namespace "
-                              "(0-255; default {}, or the one the goals derive)",
-                              verify_busy_retries2))
-      ->check(decimal(retries2_range.min, retries2_range.max))
-      ->type_name("N")
-      ->needs(busy);
+  command.add_flag("--busy", options.busy,
+                   "Measure the busy half: 1000 bytes in flight to the silent peer, so that the "
+                   "retransmission timeout (tcp_retries2) decides; the time is held to the "
+                   "prediction from the connection's own RTO");
 }
 
 namespace {
 Settings requested_settings(Context& context, const VerifyOptions& options) {
-  for (Key key : all_keys) {
+  if (options.values[index_of(Key::retries2)]) {
+    throw Error(ExitStatus::usage, "verify: --retries2 is the busy half's; add --busy");
+  }
+  for (Key key : keepalive_keys) {
     if (options.running && options.values[index_of(key)]) {
       throw Error(ExitStatus::usage,
                   fmt::format("verify: --running measures the values in force; --{} cannot go "
@@ -62,7 +61,7 @@ Settings requested_settings(Context& context, const VerifyOptions& options) {
   }
   const Request request = parse_values(options.values, /*force=*/false);
   if (const auto plan = plan_from_goals(context, "verify", options.goals, request)) {
-    return plan->settings;
+    return plan->settings; // the idle measurement writes the keepalive keys only
   }
   const Settings settings = merge(read_running(context.proc), request);
   if (const auto warnings = assess(settings); !warnings.empty()) {
@@ -78,7 +77,7 @@ namespace {
 // namespace (which starts at the kernel's defaults) the one given, derived from the goals, or
 // verify_busy_retries2.
 BusyInputs busy_request(Context& context, const VerifyOptions& options) {
-  for (Key key : all_keys) {
+  for (Key key : keepalive_keys) {
     if (options.values[index_of(key)]) {
       throw Error(ExitStatus::usage,
                   fmt::format("verify --busy measures the retransmission timeout, which "
@@ -86,18 +85,21 @@ BusyInputs busy_request(Context& context, const VerifyOptions& options) {
                               short_name(key)));
     }
   }
+  const std::optional<std::int64_t> retries2 =
+      parse_values(options.values, /*force=*/false)[index_of(Key::retries2)];
   if (options.running) {
-    if (options.retries2 || options.goals.any()) {
+    if (retries2 || options.goals.any()) {
       throw Error(ExitStatus::usage, "verify --busy --running measures this namespace's own "
                                      "tcp_retries2; --retries2 and goals cannot go with it");
     }
     return read_busy_inputs(context.proc);
   }
   BusyInputs inputs;
-  inputs.retries2 = options.retries2.value_or(verify_busy_retries2);
-  if (const auto plan =
-          plan_from_goals(context, "verify", options.goals, Pins{}, options.retries2)) {
-    inputs.retries2 = plan->retries2;
+  inputs.retries2 = retries2.value_or(verify_busy_retries2);
+  Pins pins;
+  pins[index_of(Key::retries2)] = retries2;
+  if (const auto plan = plan_from_goals(context, "verify", options.goals, pins)) {
+    inputs.retries2 = plan->settings[Key::retries2];
   }
   return inputs;
 }

@@ -15,13 +15,13 @@ class App;
 namespace kaltune {
 
 struct VerifyOptions {
-  // --time, --intvl, --probes as given; missing ones come from the running values.
+  // --time, --intvl, --probes as given (missing ones come from the running values); --retries2
+  // with --busy: the tcp_retries2 of the private namespace.
   ValueTexts values;
   bool running = false;
   std::string timeout = "15m";
-  GoalOptions goals;           // measure the values derived from these goals
-  bool busy = false;           // the busy half: data in flight, tcp_retries2 decides
-  std::optional<int> retries2; // with --busy: the tcp_retries2 of the private namespace
+  GoalOptions goals; // measure the values derived from these goals
+  bool busy = false; // the busy half: data in flight, tcp_retries2 decides
 };
 
 // tcp_retries2 that verify --busy writes in its private namespace unless told: small, so that a

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <fnmatch.h>
 
 namespace kaltune {
@@ -74,8 +76,10 @@ template <typename Format> void add_note(ParsedFile& parsed, Format format) {
   }
 }
 
+// A line that looks meant for one of the keys: the last part of a key's name in it.
 bool mentions_keepalive(std::string_view text) {
-  return text.find("tcp_keepalive") != std::string_view::npos;
+  return text.find("tcp_keepalive") != std::string_view::npos ||
+         text.find("tcp_retries2") != std::string_view::npos;
 }
 
 void add_directive(BootModel model, ParsedFile& parsed, Directive directive) {
@@ -94,8 +98,9 @@ void add_directive(BootModel model, ParsedFile& parsed, Directive directive) {
       directive.matches[index_of(*directive.reaches)] = true;
     }
   }
-  const bool ours = directive.reaches || directive.touches(Key::time) ||
-                    directive.touches(Key::intvl) || directive.touches(Key::probes);
+  const bool ours =
+      directive.reaches || std::any_of(all_keys.begin(), all_keys.end(),
+                                       [&](Key key) { return directive.touches(key); });
   if (!ours) {
     if (mentions_keepalive(directive.key)) {
       add_note(parsed, [&] {

@@ -283,7 +283,8 @@ EditResult remove_keys(std::string_view content, const KeySet& keys) {
 std::string_view own_file_header() {
   return "# Managed by kaltune: TCP keepalive values applied at boot.\n"
          "# Change them with `kaltune set --persist`, remove them with `kaltune reset --persist`.\n"
-         "# kaltune rewrites only the net.ipv4.tcp_keepalive_* lines and keeps any other line.\n";
+         "# kaltune rewrites only the lines of its keys (tcp_keepalive_*, tcp_retries2), no other "
+         "line.\n";
 }
 
 bool only_comments(std::string_view content) {

@@ -34,6 +34,12 @@ namespace kaltune {
 using KeyValues = std::array<std::optional<std::int64_t>, key_count>;
 // Which keys an edit removes.
 using KeySet = std::array<bool, key_count>;
+// Every key kaltune knows: what `reset --persist` removes.
+constexpr KeySet every_key() {
+  KeySet keys{};
+  keys.fill(true);
+  return keys;
+}
 
 // A line the edit deliberately left alone, and why.
 struct EditNote {

@@ -94,14 +94,15 @@ Result<ScannedNumber> scan_kernel_number(std::string_view raw) {
 
 Result<std::int64_t> stored_value(Key key, const ScannedNumber& number, std::string_view shown) {
   using Failure = Result<std::int64_t>;
-  if (key == Key::probes) {
+  if (!is_duration(key)) {
+    // The counts are u8 (proc_dou8vec_minmax): 0-255, no sign.
     if (number.negative) {
       return Failure::failure(
           fmt::format("\"{}\" is negative: the kernel rejects it for a count (EINVAL)", shown));
     }
-    if (number.magnitude > 255) {
-      return Failure::failure(
-          fmt::format("\"{}\" is above 255: the kernel rejects it (EINVAL)", shown));
+    if (number.magnitude > static_cast<std::uint64_t>(kernel_range(key).max)) {
+      return Failure::failure(fmt::format("\"{}\" is above {}: the kernel rejects it (EINVAL)",
+                                          shown, kernel_range(key).max));
     }
     return static_cast<std::int64_t>(number.magnitude);
   }

@@ -113,7 +113,7 @@ std::int64_t read_or(ProcSys& proc, std::string_view name, std::int64_t fallback
 
 BusyInputs read_busy_inputs(ProcSys& proc) {
   BusyInputs out;
-  out.retries2 = read_integer(proc, "net.ipv4.tcp_retries2");
+  out.retries2 = read_integer(proc, sysctl_name(Key::retries2));
   out.rto_max_ms = read_or(proc, "net.ipv4.tcp_rto_max_ms", default_rto_max_ms);
   out.rto_min_ms = std::max<std::int64_t>(
       1, (read_or(proc, "net.ipv4.tcp_rto_min_us", model_rto_ms * 1000) + 999) / 1000);

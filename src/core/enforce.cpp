@@ -448,7 +448,7 @@ Result<std::vector<PersistedEnforcement>> parse_enforce_config(std::string_view 
         entry.values.user_timeout_ms = *seconds * 1000;
       } else {
         bool known = false;
-        for (Key key : all_keys) {
+        for (Key key : keepalive_keys) {
           if (name == short_name(key) && equals != std::string_view::npos) {
             const auto number_value = config_number(value);
             if (!number_value || !api_range(key).contains(*number_value)) {
@@ -464,10 +464,9 @@ Result<std::vector<PersistedEnforcement>> parse_enforce_config(std::string_view 
         }
       }
     }
-    const bool any_timing =
-        std::any_of(timings.begin(), timings.end(), [](const auto& v) { return v.has_value(); });
-    const bool all_timings =
-        std::all_of(timings.begin(), timings.end(), [](const auto& v) { return v.has_value(); });
+    const auto given = [&](Key key) { return timings[index_of(key)].has_value(); };
+    const bool any_timing = std::any_of(keepalive_keys.begin(), keepalive_keys.end(), given);
+    const bool all_timings = std::all_of(keepalive_keys.begin(), keepalive_keys.end(), given);
     if (!cgroup) {
       return bad("no cgroup=");
     }

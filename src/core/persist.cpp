@@ -131,7 +131,7 @@ FilePlan plan_remove(Posix& posix, const std::filesystem::path& root,
   if (!plan.before.exists) {
     return plan; // nothing persisted: nothing to remove
   }
-  EditResult edit = remove_keys(plan.before.content, KeySet{true, true, true});
+  EditResult edit = remove_keys(plan.before.content, every_key());
   add_notes(plan, edit);
   // kaltune's own file goes when only comments are left; never a file reached through a symlink,
   // and never a file given with --file.

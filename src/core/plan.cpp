@@ -170,10 +170,9 @@ std::optional<Retries2Pick> solve_busy(const PlanRequest& request, BusyTable& ta
     return range.survives_ms >= outage_ms &&
            (!detect || range.latest_ms <= std::min(*detect, goal_cap) * 1000);
   };
-  if (request.retries2) {
-    return meets(*request.retries2)
-               ? std::optional<Retries2Pick>(Retries2Pick{*request.retries2, Retries2Choice::given})
-               : std::nullopt;
+  if (const auto& given = request.pins[index_of(Key::retries2)]) {
+    return meets(*given) ? std::optional<Retries2Pick>(Retries2Pick{*given, Retries2Choice::given})
+                         : std::nullopt;
   }
   if (detect) {
     // The latest give-up grows with tcp_retries2: the largest within the detection survives
@@ -321,9 +320,9 @@ std::optional<Plan> solve(const PlanRequest& request, BusyTable& table) {
   for (Key key : all_keys) {
     plan.given[index_of(key)] = request.pins[index_of(key)].has_value();
   }
-  plan.retries2 = retries2->retries2;
+  plan.settings[Key::retries2] = retries2->retries2;
   plan.retries2_choice = retries2->choice;
-  plan.busy = table.range(plan.retries2);
+  plan.busy = table.range(retries2->retries2);
   plan.loss_tolerance = limits.tolerance;
   plan.loss_tolerance_defaulted = !request.goals.loss_tolerance;
   plan.survive_outage = limits.outage;

@@ -47,8 +47,6 @@ struct PlanRequest {
   Pins pins{};
   // The namespace's busy half (tcp_retries2, tcp_rto_max_ms, tcp_rto_min_us).
   BusyInputs busy{};
-  // tcp_retries2 given explicitly (verify --retries2); kept as given.
-  std::optional<std::int64_t> retries2;
 };
 
 // The latest moment, in ms after the last packet, that the kernel sends the probe that leaves
@@ -88,7 +86,6 @@ enum class Retries2Choice {
 struct Plan {
   Settings settings;
   std::array<bool, key_count> given{}; // true: kept from the command line, not derived
-  std::int64_t retries2 = default_retries2;
   Retries2Choice retries2_choice = Retries2Choice::kept;
   BusyRange busy; // the busy half with that tcp_retries2
   std::int64_t loss_tolerance = default_loss_tolerance;
@@ -106,6 +103,12 @@ struct Plan {
   // No --detect-within, and the kernel's own default detection (7875 s) bounded the values.
   bool default_detection_kept = false;
   std::vector<GoalCheck> checks; // the idle checks in the order of the goals, then the busy ones
+
+  // Whether the plan asks to set `key`: every keepalive key, and tcp_retries2 unless the
+  // namespace's own value was kept.
+  bool sets(Key key) const {
+    return key != Key::retries2 || retries2_choice != Retries2Choice::kept;
+  }
 };
 
 // Why goals cannot all be met, as data.

@@ -101,10 +101,7 @@ std::vector<Dimension> dimensions(const PlanRequest& request, const Limits& limi
   pinned(Key::time, Adjust::time, Dimension::Way::down);
   pinned(Key::probes, Adjust::probes, Dimension::Way::either);
   pinned(Key::intvl, Adjust::intvl, Dimension::Way::either);
-  if (request.retries2) {
-    out.push_back({Adjust::retries2, *request.retries2, retries2_range.min, retries2_range.max,
-                   Dimension::Way::either, [](PlanRequest& r, std::int64_t v) { r.retries2 = v; }});
-  }
+  pinned(Key::retries2, Adjust::retries2, Dimension::Way::either);
   return out;
 }
 
@@ -215,12 +212,12 @@ BusyShortfall busy_shortfall(const PlanRequest& request, const Limits& limits, B
   if (out.surviving) {
     out.surviving_latest_ms = table.range(*out.surviving).latest_ms;
   }
-  if (request.retries2) {
+  if (const auto& given = request.pins[index_of(Key::retries2)]) {
     // A given value: what it gives, against both goals.
-    const BusyRange& range = table.range(*request.retries2);
-    out.within_detection = *request.retries2;
+    const BusyRange& range = table.range(*given);
+    out.within_detection = *given;
     out.within_survives_ms = range.survives_ms;
-    out.surviving = *request.retries2;
+    out.surviving = *given;
     out.surviving_latest_ms = range.latest_ms;
   }
   return out;

@@ -67,7 +67,7 @@ std::optional<std::int64_t> own_detect_seconds(const SocketOptions& options) {
   if (!options.keepalive) {
     return std::nullopt;
   }
-  const Settings own{{options.idle, options.intvl, options.count}};
+  const Settings own{options.idle, options.intvl, options.count};
   if (options.user_timeout_ms <= 0 || options.intvl <= 0) {
     return detect_seconds(own);
   }

@@ -57,6 +57,12 @@ Result<SourcedSettings> settings_from_snapshot(std::string_view label, std::stri
   out.source = std::string(label);
   for (Key key : all_keys) {
     const std::string name(sysctl_name(key));
+    if (!settings.contains(name) && !in_first_snapshots(key)) {
+      // A snapshot of a kaltune from before this key: the kernel's default, and the origin says
+      // it was not there.
+      out[key] = {kernel_defaults[key], "kernel default (not in the snapshot)"};
+      continue;
+    }
     if (!settings.contains(name)) {
       return Failure::failure(fmt::format("{}: settings.\"{}\" is missing", not_one, name));
     }

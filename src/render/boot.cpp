@@ -144,7 +144,7 @@ void write_json(std::ostream& out, const BootView& view, bool single_file) {
   // Element by element: a file of 100 000 lines has as many assignments (and maybe warnings),
   // and their JSON tree would weigh several times the view itself.
   JsonStream json(out);
-  json.members(to_json(ShowReport{view.settings, std::nullopt, std::nullopt}));
+  json.members(to_json(ShowReport{view.settings, std::nullopt, {}}));
   json.member("model", std::string(to_string(view.model)));
   json.begin_array("assignments");
   for (const BootAssignment& a : view.assignments) {

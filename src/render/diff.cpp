@@ -3,6 +3,7 @@
 #include "base/text.hpp"
 #include "render/duration.hpp"
 #include "render/json.hpp"
+#include "render/settings.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -28,7 +29,8 @@ bool differs(const SourceDiff& diff, Key key) {
 nlohmann::ordered_json side(const SourcedSettings& settings) {
   return {{"source", settings.source},
           {"settings", settings_json(settings)},
-          {"detect_seconds", detect_seconds(settings.settings())}};
+          {"detect_seconds", detect_seconds(settings.settings())},
+          {"busy", busy_json(busy_half(settings.settings(), {}))}};
 }
 } // namespace
 
@@ -74,11 +76,16 @@ std::string render_diff_table(const SourceDiff& diff, const Style& style) {
     }
     out += (r == 0 ? style.bold(line) : different ? style.bad(line) : line) + "\n";
   }
-  out += fmt::format("\nDead peer detected after: {} {}, {} {}\n", a,
-                     seconds_with_human(detect_seconds(diff.a.settings())), b,
-                     seconds_with_human(detect_seconds(diff.b.settings())));
+  const auto busy = [](const SourcedSettings& side) {
+    return ms_as_seconds(busy_half(side.settings(), {}).limit.ms);
+  };
+  out += fmt::format("\nDead peer detected after: idle (time + intvl \u00d7 probes) {} {}, {} {}; "
+                     "busy (tcp_retries2, from the first retransmission) {} {}, {} {}\n",
+                     a, seconds_with_human(detect_seconds(diff.a.settings())), b,
+                     seconds_with_human(detect_seconds(diff.b.settings())), a, busy(diff.a), b,
+                     busy(diff.b));
   out += diff.identical() ? "identical\n"
-                          : fmt::format("{} of 3 keys differ\n", diff.different.size());
+                          : fmt::format("{} of {} keys differ\n", diff.different.size(), key_count);
   return out;
 }
 

@@ -105,6 +105,15 @@ std::string dump_json_compact(const nlohmann::ordered_json& value) {
   return value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
+nlohmann::ordered_json busy_json(const BusyRange& busy) {
+  return {{"rule", busy.limit.rule == BusyRule::retries2 ? "tcp_retries2" : "TCP_USER_TIMEOUT"},
+          {"limit_ms", busy.limit.ms},
+          {"earliest_ms", busy.earliest_ms},
+          {"worst_ms", busy.worst_ms},
+          {"latest_ms", busy.latest_ms},
+          {"survives_ms", busy.survives_ms}};
+}
+
 nlohmann::ordered_json settings_json(const SourcedSettings& settings) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   for (Key key : all_keys) {

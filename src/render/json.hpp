@@ -5,6 +5,7 @@
 // replaces such bytes with U+FFFD instead of failing the command.
 
 #include "base/source.hpp"
+#include "core/busy.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -61,5 +62,10 @@ void stream_json(std::ostream& out, const std::function<void(JsonStream&)>& body
 // persist's boot view, the sockets summary, verify): keyed by sysctl name, the three keys in
 // order, each {"value": N, "unit": "seconds"|"count", "origin": "..."} (README "JSON schema").
 nlohmann::ordered_json settings_json(const SourcedSettings& settings);
+
+// The busy half as every document reports it: {"limit_ms", "earliest_ms", "worst_ms",
+// "latest_ms", "survives_ms"} (integers, ms after the last send but for the limit, which counts
+// from the first retransmission).
+nlohmann::ordered_json busy_json(const BusyRange& busy);
 
 } // namespace kaltune

@@ -44,22 +44,10 @@ MetricFamily gauge(std::string name, std::string help) {
   return MetricFamily{std::move(name), std::move(help), "gauge", {}};
 }
 
-std::string_view key_help(Key key) {
-  switch (key) {
-  case Key::time:
-    return "net.ipv4.tcp_keepalive_time: idle time before the first keepalive probe.";
-  case Key::intvl:
-    return "net.ipv4.tcp_keepalive_intvl: time between unanswered probes.";
-  case Key::probes:
-    return "net.ipv4.tcp_keepalive_probes: unanswered probes before the peer is declared dead.";
-  }
-  return "";
+std::string key_help(Key key) {
+  return fmt::format("{}: {}.", sysctl_name(key), meaning(key));
 }
 
-std::string key_metric(Key key) {
-  return is_duration(key) ? fmt::format("kaltune_tcp_keepalive_{}_seconds", short_name(key))
-                          : fmt::format("kaltune_tcp_keepalive_{}", short_name(key));
-}
 } // namespace
 
 std::string escape_label_value(std::string_view value) {
@@ -104,7 +92,7 @@ std::vector<MetricFamily> settings_metrics(const std::vector<SourcedSettings>& s
                                            const std::optional<std::string>& netns) {
   std::vector<MetricFamily> families;
   for (Key key : all_keys) {
-    families.push_back(gauge(key_metric(key), std::string(key_help(key))));
+    families.push_back(gauge(std::string(metric_name(key)), key_help(key)));
   }
   families.push_back(gauge("kaltune_tcp_keepalive_detect_seconds",
                            "Seconds before an idle connection to a dead peer is dropped: time + "
@@ -269,10 +257,9 @@ std::vector<MetricFamily> enforce_metrics(const std::vector<EnforceListEntry>& r
   MetricFamily count = gauge("kaltune_enforce_cgroups",
                              "kaltune enforce: cgroups listed (attached, persisted, or both).");
   count.samples.push_back({{}, static_cast<std::int64_t>(rows.size())});
-  return {std::move(count),        std::move(attached),     std::move(persisted),
-          std::move(drift),        std::move(time),         std::move(intvl),
-          std::move(probes),       std::move(user_timeout), std::move(since),
-          std::move(connections)};
+  return {std::move(count), std::move(attached),   std::move(persisted), std::move(drift),
+          std::move(time),  std::move(intvl),      std::move(probes),    std::move(user_timeout),
+          std::move(since), std::move(connections)};
 }
 
 } // namespace kaltune

@@ -140,8 +140,7 @@ std::string ShowNetnsView::row(const NetnsEntry& entry, const Style& style) {
 }
 
 void ShowNetnsView::element(const NetnsEntry& entry, Json& element) {
-  Json show =
-      to_json(ShowReport{sourced("running", entry.values, "running"), std::nullopt, std::nullopt});
+  Json show = to_json(ShowReport{sourced("running", entry.values, "running"), std::nullopt, {}});
   element["settings"] = std::move(show["settings"]);
   element["detect_seconds"] = std::move(show["detect_seconds"]);
   element["warnings"] = std::move(show["warnings"]);

@@ -12,29 +12,11 @@
 namespace kaltune {
 
 namespace {
-constexpr std::string_view retries2_sysctl = "net.ipv4.tcp_retries2";
-
 std::string origin(const Plan& plan, Key key) {
-  return plan.given[index_of(key)] ? fmt::format("given (--{})", short_name(key)) : "derived";
-}
-
-// Whether tcp_retries2 is part of what the plan asks to set: derived or given, not the
-// namespace's own value kept.
-bool sets_retries2(const Plan& plan) {
-  return plan.retries2_choice != Retries2Choice::kept;
-}
-
-std::string_view retries2_origin(const Plan& plan) {
-  switch (plan.retries2_choice) {
-  case Retries2Choice::given:
-    return "given (--retries2)";
-  case Retries2Choice::within_detection:
-  case Retries2Choice::raised:
-    return "derived";
-  case Retries2Choice::kept:
-    return "kept (this namespace's)";
+  if (plan.given[index_of(key)]) {
+    return fmt::format("given (--{})", short_name(key));
   }
-  return "";
+  return plan.sets(key) ? "derived" : "kept (this namespace's)";
 }
 
 std::string_view choice_name(Retries2Choice choice) {
@@ -73,11 +55,13 @@ std::string_view kind_name(GoalKind kind) {
   return "unknown";
 }
 
-// The three assignments, as `show --format sysctl` writes them, and tcp_retries2 when set.
+// The assignments of the keys the plan sets, as `show --format sysctl` writes them.
 std::string assignments(const Plan& plan) {
-  std::string out = render_sysctl(sourced("plan", plan.settings, "derived"));
-  if (sets_retries2(plan)) {
-    out += fmt::format("{} = {}\n", retries2_sysctl, plan.retries2);
+  std::string out;
+  for (Key key : all_keys) {
+    if (plan.sets(key)) {
+      out += fmt::format("{} = {}\n", sysctl_name(key), plan.settings[key]);
+    }
   }
   return out;
 }
@@ -88,8 +72,13 @@ double as_seconds(std::int64_t ms) {
 } // namespace
 
 std::string set_command(const Plan& plan) {
-  return fmt::format("kaltune set --time {} --intvl {} --probes {}", plan.settings[Key::time],
-                     plan.settings[Key::intvl], plan.settings[Key::probes]);
+  std::string out = "kaltune set";
+  for (Key key : all_keys) {
+    if (plan.sets(key)) {
+      out += fmt::format(" --{} {}", short_name(key), plan.settings[key]);
+    }
+  }
+  return out;
 }
 
 namespace {
@@ -99,7 +88,6 @@ std::string values_table(const Plan& plan, const Style& style) {
     out += fmt::format("  {:<30} {:<18} {}\n", sysctl_name(key),
                        value_text(key, plan.settings[key]), origin(plan, key));
   }
-  out += fmt::format("  {:<30} {:<18} {}\n", retries2_sysctl, plan.retries2, retries2_origin(plan));
   return out;
 }
 
@@ -115,15 +103,9 @@ std::string goal_lines(const Plan& plan, const Style& style, bool explain) {
   return out;
 }
 
-// How the values reach the host: kaltune set for the keepalive keys; tcp_retries2 with sysctl
-// until set takes it.
+// How the values reach the host.
 std::string apply_lines(const Plan& plan, const Style& style) {
-  std::string out = fmt::format("\nApply now: {}\n", style.bold(set_command(plan)));
-  if (sets_retries2(plan)) {
-    out += fmt::format("           {}\n",
-                       style.bold(fmt::format("sysctl -w {}={}", retries2_sysctl, plan.retries2)));
-  }
-  return out;
+  return fmt::format("\nApply now: {}\n", style.bold(set_command(plan)));
 }
 } // namespace
 
@@ -147,14 +129,8 @@ std::string render_plan(const Plan& plan, const Style& style) {
 }
 
 std::string render_plan_origins(const Plan& plan, const Style& style) {
-  std::string out = "From the goals (kaltune plan explains them):\n" + values_table(plan, style) +
-                    goal_lines(plan, style, false);
-  if (sets_retries2(plan)) {
-    // set writes the three keepalive keys; tcp_retries2 is not one of kaltune's keys yet.
-    out += fmt::format("Busy connections need {} = {}: set it with sysctl -w {}={}\n",
-                       retries2_sysctl, plan.retries2, retries2_sysctl, plan.retries2);
-  }
-  return out + "\n";
+  return "From the goals (kaltune plan explains them):\n" + values_table(plan, style) +
+         goal_lines(plan, style, false) + "\n";
 }
 
 std::string render_plan_sysctl(const Plan& plan) {
@@ -172,22 +148,21 @@ std::string render_plan_kubernetes(const Plan& plan) {
       "clusters\n# need --allowed-unsafe-sysctls on the kubelet); the node kernel must be >= "
       "4.5, where they are\n# per network namespace.\n",
       goal_summary(plan));
-  if (sets_retries2(plan)) {
+  if (plan.sets(Key::retries2)) {
     out += fmt::format(
         "# {} is per network namespace too, but not in Kubernetes' safe set: the kubelet must\n"
         "# allow it (--allowed-unsafe-sysctls={}, or allowedUnsafeSysctls in its config) and\n"
         "# the pod's namespace must admit unsafe sysctls (Pod Security \"privileged\"), or the\n"
         "# pod is rejected (SysctlForbidden). Without that, leave it out and have the program\n"
         "# set TCP_USER_TIMEOUT.\n",
-        retries2_sysctl, retries2_sysctl);
+        sysctl_name(Key::retries2), sysctl_name(Key::retries2));
   }
   out += "securityContext:\n  sysctls:\n";
   for (Key key : all_keys) {
-    out +=
-        fmt::format("    - name: {}\n      value: \"{}\"\n", sysctl_name(key), plan.settings[key]);
-  }
-  if (sets_retries2(plan)) {
-    out += fmt::format("    - name: {}\n      value: \"{}\"\n", retries2_sysctl, plan.retries2);
+    if (plan.sets(key)) {
+      out += fmt::format("    - name: {}\n      value: \"{}\"\n", sysctl_name(key),
+                         plan.settings[key]);
+    }
   }
   return out;
 }
@@ -195,10 +170,9 @@ std::string render_plan_kubernetes(const Plan& plan) {
 std::string render_plan_docker(const Plan& plan) {
   std::vector<std::string> flags;
   for (Key key : all_keys) {
-    flags.push_back(fmt::format("--sysctl {}={}", sysctl_name(key), plan.settings[key]));
-  }
-  if (sets_retries2(plan)) {
-    flags.push_back(fmt::format("--sysctl {}={}", retries2_sysctl, plan.retries2));
+    if (plan.sets(key)) {
+      flags.push_back(fmt::format("--sysctl {}={}", sysctl_name(key), plan.settings[key]));
+    }
   }
   return fmt::format("{}\n", fmt::join(flags, " "));
 }
@@ -235,8 +209,8 @@ nlohmann::ordered_json goal_json(const GoalCheck& check, const Plan& plan) {
 
 nlohmann::ordered_json busy_json(const Plan& plan) {
   nlohmann::ordered_json out;
-  out["value"] = plan.retries2;
-  out["origin"] = retries2_origin(plan);
+  out["value"] = plan.settings[Key::retries2];
+  out["origin"] = origin(plan, Key::retries2);
   out["choice"] = choice_name(plan.retries2_choice);
   out["limit_seconds"] = as_seconds(plan.busy.limit.ms);
   out["earliest_seconds"] = as_seconds(plan.busy.earliest_ms);

@@ -116,8 +116,8 @@ std::string explanation_text(const GoalCheck& check, const Plan& plan) {
     return fmt::format("with data in flight the connection is given up at the latest {} after "
                        "the last send (tcp_retries2 {}: {} after the first retransmission, then "
                        "up to one backoff, for {}, with the timer's lateness), {} within the goal",
-                       seconds(check.reached_ms), plan.retries2, seconds(plan.busy.limit.ms),
-                       rto_span(plan), seconds(check.margin_ms));
+                       seconds(check.reached_ms), plan.settings[Key::retries2],
+                       seconds(plan.busy.limit.ms), rto_span(plan), seconds(check.margin_ms));
   case GoalKind::survive_outage:
     if (check.half == Half::idle) {
       return fmt::format("an outage of {} s takes at most {}; {} probes {} s apart span {} before "
@@ -132,7 +132,7 @@ std::string explanation_text(const GoalCheck& check, const Plan& plan) {
     return fmt::format("with data in flight the last retransmission comes no sooner than {} after "
                        "the send (tcp_retries2 {}, {}), so a shorter outage is survived, {} more "
                        "than the goal",
-                       seconds(check.reached_ms), plan.retries2, rto_span(plan),
+                       seconds(check.reached_ms), plan.settings[Key::retries2], rto_span(plan),
                        seconds(check.margin_ms));
   case GoalKind::loss_tolerance:
     return fmt::format("{} probes: a healthy connection survives {} in a row; {} unanswered ones "
@@ -190,20 +190,21 @@ std::string time_reason(const Plan& plan) {
 std::string retries2_reason(const Plan& plan) {
   switch (plan.retries2_choice) {
   case Retries2Choice::given:
-    return fmt::format("tcp_retries2 {} as given", plan.retries2);
+    return fmt::format("tcp_retries2 {} as given", plan.settings[Key::retries2]);
   case Retries2Choice::within_detection:
-    return fmt::format("tcp_retries2 {} is the largest whose worst case meets the detection, so "
-                       "busy connections survive the longest outage it allows{}",
-                       plan.retries2,
-                       plan.retries2 < 8 ? " (below 8, RFC 1122's 100 s minimum for R2)" : "");
+    return fmt::format(
+        "tcp_retries2 {} is the largest whose worst case meets the detection, so "
+        "busy connections survive the longest outage it allows{}",
+        plan.settings[Key::retries2],
+        plan.settings[Key::retries2] < 8 ? " (below 8, RFC 1122's 100 s minimum for R2)" : "");
   case Retries2Choice::kept:
     return fmt::format("tcp_retries2 {} is this namespace's own: it survives the outage, and no "
                        "detection goal asks for less",
-                       plan.retries2);
+                       plan.settings[Key::retries2]);
   case Retries2Choice::raised:
     return fmt::format("tcp_retries2 {} is the smallest that survives the outage (this "
                        "namespace's own does not)",
-                       plan.retries2);
+                       plan.settings[Key::retries2]);
   }
   return "";
 }
@@ -214,15 +215,18 @@ std::string preference_text(const Plan& plan) {
                      retries2_reason(plan));
 }
 
-std::string busy_text(const Plan& plan) {
-  const BusyRange& busy = plan.busy;
+std::string busy_half_text(const BusyRange& busy, std::int64_t retries2) {
   return fmt::format("with data in flight keepalive does nothing: tcp_retries2 {} gives the "
                      "connection up {} after its first retransmission (tcp_model_timeout), that "
                      "is {} to {} after the last send (at the latest {} with the timer's "
-                     "lateness) for {}; an outage shorter than {} is survived",
-                     plan.retries2, seconds(busy.limit.ms), seconds(busy.earliest_ms),
-                     seconds(busy.worst_ms), seconds(busy.latest_ms), rto_span(plan),
-                     seconds(busy.survives_ms));
+                     "lateness) for RTOs of {}\u20131 s; an outage shorter than {} is survived",
+                     retries2, seconds(busy.limit.ms), seconds(busy.earliest_ms),
+                     seconds(busy.worst_ms), seconds(busy.latest_ms),
+                     seconds(busy.earliest_ms - busy.limit.ms), seconds(busy.survives_ms));
+}
+
+std::string busy_text(const Plan& plan) {
+  return busy_half_text(plan.busy, plan.settings[Key::retries2]);
 }
 
 std::string user_timeout_text(const Plan& plan) {

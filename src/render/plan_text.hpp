@@ -23,6 +23,8 @@ std::string explanation_text(const GoalCheck& check, const Plan& plan);
 std::string preference_text(const Plan& plan);
 // The busy half in one sentence: the limit, the latest give-up and the outage it survives.
 std::string busy_text(const Plan& plan);
+// The busy half of any values: when a connection with data in flight is given up.
+std::string busy_half_text(const BusyRange& busy, std::int64_t retries2);
 // The TCP_USER_TIMEOUT alternative to tcp_retries2, or why there is none (empty without a
 // detection goal).
 std::string user_timeout_text(const Plan& plan);

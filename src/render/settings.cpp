@@ -3,22 +3,17 @@
 #include "base/text.hpp"
 #include "render/duration.hpp"
 #include "render/json.hpp"
+#include "render/plan_text.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace kaltune {
 
-namespace {
-std::string caveat(const ShowReport& report) {
-  const std::string retries =
-      report.tcp_retries2 ? fmt::format("tcp_retries2 ({})", *report.tcp_retries2) : "tcp_retries2";
-  return fmt::format("Applies only to sockets with SO_KEEPALIVE that do not override it "
-                     "(TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT); while data is unacknowledged, "
-                     "{} or TCP_USER_TIMEOUT decide instead.\n",
-                     retries);
+BusyRange busy_half(const Settings& settings, BusyInputs busy) {
+  busy.retries2 = settings[Key::retries2];
+  return busy_range(retries2_limit(busy), busy);
 }
-} // namespace
 
 std::string render_table(const ShowReport& report, const Style& style) {
   std::string out;
@@ -45,10 +40,13 @@ std::string render_table(const ShowReport& report, const Style& style) {
     out += "\n";
   }
   out += fmt::format(
-      "\nDead peer detected after {} = time + intvl \u00d7 probes = {} + {} \u00d7 {}\n",
+      "\nIdle: a dead peer is detected after {} = time + intvl \u00d7 probes = {} + {} \u00d7 {}, "
+      "on sockets with SO_KEEPALIVE that do not override it (TCP_KEEPIDLE, TCP_KEEPINTVL, "
+      "TCP_KEEPCNT)\n",
       style.bold(seconds_with_human(detect_seconds(settings))), settings[Key::time],
       settings[Key::intvl], settings[Key::probes]);
-  out += caveat(report);
+  out += fmt::format("Busy: {}; a socket's TCP_USER_TIMEOUT replaces it\n",
+                     busy_half_text(busy_half(settings, report.busy), settings[Key::retries2]));
   return out;
 }
 
@@ -74,8 +72,7 @@ nlohmann::ordered_json to_json(const ShowReport& report) {
   out["netns"] = report.netns ? nlohmann::ordered_json(*report.netns) : nullptr;
   out["settings"] = settings_json(report.settings);
   out["detect_seconds"] = detect_seconds(report.settings.settings());
-  out["tcp_retries2"] =
-      report.tcp_retries2 ? nlohmann::ordered_json(*report.tcp_retries2) : nullptr;
+  out["busy"] = busy_json(busy_half(report.settings.settings(), report.busy));
   nlohmann::ordered_json warnings = nlohmann::ordered_json::array();
   for (const Warning& warning : assess(report.settings.settings())) {
     warnings.push_back({{"key", sysctl_name(warning.key)},

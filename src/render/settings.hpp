@@ -2,6 +2,7 @@
 
 #include "base/keepalive.hpp"
 #include "base/source.hpp"
+#include "core/busy.hpp"
 #include "render/style.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -14,9 +15,14 @@ namespace kaltune {
 // What `show` reports: the values of a source and what they mean.
 struct ShowReport {
   SourcedSettings settings;
-  std::optional<std::string> netns;         // the namespace file read, when one was given
-  std::optional<std::int64_t> tcp_retries2; // for the caveat line; absent for non-running sources
+  std::optional<std::string> netns; // the namespace file read, when one was given
+  // The namespace's retransmission limits (tcp_rto_max_ms, tcp_rto_min_us) for the busy half;
+  // tcp_retries2 is one of the settings.
+  BusyInputs busy{};
 };
+
+// The busy half of `settings`: tcp_retries2 from them, the RTO limits from `busy`.
+BusyRange busy_half(const Settings& settings, BusyInputs busy);
 
 // The human table: key, value with units, meaning; detection time; the SO_KEEPALIVE caveat.
 std::string render_table(const ShowReport& report, const Style& style);

@@ -47,13 +47,13 @@ private:
   throw SystemError(error, fmt::format("cannot {} {}: {}", verb, path.string(), step));
 }
 
-int open_retrying(Posix& posix, const std::filesystem::path& path, int flags, mode_t mode) {
+int seam_open_retrying(Posix& posix, const std::filesystem::path& path, int flags, mode_t mode) {
   return retry_eintr([&] { return posix.open(path.c_str(), flags | O_CLOEXEC, mode); });
 }
 
 void sync_directory(Posix& posix, const std::filesystem::path& dir,
                     const std::filesystem::path& path, std::string_view verb = "write") {
-  SeamFd fd(posix, open_retrying(posix, dir, O_RDONLY | O_DIRECTORY, 0));
+  SeamFd fd(posix, seam_open_retrying(posix, dir, O_RDONLY | O_DIRECTORY, 0));
   if (fd.get() < 0) {
     fail(errno, path, fmt::format("open of directory {}", dir.string()), verb);
   }
@@ -72,7 +72,7 @@ std::filesystem::path create_temp(Posix& posix, const std::filesystem::path& pat
   for (int attempt = 0; attempt < 100; ++attempt) {
     auto temp = directory_of(path) /
                 fmt::format(".{}.kaltune-{}-{}", path.filename().string(), ::getpid(), attempt);
-    fd = open_retrying(posix, temp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    fd = seam_open_retrying(posix, temp, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd >= 0) {
       return temp;
     }
@@ -90,7 +90,7 @@ namespace {
 // path, or Error (exit 4) for anything but a regular file.
 bool open_regular(Posix& posix, const std::filesystem::path& path, int flags, SeamFd& fd,
                   FileState& state) {
-  fd.adopt(open_retrying(posix, path, flags, 0));
+  fd.adopt(seam_open_retrying(posix, path, flags, 0));
   if (fd.get() < 0) {
     if (errno == ENOENT) {
       return false;
@@ -319,7 +319,7 @@ bool create_directory(Posix& posix, const std::filesystem::path& dir, mode_t mod
   }
   try {
     // mkdir's mode is masked by the umask: set it as asked.
-    SeamFd fd(posix, open_retrying(posix, dir, O_RDONLY | O_DIRECTORY, 0));
+    SeamFd fd(posix, seam_open_retrying(posix, dir, O_RDONLY | O_DIRECTORY, 0));
     if (fd.get() < 0 || posix.fchmod(fd.get(), mode) != 0) {
       throw SystemError(
           errno, fmt::format("cannot create the directory {}: chmod to {:04o}", shown, mode));

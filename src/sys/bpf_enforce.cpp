@@ -104,8 +104,8 @@ std::string permission_hint(int error_number) {
              : "";
 }
 
-[[noreturn]] void fail(int error_number, const std::string& call, const std::string& what,
-                       const std::string& detail = "") {
+[[noreturn]] void bpf_fail(int error_number, const std::string& call, const std::string& what,
+                           const std::string& detail = "") {
   throw SystemError(error_number, call,
                     fmt::format("{}{}{}", what, detail.empty() ? "" : ": " + detail,
                                 permission_hint(error_number)));
@@ -153,28 +153,29 @@ Loaded load(const EnforceProgram& program, int counts_fd = -1) {
   opts.object_name = "kaltune";
   Object object(bpf_object__open_mem(bytes.data(), bytes.size(), &opts));
   if (!object) {
-    fail(errno, "bpf_object__open_mem", "cannot open kaltune's sock_ops object", log.reason());
+    bpf_fail(errno, "bpf_object__open_mem", "cannot open kaltune's sock_ops object", log.reason());
   }
   bpf_map* rodata = bpf_object__find_map_by_name(object.get(), ".rodata");
   bpf_map* counts = bpf_object__find_map_by_name(object.get(), counts_map);
   bpf_program* respect = bpf_object__find_program_by_name(object.get(), "kaltune_enforce");
   bpf_program* override = bpf_object__find_program_by_name(object.get(), "kaltune_override");
   if (rodata == nullptr || counts == nullptr || respect == nullptr || override == nullptr) {
-    fail(ENOENT, "bpf_object__find", "kaltune's sock_ops object lacks a part (a build error)");
+    bpf_fail(ENOENT, "bpf_object__find", "kaltune's sock_ops object lacks a part (a build error)");
   }
   const kaltune_enforce_config config = config_of(program);
   if (const int rc = bpf_map__set_initial_value(rodata, &config, sizeof config); rc != 0) {
-    fail(-rc, "bpf_map__set_initial_value", "cannot set the program's values", log.reason());
+    bpf_fail(-rc, "bpf_map__set_initial_value", "cannot set the program's values", log.reason());
   }
   const bool overriding = program.values.override_choice;
   bpf_program__set_autoload(overriding ? respect : override, false);
   if (counts_fd >= 0) {
     if (const int rc = bpf_map__reuse_fd(counts, counts_fd); rc != 0) {
-      fail(-rc, "bpf_map__reuse_fd", "cannot reuse the counters of the attachment");
+      bpf_fail(-rc, "bpf_map__reuse_fd", "cannot reuse the counters of the attachment");
     }
   }
   if (const int rc = bpf_object__load(object.get()); rc != 0) {
-    fail(-rc, "bpf_object__load", "the kernel refused kaltune's sock_ops program", log.reason());
+    bpf_fail(-rc, "bpf_object__load", "the kernel refused kaltune's sock_ops program",
+             log.reason());
   }
   const int prog_fd = bpf_program__fd(overriding ? override : respect);
   return {std::move(object), prog_fd};
@@ -183,7 +184,8 @@ Loaded load(const EnforceProgram& program, int counts_fd = -1) {
 UniqueFd open_pin(const std::filesystem::path& path) {
   UniqueFd fd(bpf_obj_get(path.c_str()));
   if (fd.get() < 0) {
-    fail(errno, "bpf_obj_get", fmt::format("cannot open the pinned attachment {}", path.string()));
+    bpf_fail(errno, "bpf_obj_get",
+             fmt::format("cannot open the pinned attachment {}", path.string()));
   }
   return fd;
 }
@@ -192,7 +194,7 @@ bpf_link_info link_info(int link_fd, const std::filesystem::path& path) {
   bpf_link_info info{};
   __u32 size = sizeof info;
   if (bpf_obj_get_info_by_fd(link_fd, &info, &size) != 0) {
-    fail(errno, "bpf_obj_get_info_by_fd", fmt::format("cannot read {}", path.string()));
+    bpf_fail(errno, "bpf_obj_get_info_by_fd", fmt::format("cannot read {}", path.string()));
   }
   return info;
 }
@@ -211,7 +213,7 @@ ProgramMaps maps_of(int prog_fd) {
   info.map_ids = reinterpret_cast<std::uintptr_t>(ids.data());
   __u32 size = sizeof info;
   if (bpf_obj_get_info_by_fd(prog_fd, &info, &size) != 0) {
-    fail(errno, "bpf_obj_get_info_by_fd", "cannot read the attached program");
+    bpf_fail(errno, "bpf_obj_get_info_by_fd", "cannot read the attached program");
   }
   ProgramMaps maps;
   for (__u32 i = 0; i < std::min<__u32>(info.nr_map_ids, ids.size()); ++i) {
@@ -272,8 +274,8 @@ PinnedAttachment read_pin(const std::filesystem::path& path) {
   attachment.prog_id = info.prog_id;
   const UniqueFd prog(bpf_prog_get_fd_by_id(info.prog_id));
   if (prog.get() < 0) {
-    fail(errno, "bpf_prog_get_fd_by_id",
-         fmt::format("cannot open the program of {}", path.string()));
+    bpf_fail(errno, "bpf_prog_get_fd_by_id",
+             fmt::format("cannot open the program of {}", path.string()));
   }
   const ProgramMaps maps = maps_of(prog.get());
   if (maps.rodata.get() < 0 || maps.rodata_size < sizeof(kaltune_enforce_config)) {
@@ -283,7 +285,8 @@ PinnedAttachment read_pin(const std::filesystem::path& path) {
   std::vector<unsigned char> data(maps.rodata_size);
   const __u32 key = 0;
   if (bpf_map_lookup_elem(maps.rodata.get(), &key, data.data()) != 0) {
-    fail(errno, "bpf_map_lookup_elem", fmt::format("cannot read the values of {}", path.string()));
+    bpf_fail(errno, "bpf_map_lookup_elem",
+             fmt::format("cannot read the values of {}", path.string()));
   }
   kaltune_enforce_config config{};
   std::memcpy(&config, data.data(), sizeof config);
@@ -306,7 +309,7 @@ bool is_bpffs(const std::filesystem::path& path) {
 
 void make_dir(const std::filesystem::path& path) {
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
-    fail(errno, "mkdir", fmt::format("cannot create {}", path.string()));
+    bpf_fail(errno, "mkdir", fmt::format("cannot create {}", path.string()));
   }
 }
 } // namespace
@@ -321,7 +324,8 @@ BpfEnforcer::BpfEnforcer(std::filesystem::path pin_dir, std::filesystem::path bp
 void BpfEnforcer::prepare_pin_dir() {
   if (!is_bpffs(bpffs_)) {
     if (::mount("bpf", bpffs_.c_str(), "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700") != 0) {
-      fail(errno, "mount", fmt::format("cannot mount the BPF filesystem on {}", bpffs_.string()));
+      bpf_fail(errno, "mount",
+               fmt::format("cannot mount the BPF filesystem on {}", bpffs_.string()));
     }
   }
   // Each level below the bpffs, so that a fresh mount gets kaltune/enforce.
@@ -339,7 +343,7 @@ std::vector<PinnedAttachment> BpfEnforcer::list() {
     if (errno == ENOENT) {
       return found;
     }
-    fail(errno, "opendir", fmt::format("cannot list {}", pin_dir_.string()));
+    bpf_fail(errno, "opendir", fmt::format("cannot list {}", pin_dir_.string()));
   }
   while (const dirent* entry = ::readdir(dir.get())) {
     if (entry->d_name[0] == '.') {
@@ -371,19 +375,19 @@ void BpfEnforcer::attach(const std::filesystem::path& cgroup_dir, const std::str
   prepare_pin_dir();
   const UniqueFd cgroup(open_retrying(cgroup_dir, O_RDONLY | O_DIRECTORY));
   if (cgroup.get() < 0) {
-    fail(errno, "open", fmt::format("cannot open the cgroup {}", cgroup_dir.string()));
+    bpf_fail(errno, "open", fmt::format("cannot open the cgroup {}", cgroup_dir.string()));
   }
   const Loaded loaded = load(program);
   const UniqueFd link(bpf_link_create(loaded.prog_fd, cgroup.get(), BPF_CGROUP_SOCK_OPS, nullptr));
   if (link.get() < 0) {
-    fail(errno, "bpf_link_create",
-         fmt::format("cannot attach to the cgroup {}", cgroup_dir.string()));
+    bpf_fail(errno, "bpf_link_create",
+             fmt::format("cannot attach to the cgroup {}", cgroup_dir.string()));
   }
   // Until it is pinned, the link lives by its descriptor alone: any failure (or a kill) before
   // this line detaches it.
   const std::filesystem::path path = pin_dir_ / pin;
   if (bpf_obj_pin(link.get(), path.c_str()) != 0) {
-    fail(errno, "bpf_obj_pin", fmt::format("cannot pin the attachment as {}", path.string()));
+    bpf_fail(errno, "bpf_obj_pin", fmt::format("cannot pin the attachment as {}", path.string()));
   }
 }
 
@@ -393,8 +397,8 @@ void BpfEnforcer::replace(const std::string& pin, const EnforceProgram& program)
   const bpf_link_info info = link_info(link.get(), path);
   const UniqueFd old_prog(bpf_prog_get_fd_by_id(info.prog_id));
   if (old_prog.get() < 0) {
-    fail(errno, "bpf_prog_get_fd_by_id",
-         fmt::format("cannot open the program of {}", path.string()));
+    bpf_fail(errno, "bpf_prog_get_fd_by_id",
+             fmt::format("cannot open the program of {}", path.string()));
   }
   const ProgramMaps maps = maps_of(old_prog.get());
   const Loaded loaded = load(program, maps.counts.get());
@@ -403,7 +407,8 @@ void BpfEnforcer::replace(const std::string& pin, const EnforceProgram& program)
   opts.flags = BPF_F_REPLACE;
   opts.old_prog_fd = static_cast<__u32>(old_prog.get());
   if (bpf_link_update(link.get(), loaded.prog_fd, &opts) != 0) {
-    fail(errno, "bpf_link_update", fmt::format("cannot replace the program of {}", path.string()));
+    bpf_fail(errno, "bpf_link_update",
+             fmt::format("cannot replace the program of {}", path.string()));
   }
 }
 
@@ -412,10 +417,10 @@ void BpfEnforcer::detach(const std::string& pin) {
   const UniqueFd link = open_pin(path);
   // A link whose cgroup is gone is detached already.
   if (bpf_link_detach(link.get()) != 0 && errno != ENOLINK) {
-    fail(errno, "bpf_link_detach", fmt::format("cannot detach {}", path.string()));
+    bpf_fail(errno, "bpf_link_detach", fmt::format("cannot detach {}", path.string()));
   }
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    fail(errno, "unlink", fmt::format("cannot remove the pin {}", path.string()));
+    bpf_fail(errno, "unlink", fmt::format("cannot remove the pin {}", path.string()));
   }
 }
 

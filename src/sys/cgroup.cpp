@@ -21,7 +21,7 @@
 namespace kaltune {
 
 namespace {
-std::string read_file(const std::filesystem::path& path) {
+std::string read_whole_file(const std::filesystem::path& path) {
   const UniqueFd fd(open_retrying(path, O_RDONLY));
   if (fd.get() < 0) {
     throw SystemError(errno, fmt::format("cannot open {}", path.string()));
@@ -72,7 +72,7 @@ std::vector<CgroupMount> parse_cgroup_mounts(std::string_view mountinfo) {
 }
 
 std::filesystem::path cgroup2_mount(const std::string& mountinfo_path) {
-  const auto mounts = parse_cgroup_mounts(read_file(mountinfo_path));
+  const auto mounts = parse_cgroup_mounts(read_whole_file(mountinfo_path));
   for (const CgroupMount& mount : mounts) {
     if (mount.v2) {
       return mount.mount_point;

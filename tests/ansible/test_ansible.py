@@ -35,15 +35,15 @@ sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "common"))
 from private_ns import enter_private_namespaces, skip  # noqa: E402
 
-KEYS = ("tcp_keepalive_time", "tcp_keepalive_intvl", "tcp_keepalive_probes")
+KEYS = ("tcp_keepalive_time", "tcp_keepalive_intvl", "tcp_keepalive_probes", "tcp_retries2")
 HOSTS = ("host1", "host2", "host3")
 OWN_FILE = "etc/sysctl.d/99-kaltune.conf"
 HEADER = (
     "# Managed by kaltune: TCP keepalive values applied at boot.\n"
     "# Change them with `kaltune set --persist`, remove them with `kaltune reset --persist`.\n"
-    "# kaltune rewrites only the net.ipv4.tcp_keepalive_* lines and keeps any other line.\n"
+    "# kaltune rewrites only the lines of its keys (tcp_keepalive_*, tcp_retries2), no other line.\n"
 )
-GOOD = {"ka_time": "5m", "ka_intvl": "30s", "ka_probes": 4}
+GOOD = {"ka_time": "5m", "ka_intvl": "30s", "ka_probes": 4, "ka_retries2": 8}
 
 if len(sys.argv) != 4 or sys.argv[3] not in ("Doc", "Fleet"):
     sys.exit(__doc__.split("\n\n")[1])
@@ -235,9 +235,10 @@ class Fleet(unittest.TestCase):
                 self.assertEqual(r["status"], status, "%s %s: %s" % (host, task, r["result"]))
                 self.assertIs(r["result"].get("changed", False), changed, "%s %s" % (host, task))
 
-    def expected_file(self, time, intvl, probes):
+    def expected_file(self, time, intvl, probes, retries2):
         return (HEADER + "net.ipv4.tcp_keepalive_time = %d\nnet.ipv4.tcp_keepalive_intvl = %d\n"
-                "net.ipv4.tcp_keepalive_probes = %d\n" % (time, intvl, probes)).encode()
+                "net.ipv4.tcp_keepalive_probes = %d\nnet.ipv4.tcp_retries2 = %d\n"
+                % (time, intvl, probes, retries2)).encode()
 
     def test_1_check_mode_reports_and_changes_nothing(self):
         before = self.state()
@@ -251,7 +252,7 @@ class Fleet(unittest.TestCase):
             self.assertIs(persisted["file"]["written"], False)
             running = by_task[(host, "running")]["result"]["kaltune"]
             want = {"net.ipv4.tcp_keepalive_time": 300, "net.ipv4.tcp_keepalive_intvl": 30,
-                    "net.ipv4.tcp_keepalive_probes": 4}
+                    "net.ipv4.tcp_keepalive_probes": 4, "net.ipv4.tcp_retries2": 8}
             old = dict(zip(("net.ipv4." + k for k in KEYS), before[host][0]))
             self.assertEqual({c["key"]: (c["from"], c["to"]) for c in running["changes"]},
                              {k: (old[k], v) for k, v in want.items() if old[k] != v})
@@ -266,18 +267,20 @@ class Fleet(unittest.TestCase):
             (file_diff,) = by_task[(host, "persisted")]["result"]["diff"]
             self.assertEqual(file_diff["prepared"].splitlines()[:2],
                              ["--- /dev/null", "+++ /etc/sysctl.d/99-kaltune.conf"])
-            self.assertEqual(file_diff["prepared"].splitlines()[-3:],
+            self.assertEqual(file_diff["prepared"].splitlines()[-4:],
                              ["+net.ipv4.tcp_keepalive_time = 300",
                               "+net.ipv4.tcp_keepalive_intvl = 30",
-                              "+net.ipv4.tcp_keepalive_probes = 4"])
+                              "+net.ipv4.tcp_keepalive_probes = 4",
+                              "+net.ipv4.tcp_retries2 = 8"])
             (running_diff,) = by_task[(host, "running")]["result"]["diff"]
             time_before = before[host][0][0]
             self.assertEqual(running_diff["before"],
                              "net.ipv4.tcp_keepalive_time = %d\nnet.ipv4.tcp_keepalive_intvl = 75\n"
-                             "net.ipv4.tcp_keepalive_probes = 9\n" % time_before)
+                             "net.ipv4.tcp_keepalive_probes = 9\nnet.ipv4.tcp_retries2 = 15\n"
+                             % time_before)
             self.assertEqual(running_diff["after"],
                              "net.ipv4.tcp_keepalive_time = 300\nnet.ipv4.tcp_keepalive_intvl = 30\n"
-                             "net.ipv4.tcp_keepalive_probes = 4\n")
+                             "net.ipv4.tcp_keepalive_probes = 4\nnet.ipv4.tcp_retries2 = 8\n")
             self.assertIn(str(self.netns(host)), running_diff["before_header"])
         # The default stdout callback shows both diffs.
         self.assertIn("+++ /etc/sysctl.d/99-kaltune.conf", proc.stdout)
@@ -290,9 +293,9 @@ class Fleet(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
         self.assertAll(by_task, ("persisted", "running"), "ok", True)
         for host in HOSTS:
-            self.assertEqual(self.running(host), (300, 30, 4), host)
+            self.assertEqual(self.running(host), (300, 30, 4, 8), host)
             tree = self.tree(host)
-            self.assertEqual(tree[OWN_FILE][0], self.expected_file(300, 30, 4), host)
+            self.assertEqual(tree[OWN_FILE][0], self.expected_file(300, 30, 4, 8), host)
             self.assertEqual(tree["etc/sysctl.conf"][0],
                              b"# the image's own file, left as it is\n")
             result = by_task[(host, "persisted")]["result"]
@@ -405,8 +408,8 @@ class Fleet(unittest.TestCase):
             self.assertNotIn(("host3", "running"), by_task)  # the host stopped there
             self.assertEqual(self.state()["host3"], before["host3"])
             for host in ("host1", "host2"):
-                self.assertEqual(self.running(host), (600, 30, 4))
-                self.assertEqual(self.tree(host)[OWN_FILE][0], self.expected_file(600, 30, 4))
+                self.assertEqual(self.running(host), (600, 30, 4, 8))
+                self.assertEqual(self.tree(host)[OWN_FILE][0], self.expected_file(600, 30, 4, 8))
         finally:
             vendor.unlink()
 
@@ -434,7 +437,7 @@ class Fleet(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
         self.assertAll(by_task, ("persisted", "running"), "ok", True)
         for host in HOSTS:
-            self.assertEqual(self.running(host), (7200, 75, 9))
+            self.assertEqual(self.running(host), (7200, 75, 9, 15))
             self.assertNotIn(OWN_FILE, self.tree(host))
             self.assertEqual(by_task[(host, "persisted")]["result"]["kaltune"]["file"]["action"],
                              "removed")

@@ -1,8 +1,9 @@
 #pragma once
 
 // The guard that stands between a test layout and a real boot-time applier: every line either
-// applier could read as an assignment (or an exclusion, or a read) must name one of the three
-// keepalive keys, or a glob that can only match under net.ipv4.tcp_keepalive_. Pure, so the unit
+// applier could read as an assignment (or an exclusion, or a read) must name one of kaltune's
+// four keys (the three keepalive keys and net.ipv4.tcp_retries2), or a glob that can only match
+// under net.ipv4.tcp_keepalive_. Pure, so the unit
 // tests check it with tables and the integration replays (tests/integration/replay.cpp) run it
 // on every file an applier would see, right before running it.
 
@@ -77,6 +78,9 @@ inline bool keepalive_key(const std::string& key, bool assigns) {
   }
   const std::string_view prefix = "tcp_keepalive_";
   const std::string_view last = parts[2];
+  if (last == "tcp_retries2") {
+    return true; // exactly: no glob, "tcp_retries*" would reach tcp_retries1 too
+  }
   if (last.substr(0, prefix.size()) != prefix) {
     return false;
   }
@@ -128,7 +132,7 @@ inline std::optional<std::string> check_line(std::string_view line) {
 
 } // namespace detail
 
-// The first line of `content` that could reach something other than the three keepalive keys,
+// The first line of `content` that could reach something other than kaltune's four keys,
 // with the reason, or nothing. Lines are split both ways the appliers split them (procps at LF,
 // systemd also at a lone CR or NUL); NUL ends a line for both views (procps' C strings stop
 // there), so whatever follows it is checked as a line of its own. Other control characters are

@@ -27,7 +27,8 @@ inline Layout random_layout(unsigned seed) {
                               "/net/ipv4/tcp_keepalive_intvl",  "/net.ipv4.tcp_keepalive_probes",
                               "net..ipv4.tcp_keepalive_time",   "net.ipv4.tcp_keepalive_*",
                               "net.ipv4.tcp_keepalive_[pt]*",   "net/ipv4/tcp_keepalive_?ntvl",
-                              "net.ipv4.tcp_keepalive_probes.", "net.ipv4/tcp_keepalive_time"};
+                              "net.ipv4.tcp_keepalive_probes.", "net.ipv4/tcp_keepalive_time",
+                              "net.ipv4.tcp_retries2",          "net/ipv4/tcp_retries2"};
   const char* const prefixes[] = {"", "", "", "-", "- ", "--", " ", "\t", "# ", "\xEF\xBB\xBF"};
   const char* const values[] = {"600",         "30",    "5",    "0300", "0x258", "600 700",
                                 "abc",         "\"5\"", "",     "0",    "256",   "-1",

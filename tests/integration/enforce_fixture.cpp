@@ -21,7 +21,7 @@
 namespace kaltune::itest {
 
 namespace {
-void check(bool ok, const char* what) {
+void check_enforce_step(bool ok, const char* what) {
   if (!ok) {
     throw std::runtime_error(std::string(what) + ": " + std::strerror(errno));
   }
@@ -30,7 +30,7 @@ void check(bool ok, const char* what) {
 int get(int fd, int level, int name) {
   int value = 0;
   socklen_t size = sizeof value;
-  check(::getsockopt(fd, level, name, &value, &size) == 0, "getsockopt");
+  check_enforce_step(::getsockopt(fd, level, name, &value, &size) == 0, "getsockopt");
   return value;
 }
 
@@ -93,21 +93,23 @@ Connection::Connection(bool ipv6, const std::function<void(int)>& before_connect
     size = sizeof(sockaddr_in);
   }
   listener_ = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  check(listener_ >= 0, "socket");
+  check_enforce_step(listener_ >= 0, "socket");
   if (before_listen) {
     before_listen(listener_);
   }
-  check(::bind(listener_, reinterpret_cast<sockaddr*>(&address), size) == 0, "bind");
-  check(::listen(listener_, 16) == 0, "listen");
-  check(::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &size) == 0, "getsockname");
+  check_enforce_step(::bind(listener_, reinterpret_cast<sockaddr*>(&address), size) == 0, "bind");
+  check_enforce_step(::listen(listener_, 16) == 0, "listen");
+  check_enforce_step(::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &size) == 0,
+                     "getsockname");
   client_ = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  check(client_ >= 0, "socket");
+  check_enforce_step(client_ >= 0, "socket");
   if (before_connect) {
     before_connect(client_);
   }
-  check(::connect(client_, reinterpret_cast<sockaddr*>(&address), size) == 0, "connect");
+  check_enforce_step(::connect(client_, reinterpret_cast<sockaddr*>(&address), size) == 0,
+                     "connect");
   server_ = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
-  check(server_ >= 0, "accept");
+  check_enforce_step(server_ >= 0, "accept");
 }
 
 Connection::~Connection() {

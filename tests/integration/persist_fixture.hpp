@@ -26,7 +26,8 @@ inline const std::vector<std::string> set_asked{"set", "--time",   "600", "--int
 inline const std::string header =
     "# Managed by kaltune: TCP keepalive values applied at boot.\n"
     "# Change them with `kaltune set --persist`, remove them with `kaltune reset --persist`.\n"
-    "# kaltune rewrites only the net.ipv4.tcp_keepalive_* lines and keeps any other line.\n";
+    "# kaltune rewrites only the lines of its keys (tcp_keepalive_*, tcp_retries2), no other "
+    "line.\n";
 
 // Every entry under a root: bytes of files, targets of links, mode and owner; with `times` also
 // the modification times (of directories too: a temp file created and removed changes them).

@@ -186,7 +186,7 @@ done
 status=$?
 echo @@kaltune-values@@
 cat /proc/sys/net/ipv4/tcp_keepalive_time /proc/sys/net/ipv4/tcp_keepalive_intvl \
-    /proc/sys/net/ipv4/tcp_keepalive_probes
+    /proc/sys/net/ipv4/tcp_keepalive_probes /proc/sys/net/ipv4/tcp_retries2
 exit $status)";
   std::vector<std::string> out{"setpriv",
                                "--reuid=65534",
@@ -219,7 +219,7 @@ Replay run_applier(const std::string& model, const BootExtras& extras) {
     // The kernel's writes first (only keepalive keys: the paths are the test's own).
     std::string script;
     for (const auto& [path, value] : extras.cmdline_writes) {
-      if (path.rfind("net/ipv4/tcp_keepalive_", 0) != 0) {
+      if (path.rfind("net/ipv4/tcp_keepalive_", 0) != 0 && path != "net/ipv4/tcp_retries2") {
         ADD_FAILURE() << "refusing a command-line write to " << path;
         return replay;
       }
@@ -230,7 +230,8 @@ Replay run_applier(const std::string& model, const BootExtras& extras) {
   if (model == "systemd") {
     for (const char* arg :
          {systemd_sysctl, "--prefix=/net/ipv4/tcp_keepalive_time",
-          "--prefix=/net/ipv4/tcp_keepalive_intvl", "--prefix=/net/ipv4/tcp_keepalive_probes"}) {
+          "--prefix=/net/ipv4/tcp_keepalive_intvl", "--prefix=/net/ipv4/tcp_keepalive_probes",
+          "--prefix=/net/ipv4/tcp_retries2"}) {
       argv.emplace_back(arg);
     }
   } else {
@@ -248,6 +249,10 @@ Replay run_applier(const std::string& model, const BootExtras& extras) {
     std::istringstream values(replay.applied.out.substr(at + marker.size()));
     for (long value = 0; values >> value;) {
       replay.values.push_back(value);
+    }
+    if (replay.values.size() == 4) {
+      replay.retries2 = replay.values.back();
+      replay.values.pop_back();
     }
     replay.applied.out.erase(at);
   }

@@ -49,13 +49,14 @@ void install_layout(Mounts& mounts, const std::filesystem::path& layout);
 
 struct Replay {
   std::vector<long> values; // time, intvl, probes as the kernel holds them afterwards
+  long retries2 = -1;       // net.ipv4.tcp_retries2 afterwards (-1: not read)
   RunResult applied;        // the applier's own output, for failure messages
   std::string refused;      // why the applier was not run (a test failure is recorded too)
 };
 
 // The first line, in any file an applier could read now (every *.conf in the sysctl.d
 // directories of both models, hidden ones too, and /etc/sysctl.conf), that could reach a key
-// other than the three keepalive keys (tests/common/keepalive_guard.hpp), as "file: why"; ""
+// other than kaltune's four keys (tests/common/keepalive_guard.hpp), as "file: why"; ""
 // when there is none.
 std::string foreign_config();
 
@@ -63,8 +64,8 @@ std::string foreign_config();
 // network namespace (at the kernel defaults), sharing the test's mount namespace: writes to
 // sysctls that are not per network namespace (kernel.*, vm.*) fail with EACCES by
 // construction. It refuses to start (exit 99) if /proc/sys/kernel/panic or /proc/sys/vm/swappiness
-// is writable there, and prints "@@kaltune-values@@" and the three keepalive values of that
-// namespace after argv has run; the exit status is argv's.
+// is writable there, and prints "@@kaltune-values@@" and the values of kaltune's four keys in
+// that namespace after argv has run; the exit status is argv's.
 std::vector<std::string> confined(const std::vector<std::string>& argv);
 
 // What acts around the applier at boot, for replays of the other boot sources.

@@ -507,7 +507,7 @@ TEST_F(AllNetns, PrometheusOneSeriesPerNamespaceWithEscapedLabels) {
       << result.out;
   EXPECT_NE(result.out.find("} 42\n"), std::string::npos);
   EXPECT_EQ(std::count(result.out.begin(), result.out.end(), '\n'),
-            5 * (2 + 3) + 3); // five families of 3 series, and the not-shown count
+            6 * (2 + 3) + 3); // six families of 3 series, and the not-shown count
   const RunResult promtool = run({"promtool", "check", "metrics"}, {{}, {}, {}, {}, result.out});
   EXPECT_EQ(promtool.status, 0) << promtool.out << promtool.err << result.out;
 }

@@ -30,8 +30,9 @@ TEST(BootShow, FileSourceSaysWhichKeysItDoesNotSet) {
   EXPECT_EQ(json.err, "");
   const auto parsed = nlohmann::json::parse(json.out);
   EXPECT_EQ(parsed["source"], file.string());
-  EXPECT_EQ(parsed["not_assigned"], nlohmann::json::array({"net.ipv4.tcp_keepalive_intvl",
-                                                           "net.ipv4.tcp_keepalive_probes"}));
+  EXPECT_EQ(parsed["not_assigned"],
+            nlohmann::json::array({"net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes",
+                                   "net.ipv4.tcp_retries2"}));
   EXPECT_EQ(parsed["diagnostics"].size(), 1u);
 }
 

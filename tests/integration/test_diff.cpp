@@ -39,7 +39,8 @@ TEST_F(Diff, RunningAgainstBootByDefault) {
                         "-net.ipv4.tcp_keepalive_time = 7200\n"
                         "+net.ipv4.tcp_keepalive_time = 600  # /etc/sysctl.d/99-kaltune.conf:4\n"
                         " net.ipv4.tcp_keepalive_intvl = 75  # kernel default\n"
-                        " net.ipv4.tcp_keepalive_probes = 9  # kernel default\n");
+                        " net.ipv4.tcp_keepalive_probes = 9  # kernel default\n"
+                        " net.ipv4.tcp_retries2 = 15  # kernel default\n");
   EXPECT_EQ(result.err, "");
 }
 
@@ -61,7 +62,9 @@ TEST_F(Diff, ConfigFileAndSnapshotSources) {
                           " net.ipv4.tcp_keepalive_intvl = 75  # kernel default\n"
                           "-net.ipv4.tcp_keepalive_probes = 9  # kernel default\n"
                           "+net.ipv4.tcp_keepalive_probes = 3  # " +
-                          conf.string() + ":1\n");
+                          conf.string() +
+                          ":1\n"
+                          " net.ipv4.tcp_retries2 = 15  # kernel default\n");
   // A snapshot from "another host": this namespace's show --json, then changed values here.
   const RunResult show = run_kaltune({"--json", "show"});
   ASSERT_EQ(show.status, 0);
@@ -75,7 +78,8 @@ TEST_F(Diff, ConfigFileAndSnapshotSources) {
                            " net.ipv4.tcp_keepalive_time = 7200\n"
                            "-net.ipv4.tcp_keepalive_intvl = 75  # running\n"
                            "+net.ipv4.tcp_keepalive_intvl = 10\n"
-                           " net.ipv4.tcp_keepalive_probes = 9\n");
+                           " net.ipv4.tcp_keepalive_probes = 9\n"
+                           " net.ipv4.tcp_retries2 = 15\n");
 }
 
 TEST_F(Diff, TableWithOriginsAndDetectionTimes) {
@@ -90,9 +94,13 @@ TEST_F(Diff, TableWithOriginsAndDetectionTimes) {
             "kernel default\n"
             "  net.ipv4.tcp_keepalive_probes  9             9             running           "
             "kernel default\n"
+            "  net.ipv4.tcp_retries2          15            15            running           "
+            "kernel default\n"
             "\n"
-            "Dead peer detected after: running 7875 s (2h11m15s), boot 1275 s (21m15s)\n"
-            "1 of 3 keys differ\n");
+            "Dead peer detected after: idle (time + intvl \u00d7 probes) running 7875 s "
+            "(2h11m15s), boot 1275 s (21m15s); busy (tcp_retries2, from the first "
+            "retransmission) running 924.6 s, boot 924.6 s\n"
+            "1 of 4 keys differ\n");
 }
 
 TEST_F(Diff, Json) {

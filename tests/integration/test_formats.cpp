@@ -21,8 +21,9 @@ namespace {
 
 using Json = nlohmann::ordered_json; // keeps the order of the keys as printed
 
-const std::vector<std::string> key_names{
-    "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"};
+const std::vector<std::string> key_names{"net.ipv4.tcp_keepalive_time",
+                                         "net.ipv4.tcp_keepalive_intvl",
+                                         "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_retries2"};
 
 // The one shape: exactly the three keys in order, each exactly {"value": integer, "unit":
 // "seconds"|"count", "origin": origins[i]}.
@@ -45,7 +46,7 @@ void expect_settings(const Json& settings, const std::vector<std::string>& origi
   }
 }
 
-const std::vector<std::string> all_running{"running", "running", "running"};
+const std::vector<std::string> all_running{"running", "running", "running", "running"};
 
 Json json_of(const RunResult& result, int status, const std::string& where) {
   EXPECT_EQ(result.status, status) << where << ": " << result.err;
@@ -65,16 +66,18 @@ TEST_F(JsonSettings, Show) {
                   "show");
   expect_settings(
       json_of(run_kaltune({"--json", "show", "--source", "default"}), 0, "default")["settings"],
-      {"kernel default", "kernel default", "kernel default"}, "show --source default");
+      {"kernel default", "kernel default", "kernel default", "kernel default"},
+      "show --source default");
   TempRoot root;
   root.write("etc/sysctl.d/50-a.conf", "net.ipv4.tcp_keepalive_probes = 4\n");
   for (const std::string source : {"boot", "/etc/sysctl.d/50-a.conf"}) {
     const Json json = json_of(run_kaltune({"--root", root.path().string(), "--json", "show",
                                            "--source", source, "--boot-model", "systemd"}),
                               0, source);
-    expect_settings(json["settings"],
-                    {"kernel default", "kernel default", "/etc/sysctl.d/50-a.conf:1"},
-                    "show --source " + source);
+    expect_settings(
+        json["settings"],
+        {"kernel default", "kernel default", "/etc/sysctl.d/50-a.conf:1", "kernel default"},
+        "show --source " + source);
   }
 }
 
@@ -93,7 +96,8 @@ TEST_F(JsonSettings, DiffAndCheck) {
   write_sysctl("net.ipv4.tcp_keepalive_time", 600);
   const Json diff = json_of(run_kaltune({"--json", "diff", "running", "default"}), 1, "diff");
   expect_settings(diff["a"]["settings"], all_running, "diff a");
-  expect_settings(diff["b"]["settings"], {"kernel default", "kernel default", "kernel default"},
+  expect_settings(diff["b"]["settings"],
+                  {"kernel default", "kernel default", "kernel default", "kernel default"},
                   "diff b");
   expect_settings(json_of(run_kaltune({"--json", "check"}), 0, "check")["settings"], all_running,
                   "check");
@@ -109,7 +113,8 @@ TEST_F(JsonSettings, VerifyNamesWhatTheCommandLineGave) {
   const Json json =
       json_of(run_kaltune({"--json", "verify", "--time", "1", "--probes", "1", "--timeout", "30"}),
               0, "verify");
-  expect_settings(json["settings"], {"command line", "running", "command line"}, "verify");
+  expect_settings(json["settings"], {"command line", "running", "command line", "running"},
+                  "verify");
   EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_intvl"]["value"], 1);
 }
 
@@ -135,11 +140,13 @@ TEST_F(JsonSettings, PersistBootView) {
       args.push_back("--dry-run");
     }
     const Json json = json_of(kaltune(args), 0, "set --persist");
-    expect_settings(json["boot"]["settings"], {own + ":4", "kernel default", "kernel default"},
+    expect_settings(json["boot"]["settings"],
+                    {own + ":4", "kernel default", "kernel default", "kernel default"},
                     dry_run ? "set --persist --dry-run" : "set --persist");
   }
   const Json reset = json_of(kaltune({"reset", "--persist"}), 0, "reset --persist");
-  expect_settings(reset["boot"]["settings"], {"kernel default", "kernel default", "kernel default"},
+  expect_settings(reset["boot"]["settings"],
+                  {"kernel default", "kernel default", "kernel default", "kernel default"},
                   "reset --persist");
 }
 

@@ -81,8 +81,8 @@ TEST_F(Persist, JsonReport) {
                                      header.substr(0, header.find('\n') + 1).insert(0, " ") +
                                      " # Change them with `kaltune set --persist`, remove them "
                                      "with `kaltune reset --persist`.\n"
-                                     " # kaltune rewrites only the net.ipv4.tcp_keepalive_* lines "
-                                     "and keeps any other line.\n"
+                                     " # kaltune rewrites only the lines of its keys "
+                                     "(tcp_keepalive_*, tcp_retries2), no other line.\n"
                                      "-net.ipv4.tcp_keepalive_time = 600\n"
                                      "+net.ipv4.tcp_keepalive_time = 700\n");
   EXPECT_EQ(dry["boot"]["settings"]["net.ipv4.tcp_keepalive_time"]["value"], 700);

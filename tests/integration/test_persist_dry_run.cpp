@@ -89,14 +89,16 @@ TEST_F(Persist, ResetPersistDryRun) {
                             header.substr(0, header.find('\n') + 1) +
                             "-# Change them with `kaltune set --persist`, remove them with "
                             "`kaltune reset --persist`.\n"
-                            "-# kaltune rewrites only the net.ipv4.tcp_keepalive_* lines and "
-                            "keeps any other line.\n"
+                            "-# kaltune rewrites only the lines of its keys (tcp_keepalive_*, "
+                            "tcp_retries2), no other line.\n"
                             "-net.ipv4.tcp_keepalive_time = 600\n"
                             "boot (systemd model) would apply net.ipv4.tcp_keepalive_time = 7200 "
                             "from kernel default\n"
                             "boot (systemd model) would apply net.ipv4.tcp_keepalive_intvl = 75 "
                             "from kernel default\n"
                             "boot (systemd model) would apply net.ipv4.tcp_keepalive_probes = 9 "
+                            "from kernel default\n"
+                            "boot (systemd model) would apply net.ipv4.tcp_retries2 = 15 "
                             "from kernel default\n"
                             "dry run: nothing was written\n");
   EXPECT_TRUE(fs::exists(root.path() / "etc/sysctl.d/99-kaltune.conf"));

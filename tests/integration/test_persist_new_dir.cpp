@@ -17,8 +17,8 @@ namespace fs = std::filesystem;
 const std::string header = "# Managed by kaltune: TCP keepalive values applied at boot.\n"
                            "# Change them with `kaltune set --persist`, remove them with "
                            "`kaltune reset --persist`.\n"
-                           "# kaltune rewrites only the net.ipv4.tcp_keepalive_* lines and keeps "
-                           "any other line.\n";
+                           "# kaltune rewrites only the lines of its keys (tcp_keepalive_*, "
+                           "tcp_retries2), no other line.\n";
 
 std::vector<std::string> set_args(const fs::path& root, const std::string& model) {
   return {"--root", root.string(), "--boot-model", model,      "set", "--time",

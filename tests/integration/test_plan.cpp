@@ -34,7 +34,7 @@ TEST(Plan, JsonNamesEveryGoal) {
   EXPECT_EQ(json["goals"][0]["preset"], "aws-nlb");
   EXPECT_EQ(json["goals"][0]["margin_seconds"], 35.625); // 9/8 x (93 + 2 x 93) + 0.5 = 314.375
   EXPECT_EQ(json["goals"][4]["half"], "busy");
-  EXPECT_EQ(json["set_command"], "kaltune set --time 93 --intvl 93 --probes 3");
+  EXPECT_EQ(json["set_command"], "kaltune set --time 93 --intvl 93 --probes 3 --retries2 9");
   EXPECT_EQ(result.err, "");
 }
 

@@ -20,6 +20,24 @@ TEST_F(PersistLive, ResetPersistRemovesOwnFileAndDefaultsNow) {
   EXPECT_EQ(run_applier("systemd").values, (std::vector<long>{7200, 75, 9}));
 }
 
+// The fourth key goes the same way: set --retries2 --persist writes its line, the real appliers
+// apply it, and reset --persist takes it away again (the file with it).
+TEST_F(PersistLive, ResetPersistAlsoRemovesTcpRetries2) {
+  ASSERT_EQ(run_kaltune({"set", "--retries2", "8", "--persist"}).status, 0);
+  EXPECT_EQ(read_file("/etc/sysctl.d/99-kaltune.conf"), header + "net.ipv4.tcp_retries2 = 8\n");
+  EXPECT_EQ(read_sysctl("net.ipv4.tcp_retries2"), 8);
+  for (const char* model : {"systemd", "procps"}) {
+    const Replay replay = run_applier(model);
+    EXPECT_EQ(replay.retries2, 8) << model << ": " << replay.applied.err;
+    EXPECT_EQ(replay.values, (std::vector<long>{7200, 75, 9})) << model;
+  }
+  const RunResult result = run_kaltune({"reset", "--persist"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_FALSE(fs::exists("/etc/sysctl.d/99-kaltune.conf"));
+  EXPECT_EQ(read_sysctl("net.ipv4.tcp_retries2"), 15);
+  EXPECT_EQ(run_applier("systemd").retries2, 15);
+}
+
 TEST_F(Persist, ResetPersistNamesFilesThatStillSetTheKeys) {
   root.write("etc/sysctl.d/99-kaltune.conf", header + "net.ipv4.tcp_keepalive_time = 600\n");
   root.write("usr/lib/sysctl.d/50-vendor.conf", "net.ipv4.tcp_keepalive_probes = 5\n");
@@ -34,7 +52,9 @@ TEST_F(Persist, ResetPersistNamesFilesThatStillSetTheKeys) {
                         "boot (systemd model) applies net.ipv4.tcp_keepalive_intvl = 75 from "
                         "kernel default\n"
                         "boot (systemd model) applies net.ipv4.tcp_keepalive_probes = 5 from "
-                        "/usr/lib/sysctl.d/50-vendor.conf:1, not the kernel default 9\n");
+                        "/usr/lib/sysctl.d/50-vendor.conf:1, not the kernel default 9\n"
+                        "boot (systemd model) applies net.ipv4.tcp_retries2 = 15 from "
+                        "kernel default\n");
 }
 
 TEST_F(Persist, ResetPersistWithFileRemovesOnlyKeepaliveLines) {

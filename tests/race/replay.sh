@@ -70,7 +70,7 @@ random_below() {
 own=/etc/sysctl.d/99-kaltune.conf
 header='# Managed by kaltune: TCP keepalive values applied at boot.
 # Change them with `kaltune set --persist`, remove them with `kaltune reset --persist`.
-# kaltune rewrites only the net.ipv4.tcp_keepalive_* lines and keeps any other line.'
+# kaltune rewrites only the lines of its keys (tcp_keepalive_*, tcp_retries2), no other line.'
 printf '%s\nnet.ipv4.tcp_keepalive_time = 602\nnet.ipv4.tcp_keepalive_intvl = 32\nnet.ipv4.tcp_keepalive_probes = 6\n' \
   "$header" >"$work/good.conf"
 

@@ -76,7 +76,7 @@ TEST(ParseWhere, RefusesWhatIsNoShellGlob) {
 
 TEST(Matches, OwnerNameAndDifferences) {
   const Fixture f;
-  const Settings host{{600, 30, 5}};
+  const Settings host{600, 30, 5};
   Owner pod;
   pod.runtime = Runtime::containerd;
   pod.container_id = std::string(64, 'a');

@@ -28,7 +28,8 @@ TEST(RenderUnified, ExactOutput) {
             "-net.ipv4.tcp_keepalive_time = 7200\n"
             "+net.ipv4.tcp_keepalive_time = 600  # /etc/sysctl.d/99-kaltune.conf:3\n"
             " net.ipv4.tcp_keepalive_intvl = 75  # kernel default\n"
-            " net.ipv4.tcp_keepalive_probes = 9  # kernel default\n");
+            " net.ipv4.tcp_keepalive_probes = 9  # kernel default\n"
+            " net.ipv4.tcp_retries2 = 15  # kernel default\n");
 }
 
 TEST(RenderUnified, IdenticalPrintsNothing) {
@@ -54,9 +55,13 @@ TEST(RenderDiffTable, ExactOutput) {
             "kernel default\n"
             "  net.ipv4.tcp_keepalive_probes  9             9             running           "
             "kernel default\n"
+            "  net.ipv4.tcp_retries2          15            15            running           "
+            "kernel default\n"
             "\n"
-            "Dead peer detected after: running 7875 s (2h11m15s), boot 1275 s (21m15s)\n"
-            "1 of 3 keys differ\n");
+            "Dead peer detected after: idle (time + intvl \u00d7 probes) running 7875 s "
+            "(2h11m15s), boot 1275 s (21m15s); busy (tcp_retries2, from the first "
+            "retransmission) running 924.6 s, boot 924.6 s\n"
+            "1 of 4 keys differ\n");
 }
 
 TEST(DiffJson, Schema) {

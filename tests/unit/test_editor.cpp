@@ -161,7 +161,7 @@ TEST(RemoveKeys, RemovesEveryAssignmentAndKeepsTheRest) {
       "# keep\r\nvm.x = 1\r\nnet.ipv4.tcp_keepalive_time = 5\r\n"
       "-net/ipv4/tcp_keepalive_intvl=3\r\n\r\nnet.ipv4.tcp_keepalive_* = 2\r\n"
       "net.ipv4.tcp_keepalive_probes = 4";
-  const EditResult result = remove_keys(before, KeySet{true, true, true});
+  const EditResult result = remove_keys(before, every_key());
   EXPECT_EQ(result.content, "# keep\r\nvm.x = 1\r\n\r\nnet.ipv4.tcp_keepalive_* = 2\r\n");
   EXPECT_EQ(result.removed, (std::vector<std::size_t>{3, 4, 7}));
   EXPECT_EQ(result.notes.size(), 3u);
@@ -172,7 +172,7 @@ TEST(RemoveKeys, LinesEitherApplierWritesToTheKey) {
   const EditResult result = remove_keys("--net.ipv4.tcp_keepalive_time = 1\n"
                                         "net/ipv4/tcp_keepalive_time/ = 2\n"
                                         "net.ipv4/tcp_keepalive_time = 3\n",
-                                        KeySet{true, true, true});
+                                        every_key());
   EXPECT_EQ(result.content, "net.ipv4/tcp_keepalive_time = 3\n");
   EXPECT_EQ(result.removed, (std::vector<std::size_t>{1, 2}));
 }
@@ -180,7 +180,7 @@ TEST(RemoveKeys, LinesEitherApplierWritesToTheKey) {
 // systemd reads "# note\rkey = 5" as a comment and an assignment: the whole line goes.
 TEST(RemoveKeys, AssignmentAfterALoneCarriageReturn) {
   const EditResult edit =
-      remove_keys("# note\rnet.ipv4.tcp_keepalive_time = 5\nx = 1\n", KeySet{true, true, true});
+      remove_keys("# note\rnet.ipv4.tcp_keepalive_time = 5\nx = 1\n", every_key());
   EXPECT_EQ(edit.content, "x = 1\n");
   EXPECT_EQ(edit.removed, (std::vector<std::size_t>{1}));
 }
@@ -194,7 +194,7 @@ TEST(RemoveKeys, AnotherSettingSharingTheLineThroughALoneCarriageReturnIsKept) {
         "net.ipv4.tcp_keepalive_time=600\rnet.ipv4.tcp_fin_timeout=33\nx = 1\n"s,
         "net.ipv4.tcp_keepalive_time=600\0net.ipv4.tcp_fin_timeout=33\nx = 1\n"s}) {
     SCOPED_TRACE(::testing::PrintToString(before));
-    const EditResult edit = remove_keys(before, KeySet{true, true, true});
+    const EditResult edit = remove_keys(before, every_key());
     EXPECT_EQ(edit.content, before);
     EXPECT_FALSE(edit.changed);
     EXPECT_TRUE(edit.removed.empty());
@@ -208,9 +208,8 @@ TEST(RemoveKeys, AnotherSettingSharingTheLineThroughALoneCarriageReturnIsKept) {
         << edit.notes[0].message;
   }
   // Only comments and removed keys share the line: it goes.
-  const EditResult both =
-      remove_keys("net.ipv4.tcp_keepalive_intvl=3\rnet.ipv4.tcp_keepalive_time=600\r# why\n",
-                  KeySet{true, true, true});
+  const EditResult both = remove_keys(
+      "net.ipv4.tcp_keepalive_intvl=3\rnet.ipv4.tcp_keepalive_time=600\r# why\n", every_key());
   EXPECT_EQ(both.content, "");
   EXPECT_TRUE(both.notes.empty());
   // A key kept from removal counts as something else.
@@ -227,8 +226,16 @@ TEST(RemoveKeys, OnlyTheChosenKeys) {
   EXPECT_EQ(result.content, "net.ipv4.tcp_keepalive_time = 5\n");
 }
 
+TEST(RemoveKeys, EveryKeyIsAlsoTcpRetries2) {
+  const EditResult result = remove_keys(
+      "a = 1\nnet.ipv4.tcp_retries2 = 8\nnet/ipv4/tcp_retries2=9\nnet.ipv4.tcp_retries1 = 3\n",
+      every_key());
+  EXPECT_EQ(result.content, "a = 1\nnet.ipv4.tcp_retries1 = 3\n");
+  EXPECT_EQ(result.removed, (std::vector<std::size_t>{2, 3}));
+}
+
 TEST(RemoveKeys, NothingToRemove) {
-  const EditResult result = remove_keys("a = 1\n", KeySet{true, true, true});
+  const EditResult result = remove_keys("a = 1\n", every_key());
   EXPECT_EQ(result.content, "a = 1\n");
   EXPECT_FALSE(result.changed);
 }
@@ -306,13 +313,13 @@ TEST(Editor, PropertiesHoldForBothModels) {
       "a = 1\rnet.ipv4.tcp_keepalive_probes = 7\r\nnet.ipv4.tcp_keepalive_time = 8\r",
       "net.ipv4.tcp_fin_timeout=33\rnet.ipv4.tcp_keepalive_time=600\n",
   };
-  const KeyValues wanted{600, 30, 4};
+  const KeyValues wanted{600, 30, 4, 5};
   for (const std::string& file : files) {
     SCOPED_TRACE(::testing::PrintToString(file));
     const EditResult set = set_keys(file, wanted);
     EXPECT_EQ(set_keys(set.content, wanted).content, set.content);
-    const EditResult removed = remove_keys(set.content, KeySet{true, true, true});
-    EXPECT_EQ(remove_keys(removed.content, KeySet{true, true, true}).content, removed.content);
+    const EditResult removed = remove_keys(set.content, every_key());
+    EXPECT_EQ(remove_keys(removed.content, every_key()).content, removed.content);
     for (BootModel model : {BootModel::systemd, BootModel::procps}) {
       SCOPED_TRACE(to_string(model));
       const BootView after_set =

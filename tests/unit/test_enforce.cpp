@@ -131,7 +131,7 @@ TEST(EnforceCgroupPath, RelativeOrAbsoluteUnderTheMount) {
 }
 
 TEST(EnforceValues, UserTimeoutAutoIsTheDetectionTime) {
-  const Settings settings{{2, 1, 2}};
+  const Settings settings{2, 1, 2};
   const auto values =
       enforced_values(settings, UserTimeout{UserTimeout::Kind::automatic, 0}, false);
   ASSERT_TRUE(values) << values.error();
@@ -143,7 +143,7 @@ TEST(EnforceValues, UserTimeoutAutoIsTheDetectionTime) {
 TEST(EnforceValues, AutoNeedsTheValuesAndMustFit) {
   const UserTimeout automatic{UserTimeout::Kind::automatic, 0};
   EXPECT_FALSE(enforced_values(std::nullopt, automatic, false));
-  EXPECT_FALSE(enforced_values(Settings{{32767, 32767, 127}}, automatic, false));
+  EXPECT_FALSE(enforced_values(Settings{32767, 32767, 127}, automatic, false));
   const auto sysctl = enforced_values(std::nullopt, UserTimeout{}, true);
   ASSERT_TRUE(sysctl);
   EXPECT_FALSE(sysctl->set_timings);

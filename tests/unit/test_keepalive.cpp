@@ -7,9 +7,9 @@ namespace {
 
 TEST(Keepalive, DetectionIsTimePlusIntvlTimesProbes) {
   EXPECT_EQ(detect_seconds(kernel_defaults), 7875);
-  EXPECT_EQ(detect_seconds(Settings{{5, 1, 1}}), 6);
-  EXPECT_EQ(detect_seconds(Settings{{300, 10, 3}}), 330);
-  EXPECT_EQ(detect_seconds(Settings{{600, 30, 0}}), 600);
+  EXPECT_EQ(detect_seconds(Settings{5, 1, 1}), 6);
+  EXPECT_EQ(detect_seconds(Settings{300, 10, 3}), 330);
+  EXPECT_EQ(detect_seconds(Settings{600, 30, 0}), 600);
 }
 
 TEST(Keepalive, NamesRoundTrip) {
@@ -26,7 +26,7 @@ TEST(Keepalive, DefaultsRaiseNoWarning) {
 }
 
 TEST(Keepalive, WarnsOutsideSocketApi) {
-  auto warnings = assess(Settings{{0, -1, 0}});
+  auto warnings = assess(Settings{0, -1, 0});
   ASSERT_EQ(warnings.size(), 3u);
   EXPECT_EQ(warnings[0].key, Key::time);
   EXPECT_NE(warnings[0].message.find("net.ipv4.tcp_keepalive_time = 0 is outside what the socket "

@@ -45,6 +45,12 @@ INSTANTIATE_TEST_SUITE_P(
         GuardCase{"\vnet.ipv4.tcp_keepalive_time = 1\n", true},
         GuardCase{"net.ipv4.tcp_keepalive_time = 1\r", true},
         GuardCase{"net.ipv4.tcp_keepalive_time = 1\0net.ipv4.tcp_keepalive_intvl = 2\n"s, true},
+        // tcp_retries2, kaltune's fourth key, exactly.
+        GuardCase{"net.ipv4.tcp_retries2 = 8\n", true},
+        GuardCase{"-net/ipv4/tcp_retries2 = 8\n", true}, GuardCase{"net.ipv4.tcp_retries2\n", true},
+        GuardCase{"net.ipv4.tcp_retries? = 8\n", false}, // tcp_retries1 too
+        GuardCase{"net.ipv4.tcp_retries1 = 8\n", false},
+        GuardCase{"net.ipv4.tcp_retries = 8\n", false},
         // Globs that stay under net.ipv4.tcp_keepalive_.
         GuardCase{"net.ipv4.tcp_keepalive_* = 5\n", true},
         GuardCase{"net/ipv4/tcp_keepalive_[ip]* = 5\n", true},

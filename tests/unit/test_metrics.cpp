@@ -53,9 +53,10 @@ TEST(Metrics, EscapesTheSourceLabel) {
   EXPECT_NE(text.find("kaltune_tcp_keepalive_probes{source=\"/tmp/a\\\"b\\\\c\\nd.conf\"} 9\n"),
             std::string::npos)
       << text;
-  // Every sample stays on one line: 4 families of 1 sample and the origins of 3, with HELP and
-  // TYPE each.
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4 * 3 + 2 + 3);
+  // Every sample stays on one line: a family of 1 sample per key and the detection time, and the
+  // origins of every key, with HELP and TYPE each.
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'),
+            static_cast<std::ptrdiff_t>((key_count + 1) * 3 + 2 + key_count));
 }
 
 TEST(Metrics, SettingsOfEachSourceWithOrigins) {

@@ -91,21 +91,21 @@ struct PresetCase {
 // (2): the longest intvl with time >= intvl such that time + 2 x intvl <= X' (the largest S with
 // 1125 S + 500 < 1000 X), time the largest left; detection within the kernel's own 7875 s.
 const PresetCase preset_cases[] = {
-    {"aws-nlb", {{104, 103, 3}}},
-    {"aws-gwlb", {{104, 103, 3}}},
-    {"aws-nat-gateway", {{104, 103, 3}}},
-    {"aws-network-firewall", {{104, 103, 3}}},
-    {"aws-security-group", {{1752, 1749, 3}}},
-    {"aws-security-group-nitro-v6", {{104, 103, 3}}},
-    {"gcp-firewall", {{178, 177, 3}}},
-    {"gcp-cloud-nat", {{356, 355, 3}}},
-    {"azure-lb", {{72, 70, 3}}},
-    {"azure-nat-gateway", {{72, 70, 3}}},
-    {"nf-conntrack", {{1752, 1749, 3}}},
-    {"kube-proxy-conntrack", {{1752, 1749, 3}}},
-    {"kube-proxy-ipvs", {{267, 266, 3}}},
-    {"aws-nlb=6000", {{1752, 1749, 3}}},
-    {"azure-lb=100m", {{1752, 1749, 3}}},
+    {"aws-nlb", {104, 103, 3}},
+    {"aws-gwlb", {104, 103, 3}},
+    {"aws-nat-gateway", {104, 103, 3}},
+    {"aws-network-firewall", {104, 103, 3}},
+    {"aws-security-group", {1752, 1749, 3}},
+    {"aws-security-group-nitro-v6", {104, 103, 3}},
+    {"gcp-firewall", {178, 177, 3}},
+    {"gcp-cloud-nat", {356, 355, 3}},
+    {"azure-lb", {72, 70, 3}},
+    {"azure-nat-gateway", {72, 70, 3}},
+    {"nf-conntrack", {1752, 1749, 3}},
+    {"kube-proxy-conntrack", {1752, 1749, 3}},
+    {"kube-proxy-ipvs", {267, 266, 3}},
+    {"aws-nlb=6000", {1752, 1749, 3}},
+    {"azure-lb=100m", {1752, 1749, 3}},
 };
 
 TEST(Plan, EveryPreset) {
@@ -117,7 +117,7 @@ TEST(Plan, EveryPreset) {
     EXPECT_TRUE(plan.time_at_least_intvl);
     ASSERT_NE(find_check(plan, GoalKind::idle_timeout), nullptr);
     EXPECT_GT(find_check(plan, GoalKind::idle_timeout)->margin_ms, 0);
-    EXPECT_EQ(plan.retries2, 15);
+    EXPECT_EQ(plan.settings[Key::retries2], 15);
     EXPECT_EQ(plan.retries2_choice, Retries2Choice::kept);
     EXPECT_LE(plan.detect_latest_ms, latest_ms(7875));
   }
@@ -128,7 +128,7 @@ TEST(Plan, EveryPreset) {
 // an outage of up to 206 s is survived.
 TEST(Plan, NlbWithTheDefaultOutage) {
   const Plan plan = plan_of(derive(request_of(goals_of({idle("aws-nlb")}))));
-  EXPECT_EQ(plan.settings, (Settings{{104, 103, 3}}));
+  EXPECT_EQ(plan.settings, (Settings{104, 103, 3}));
   EXPECT_EQ(plan.detect_seconds, 413);
   EXPECT_EQ(plan.survive_outage, 90);
   EXPECT_TRUE(plan.survive_outage_defaulted);
@@ -160,9 +160,9 @@ TEST(Plan, NlbWithTheDefaultOutage) {
 TEST(Plan, DetectionDerivesTcpRetries2AndAUserTimeout) {
   const Plan plan = plan_of(derive(request_of(goals_of({idle("aws-nlb")}, 420))));
   // 1125 (t + 3i) + 500 <= 420000 and t >= i: i = 93, t = 93.
-  EXPECT_EQ(plan.settings, (Settings{{93, 93, 3}}));
+  EXPECT_EQ(plan.settings, (Settings{93, 93, 3, 9}));
   // 9 is the largest tcp_retries2 whose latest give-up is within 420 s; it survives 90 s.
-  EXPECT_EQ(plan.retries2, 9);
+  EXPECT_EQ(plan.settings[Key::retries2], 9);
   EXPECT_EQ(plan.retries2_choice, Retries2Choice::within_detection);
   EXPECT_LE(plan.busy.latest_ms, 420000);
   EXPECT_GE(plan.busy.survives_ms, 90000);
@@ -206,7 +206,7 @@ TEST(Plan, OutageNeedsMoreProbesThanTheTolerance) {
   pins[index_of(Key::intvl)] = 30;
   const Plan plan = plan_of(derive(request_of(goals_of({idle("aws-nlb")}), pins)));
   // An outage of 90 s takes 3 probes 30 s apart: 4 probes, and the one after leaves by 310.
-  EXPECT_EQ(plan.settings, (Settings{{220, 30, 4}}));
+  EXPECT_EQ(plan.settings, (Settings{220, 30, 4}));
   EXPECT_EQ(plan.given, (std::array<bool, key_count>{false, true, false}));
   EXPECT_TRUE(find_check(plan, GoalKind::survive_outage)->binding);
   EXPECT_FALSE(find_check(plan, GoalKind::loss_tolerance)->binding);
@@ -271,9 +271,9 @@ TEST(Plan, ConntrackThatForgetsAtOnceIsInfeasible) {
 
 TEST(Plan, Retries2GivenIsKeptOrConflicts) {
   PlanRequest request = request_of(goals_of({idle("aws-nlb")}, std::nullopt, 5));
-  request.retries2 = 5;
+  request.pins[index_of(Key::retries2)] = 5;
   const Plan plan = plan_of(derive(request));
-  EXPECT_EQ(plan.retries2, 5);
+  EXPECT_EQ(plan.settings[Key::retries2], 5);
   EXPECT_EQ(plan.retries2_choice, Retries2Choice::given);
   request.goals.survive_outage = 90;
   const Infeasible out = infeasible_of(derive(request));
@@ -291,7 +291,7 @@ TEST(Plan, NamespacesRetries2IsRaisedWhenItDoesNotSurvive) {
   request.busy.retries2 = 3;
   const Plan plan = plan_of(derive(request));
   EXPECT_EQ(plan.retries2_choice, Retries2Choice::raised);
-  EXPECT_EQ(plan.retries2, 9);
+  EXPECT_EQ(plan.settings[Key::retries2], 9);
   EXPECT_TRUE(find_check(plan, GoalKind::survive_outage, Half::busy)->binding);
 }
 
@@ -326,7 +326,7 @@ void apply(const Alternative& alternative, PlanRequest& request) {
       request.pins[index_of(Key::probes)] = change.value;
       break;
     case Adjust::retries2:
-      request.retries2 = change.value;
+      request.pins[index_of(Key::retries2)] = change.value;
       break;
     }
   }
@@ -417,7 +417,7 @@ TEST(Plan, PropertyAgainstBruteForce) {
           continue;
         }
         const auto ok = [&](std::int64_t t) {
-          return meets(goals, tolerance, outage, Settings{{t, i, p}});
+          return meets(goals, tolerance, outage, Settings{t, i, p});
         };
         std::int64_t t = 0;
         if (pins[0]) {
@@ -431,7 +431,7 @@ TEST(Plan, PropertyAgainstBruteForce) {
           }
           t = lo;
         }
-        const Settings s{{t, i, p}};
+        const Settings s{t, i, p};
         if (t > 0 && (!best || better(s, *best))) {
           best = s;
         }
@@ -456,8 +456,9 @@ TEST(Plan, PropertyAgainstBruteForce) {
         << static_cast<int>(std::get<Infeasible>(derivation).conflict);
     const Plan& plan = std::get<Plan>(derivation);
     EXPECT_TRUE(meets(goals, tolerance, outage, plan.settings));
-    EXPECT_EQ(plan.settings, *best);
-    EXPECT_EQ(plan.retries2, busy.retries2);
+    Settings expected = *best;
+    expected[Key::retries2] = busy.retries2;
+    EXPECT_EQ(plan.settings, expected);
     for (const GoalCheck& check : plan.checks) {
       EXPECT_GE(check.margin_ms, 0) << static_cast<int>(check.kind);
       if (check.kind == GoalKind::idle_timeout) {

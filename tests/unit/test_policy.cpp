@@ -23,21 +23,21 @@ TEST(Policy, DetectionAboveMaximumIsCritical) {
 
 TEST(Policy, FirstProbeMustPrecedeTheIdleTimeout) {
   // 9/8 x 310 s + 0.5 s = 349.25 s: before 350 s even when the timer fires as late as it may.
-  EXPECT_TRUE(evaluate(Settings{{310, 10, 3}}, Policy{std::nullopt, 350}).empty());
-  const auto findings = evaluate(Settings{{311, 10, 3}}, Policy{std::nullopt, 350});
+  EXPECT_TRUE(evaluate(Settings{310, 10, 3}, Policy{std::nullopt, 350}).empty());
+  const auto findings = evaluate(Settings{311, 10, 3}, Policy{std::nullopt, 350});
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].severity, Severity::critical);
   EXPECT_EQ(findings[0].message,
             "the first probe may go out as late as 350.375 s after the last packet (9/8 x 311 s "
             "+ 0.5 s), not before the 350 s idle timeout: the middlebox may drop the flow first");
   // 349 s looks safe against 350 s, but the timer wheel may send the probe up to 43.6 s late.
-  EXPECT_EQ(worst(evaluate(Settings{{349, 10, 3}}, Policy{std::nullopt, 350})), Severity::critical);
+  EXPECT_EQ(worst(evaluate(Settings{349, 10, 3}, Policy{std::nullopt, 350})), Severity::critical);
 }
 
 TEST(Policy, MiddleboxThatIgnoresKeepaliveIsAWarning) {
   Policy policy;
   policy.keepalive_ignored = {"aws-alb (AWS Application Load Balancer, 60 s)"};
-  const auto findings = evaluate(Settings{{30, 10, 3}}, policy);
+  const auto findings = evaluate(Settings{30, 10, 3}, policy);
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].severity, Severity::warning);
   EXPECT_EQ(findings[0].message.rfind("aws-alb (AWS Application Load Balancer, 60 s) ignores "
@@ -47,7 +47,7 @@ TEST(Policy, MiddleboxThatIgnoresKeepaliveIsAWarning) {
 }
 
 TEST(Policy, ValuesOutsideTheSocketApiWarn) {
-  const auto findings = evaluate(Settings{{600, 30, 0}}, {});
+  const auto findings = evaluate(Settings{600, 30, 0}, {});
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(worst(findings), Severity::warning);
 }
@@ -56,7 +56,7 @@ TEST(Policy, ValuesOutsideTheSocketApiWarn) {
 // 1177.5 s with data in flight (924.6 s after the first retransmission, then up to one backoff,
 // for RTOs up to 1 s, with the timer's lateness).
 TEST(Policy, MaxDetectHoldsTheBusyHalfToo) {
-  const Settings fast{{60, 10, 3}};
+  const Settings fast{60, 10, 3};
   EXPECT_TRUE(evaluate(fast, Policy{1178, std::nullopt}, BusyInputs{}).empty());
   const auto findings = evaluate(fast, Policy{1000, std::nullopt}, BusyInputs{});
   ASSERT_EQ(findings.size(), 1u);
@@ -77,27 +77,27 @@ TEST(Policy, OutageFindings) {
   Policy policy;
   policy.survive_outage = 90;
   // 3 probes 30 s apart span 60 s: a 90 s outage ends an idle connection.
-  auto findings = evaluate(Settings{{200, 30, 3}}, policy, BusyInputs{});
+  auto findings = evaluate(Settings{200, 30, 3}, policy, BusyInputs{});
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].kind, FindingKind::idle_outage);
-  EXPECT_TRUE(evaluate(Settings{{200, 30, 4}}, policy, BusyInputs{}).empty());
+  EXPECT_TRUE(evaluate(Settings{200, 30, 4}, policy, BusyInputs{}).empty());
   // tcp_retries2 5 retransmits for only a few seconds.
   BusyInputs five;
   five.retries2 = 5;
-  findings = evaluate(Settings{{200, 30, 4}}, policy, five);
+  findings = evaluate(Settings{200, 30, 4}, policy, five);
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].kind, FindingKind::busy_outage);
   // After the outage (3 probes 30 s apart lost) probe 3 leaves at 9/8 x 290 + 0.5 = 326.75 s.
   policy.idle_timeout = 326;
-  findings = evaluate(Settings{{200, 30, 4}}, policy, BusyInputs{});
+  findings = evaluate(Settings{200, 30, 4}, policy, BusyInputs{});
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].kind, FindingKind::outage_idle_timeout);
   policy.idle_timeout = 327;
-  EXPECT_TRUE(evaluate(Settings{{200, 30, 4}}, policy, BusyInputs{}).empty());
+  EXPECT_TRUE(evaluate(Settings{200, 30, 4}, policy, BusyInputs{}).empty());
 }
 
 TEST(RenderCheck, ExactText) {
-  CheckReport ok{Settings{{300, 10, 3}}, {}, Policy{600, 350}};
+  CheckReport ok{Settings{300, 10, 3}, {}, Policy{600, 350}};
   EXPECT_EQ(render_check(ok, Style()), "OK: dead peer detected after 330 s (5m30s)\n");
   EXPECT_EQ(render_nagios(ok), "KALTUNE OK - dead peer detected after 330 s (5m30s) | "
                                "detect=330s;;600 time=300s intvl=10s probes=3\n");

@@ -31,7 +31,9 @@ TEST(RenderBoot, AssignmentsInOrderWithTheWinnerMarked) {
       "    none: the kernel default stays\n"
       "  net.ipv4.tcp_keepalive_probes\n"
       "    /etc/sysctl.d/50-a.conf:3                x (rejected)     rejected by the kernel "
-      "\u2014 \"x\" is not a number: the kernel rejects it (EINVAL)\n";
+      "\u2014 \"x\" is not a number: the kernel rejects it (EINVAL)\n"
+      "  net.ipv4.tcp_retries2\n"
+      "    none: the kernel default stays\n";
   ASSERT_NE(table.find("Assignments"), std::string::npos) << table;
   EXPECT_EQ(table.substr(table.find("Assignments")), expected);
   EXPECT_NE(table.find("kernel default (not set in /etc/sysctl.d/50-a.conf)"), std::string::npos)
@@ -47,7 +49,8 @@ TEST(RenderBoot, JsonExtendsTheFoundationSchema) {
   EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_time"]["origin"], "/etc/sysctl.d/50-a.conf:2");
   EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_intvl"]["origin"], "kernel default");
   EXPECT_EQ(json["model"], "procps");
-  EXPECT_EQ(json["not_assigned"], nlohmann::ordered_json::array({"net.ipv4.tcp_keepalive_intvl"}));
+  EXPECT_EQ(json["not_assigned"], nlohmann::ordered_json::array(
+                                      {"net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_retries2"}));
   ASSERT_EQ(json["assignments"].size(), 3u);
   EXPECT_EQ(json["assignments"][1]["winner"], true);
   EXPECT_EQ(json["assignments"][2]["value"], nullptr);

@@ -67,7 +67,7 @@ TEST(RenderPlan, DockerFlagsAndSetCommand) {
   EXPECT_EQ(render_plan_docker(nlb_plan()),
             "--sysctl net.ipv4.tcp_keepalive_time=93 --sysctl net.ipv4.tcp_keepalive_intvl=93 "
             "--sysctl net.ipv4.tcp_keepalive_probes=3 --sysctl net.ipv4.tcp_retries2=9\n");
-  EXPECT_EQ(set_command(nlb_plan()), "kaltune set --time 93 --intvl 93 --probes 3");
+  EXPECT_EQ(set_command(nlb_plan()), "kaltune set --time 93 --intvl 93 --probes 3 --retries2 9");
 }
 
 // The wording users read for the example, pinned.
@@ -113,7 +113,9 @@ TEST(RenderPlan, TableWithDetectionShowsBothHalvesAndTheUserTimeout) {
   EXPECT_NE(out.find(fmt::format("TCP_USER_TIMEOUT of {} ms", *plan.user_timeout_ms)),
             std::string::npos)
       << out;
-  EXPECT_NE(out.find("sysctl -w net.ipv4.tcp_retries2=9\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("Apply now: kaltune set --time 93 --intvl 93 --probes 3 --retries2 9\n"),
+            std::string::npos)
+      << out;
 }
 
 TEST(RenderPlan, Json) {
@@ -135,7 +137,7 @@ TEST(RenderPlan, Json) {
   EXPECT_EQ(out["goals"][3]["kind"], "loss_tolerance");
   EXPECT_EQ(out["goals"][3]["probes"], 3);
   EXPECT_EQ(out["goals"][4]["half"], "busy");
-  EXPECT_EQ(out["set_command"], "kaltune set --time 93 --intvl 93 --probes 3");
+  EXPECT_EQ(out["set_command"], "kaltune set --time 93 --intvl 93 --probes 3 --retries2 9");
 }
 
 TEST(RenderPlan, InfeasibleIsOneLine) {

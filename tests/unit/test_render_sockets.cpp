@@ -14,7 +14,7 @@
 namespace kaltune {
 namespace {
 
-constexpr Settings row_sysctls{{600, 30, 5}};
+constexpr Settings row_sysctls{600, 30, 5};
 
 DiagSocket loopback_socket() {
   DiagSocket socket;
@@ -206,7 +206,7 @@ TEST(RenderSockets, OneSocketJsonForAStreamRendersEachSocketAlone) {
 
 TEST(RenderVerify, WithinAndOutside) {
   VerifyReport report;
-  report.settings = Settings{{2, 1, 2}};
+  report.settings = Settings{2, 1, 2};
   report.expected_ms = 4000;
   report.tolerance_ms = verify_tolerance_ms(4000);
   EXPECT_EQ(report.tolerance_ms, 1000);

@@ -12,7 +12,7 @@ using test::FakeProcSys;
 // What applying 5/1/1 over the kernel defaults throws (the test fails when nothing is thrown).
 Error failure_of_apply(FakeProcSys& proc) {
   try {
-    apply_changes(proc, plan_changes(kernel_defaults, Settings{{5, 1, 1}}));
+    apply_changes(proc, plan_changes(kernel_defaults, Settings{5, 1, 1}));
   } catch (const Error& e) {
     return e;
   }
@@ -38,7 +38,7 @@ TEST(Runtime, PlansOnlyWhatChanges) {
   request[index_of(Key::time)] = 5;
   request[index_of(Key::intvl)] = 75;
   const Settings target = merge(kernel_defaults, request);
-  EXPECT_EQ(target, (Settings{{5, 75, 9}}));
+  EXPECT_EQ(target, (Settings{5, 75, 9}));
   const auto changes = plan_changes(kernel_defaults, target);
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].key, Key::time);
@@ -48,8 +48,8 @@ TEST(Runtime, PlansOnlyWhatChanges) {
 
 TEST(Runtime, WritesPlainDecimalAndVerifies) {
   FakeProcSys proc;
-  apply_changes(proc, plan_changes(kernel_defaults, Settings{{5, 1, 1}}));
-  EXPECT_EQ(read_running(proc), (Settings{{5, 1, 1}}));
+  apply_changes(proc, plan_changes(kernel_defaults, Settings{5, 1, 1}));
+  EXPECT_EQ(read_running(proc), (Settings{5, 1, 1}));
   ASSERT_EQ(proc.writes.size(), 3u);
   EXPECT_EQ(proc.writes[0],
             (std::pair<std::string, std::string>{"net.ipv4.tcp_keepalive_time", "5"}));

@@ -9,7 +9,7 @@
 namespace kaltune {
 namespace {
 
-constexpr Settings sysctls{{600, 30, 5}};
+constexpr Settings sysctls{600, 30, 5};
 
 DiagSocket established(DiagTimer timer, std::uint32_t expires_ms = 0) {
   DiagSocket socket;

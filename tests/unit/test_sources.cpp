@@ -17,8 +17,17 @@ TEST(SettingsFromSnapshot, ReadsShowJson) {
         "net.ipv4.tcp_keepalive_probes": {"value": 4, "unit": "count", "origin": "running"}}})");
   ASSERT_TRUE(settings) << settings.error();
   EXPECT_EQ(settings->source, "host1.json");
-  EXPECT_EQ(settings->settings(), (Settings{{600, 30, 4}}));
+  EXPECT_EQ(settings->settings(), (Settings{600, 30, 4}));
   EXPECT_EQ((*settings)[Key::intvl].origin, "running");
+  // A snapshot of a kaltune from before tcp_retries2 was a key: the kernel default, said so.
+  EXPECT_EQ((*settings)[Key::retries2].origin, "kernel default (not in the snapshot)");
+  const auto newer = settings_from_snapshot("host2.json", R"({"settings": {
+        "net.ipv4.tcp_keepalive_time": {"value": 600},
+        "net.ipv4.tcp_keepalive_intvl": {"value": 30},
+        "net.ipv4.tcp_keepalive_probes": {"value": 4},
+        "net.ipv4.tcp_retries2": {"value": 5, "origin": "running"}}})");
+  ASSERT_TRUE(newer) << newer.error();
+  EXPECT_EQ(newer->settings(), (Settings{600, 30, 4, 5}));
 }
 
 TEST(SettingsFromSnapshot, RejectsWhatIsNotOne) {
@@ -69,12 +78,12 @@ TEST(SettingsFromSnapshot, RejectsValuesNoKernelCanHold) {
   }
   const auto edges = settings_from_snapshot("s.json", snapshot("21474836", "-21474836", "255"));
   ASSERT_TRUE(edges) << edges.error();
-  EXPECT_EQ(edges->settings(), (Settings{{21474836, -21474836, 255}}));
+  EXPECT_EQ(edges->settings(), (Settings{21474836, -21474836, 255}));
   // Above kaltune's own write limit (INT_MAX/1000) but held by a kernel with HZ=250 or 100, as
   // `show --json` of such a host reports it: a snapshot of it is no error.
   const auto hz250 = settings_from_snapshot("s.json", snapshot("3000000", "8589934", "9"));
   ASSERT_TRUE(hz250) << hz250.error();
-  EXPECT_EQ(hz250->settings(), (Settings{{3000000, 8589934, 9}}));
+  EXPECT_EQ(hz250->settings(), (Settings{3000000, 8589934, 9}));
   const auto no_value =
       settings_from_snapshot("s.json", R"({"settings": {"net.ipv4.tcp_keepalive_time": 600}})");
   ASSERT_FALSE(no_value);

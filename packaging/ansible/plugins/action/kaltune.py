@@ -1,7 +1,7 @@
 # The controller's half of the kaltune module: YAML 1.1, which Ansible reads playbooks with, turns
 # `time: 0300` into 192 (octal), `time: 5:00` into 300 (minutes:seconds) and `probes: 010` into 8
 # before any module sees them, so the module alone cannot tell 192 from 0300. This action plugin
-# reads how each of time, intvl and probes is spelled in the task's own YAML text, refuses an
+# reads how each of time, intvl, probes and retries2 is spelled in the task's own YAML text, refuses an
 # integer whose spelling is not plain decimal (naming the spelling, the file and line, and what
 # YAML made of it), and hands plain ones to the module as text. Values that come through a
 # variable or a template were converted where the variable was written, out of reach: the module
@@ -14,7 +14,7 @@ import yaml
 
 from ansible.plugins.action import ActionBase
 
-VALUE_OPTIONS = ("time", "intvl", "probes")
+VALUE_OPTIONS = ("time", "intvl", "probes", "retries2")
 
 
 def _conversion(spelling):

@@ -11,8 +11,8 @@ version_added: 0.1.0
 description:
   - Runs the kaltune installed on the target - C(kaltune set) for I(state=present),
     C(kaltune reset) for I(state=reset) - and reports what it changed. kaltune validates every
-    value first and changes the three C(net.ipv4.tcp_keepalive_*) sysctls all or nothing, reading
-    them back.
+    value first and changes the C(net.ipv4.tcp_keepalive_*) sysctls and C(net.ipv4.tcp_retries2)
+    all or nothing, reading them back.
   - With I(persist=true) boot applies the values too - kaltune's own
     C(/etc/sysctl.d/99-kaltune.conf), or I(file) edited in place - and the task fails, having
     changed nothing, when another file would still win at boot; the message names that
@@ -27,7 +27,7 @@ extends_documentation_fragment:
 options:
   state:
     description:
-      - C(present) sets the given values; C(reset) writes the kernel defaults 7200/75/9 and, with
+      - C(present) sets the given values; C(reset) writes the kernel defaults 7200/75/9/15 and, with
         I(persist=true), removes what kaltune persisted (the keepalive lines of I(file), or
         kaltune's own file).
     type: str
@@ -55,6 +55,14 @@ options:
         1-127.
       - Plain decimal; C(010), which YAML 1.1 reads as 8, is refused.
     type: raw
+  retries2:
+    description:
+      - C(net.ipv4.tcp_retries2) - the busy half - retransmissions of unacknowledged data
+        before the connection is dropped; 1-255 (kaltune's default range, C(kaltune set) says
+        more). The kernel default 15 keeps a busy connection to a dead peer for about 15
+        minutes; 8 gives about 100 s.
+      - Plain decimal, as for I(probes).
+    type: raw
   idle_timeout:
     description:
       - Idle timeouts of middleboxes on the path (seconds, a duration or a preset name), for
@@ -79,7 +87,7 @@ options:
     type: path
 notes:
   - Supports check mode (kaltune's C(--dry-run)) and diff mode.
-  - I(time), I(intvl) and I(probes) written in the task as numbers are checked on the controller
+  - I(time), I(intvl), I(probes) and I(retries2) written in the task as numbers are checked on the controller
     against their spelling in the playbook - YAML 1.1 reads C(0300) as 192, C(5:00) as 300,
     C(010) as 8, C(0x12c) as 300, C(1_000) as 1000 - and refused (I(rc)=2) unless they are plain
     decimal. Ansible converts values from variables, inventories and vars files the same way
@@ -156,6 +164,7 @@ kaltune:
       net.ipv4.tcp_keepalive_time: {value: 300, origin: running}
       net.ipv4.tcp_keepalive_intvl: {value: 75, origin: running}
       net.ipv4.tcp_keepalive_probes: {value: 9, origin: running}
+      net.ipv4.tcp_retries2: {value: 15, origin: running}
     detect_seconds: 975
 rc:
   description: kaltune's exit status - 2 invalid value or usage, 3 permission denied, 4 the system refused.
@@ -172,7 +181,7 @@ msg:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.kaltune.kaltune.plugins.module_utils.kaltune import COMMON_ARGS, Kaltune
 
-VALUE_OPTIONS = ("time", "intvl", "probes")
+VALUE_OPTIONS = ("time", "intvl", "probes", "retries2")
 GOAL_OPTIONS = (("idle_timeout", "--idle-timeout"), ("detect_within", "--detect-within"))
 
 ARGUMENT_SPEC = dict(
@@ -181,6 +190,7 @@ ARGUMENT_SPEC = dict(
     time=dict(type="raw"),
     intvl=dict(type="raw"),
     probes=dict(type="raw"),
+    retries2=dict(type="raw"),
     idle_timeout=dict(type="list", elements="str"),
     detect_within=dict(type="str"),
     persist=dict(type="bool", default=False),

@@ -58,9 +58,10 @@ ansible_facts:
     kaltune:
       description:
         - One C(kaltune --json show --source SOURCE) document per source, by name - C(source),
-          C(netns), C(settings) (per key C(value), C(unit), C(origin)), C(detect_seconds),
-          C(tcp_retries2), C(warnings); C(boot) also has C(model), C(assignments), C(files) and
-          C(diagnostics).
+          C(netns), C(settings) (per key C(value), C(unit), C(origin), the three keepalive keys
+          and C(net.ipv4.tcp_retries2)), C(detect_seconds) (the idle half), C(busy) (the busy
+          half - C(rule), C(limit_ms), C(earliest_ms), C(worst_ms), C(latest_ms), C(survives_ms)),
+          C(warnings); C(boot) also has C(model), C(assignments), C(files) and C(diagnostics).
       returned: always
       type: dict
       sample:
@@ -71,8 +72,10 @@ ansible_facts:
             net.ipv4.tcp_keepalive_time: {value: 7200, unit: seconds, origin: running}
             net.ipv4.tcp_keepalive_intvl: {value: 75, unit: seconds, origin: running}
             net.ipv4.tcp_keepalive_probes: {value: 9, unit: count, origin: running}
+            net.ipv4.tcp_retries2: {value: 15, unit: count, origin: running}
           detect_seconds: 7875
-          tcp_retries2: 15
+          busy: {rule: tcp_retries2, limit_ms: 924600, earliest_ms: 924800, worst_ms: 1046212,
+                 latest_ms: 1177489, survives_ms: 701638}
           warnings: []
 """
 
