@@ -217,8 +217,8 @@ _kaltune()
             ;;
         check)
             case $prev in
-                --max-detect | --survive-outage)
-                    return # a duration: nothing to offer
+                --max-detect | --survive-outage | --max-uncovered)
+                    return # a duration or a count: nothing to offer
                     ;;
                 --idle-timeout | --preset)
                     COMPREPLY=($(compgen -W "$_kaltune_presets" -- "$cur"))
@@ -233,8 +233,8 @@ _kaltune()
                     return
                     ;;
             esac
-            opts='--max-detect --survive-outage --idle-timeout --preset --persisted --nagios --format
-                --output'
+            opts='--max-detect --survive-outage --idle-timeout --preset --max-uncovered --persisted
+                --nagios --format --output'
             ;;
         plan)
             case $prev in

@@ -146,6 +146,7 @@ complete -c kaltune -n '__kaltune_using check' -l max-detect -x -d 'Longest acce
 complete -c kaltune -n '__kaltune_using check' -l survive-outage -x -d 'Longest outage a healthy connection must survive'
 complete -c kaltune -n '__kaltune_using check' -l idle-timeout -x -a "$__kaltune_presets" -d 'Idle timeout of a middlebox: a duration or a preset'
 complete -c kaltune -n '__kaltune_using check' -l preset -x -a "$__kaltune_presets" -d 'A middlebox preset on the path'
+complete -c kaltune -n '__kaltune_using check' -l max-uncovered -x -d 'At most N established connections without keepalive'
 complete -c kaltune -n '__kaltune_using check' -l persisted -d 'Running values must be what boot applies'
 complete -c kaltune -n '__kaltune_using check' -l nagios -d 'Monitoring-plugin output and exit codes'
 complete -c kaltune -n '__kaltune_using check' -l format -x -a 'text json prometheus' -d 'Output format'

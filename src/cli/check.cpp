@@ -1,5 +1,6 @@
 #include "cli/check.hpp"
 
+#include "cli/decimal.hpp"
 #include "cli/goals.hpp"
 #include "cli/option_values.hpp"
 #include "cli/targets.hpp"
@@ -7,6 +8,7 @@
 #include "core/policy.hpp"
 #include "core/presets.hpp"
 #include "core/runtime.hpp"
+#include "core/sockets.hpp"
 #include "render/metrics.hpp"
 #include "render/policy.hpp"
 
@@ -34,6 +36,12 @@ void setup_check(CLI::App& command, CheckOptions& options) {
                   "A middlebox preset on the path (plan --list-presets), as --idle-timeout NAME; "
                   "one that ignores keepalive probes is a warning that names it")
       ->type_name("PRESET");
+  command
+      .add_option("--max-uncovered", options.max_uncovered,
+                  "At most N established connections without keepalive (no SO_KEEPALIVE: the "
+                  "sysctls never reach them; kaltune enforce does): more is critical")
+      ->check(decimal(0, 1000000000))
+      ->type_name("N");
   command.add_flag("--persisted", options.persisted,
                    "Also require the running values to be the ones boot applies (show --source "
                    "boot): a key a reboot would change is critical");
@@ -78,6 +86,16 @@ void add_middleboxes(Context& context, const CheckOptions& options, Policy& poli
     }
   }
 }
+// --max-uncovered: the established connections of the namespace kaltune is in, counted.
+void add_uncovered(CheckReport& report, const BusyInputs& busy) {
+  if (!report.policy.max_uncovered) {
+    return;
+  }
+  report.uncovered = summarize_connections(report.settings, busy).no_keepalive;
+  if (auto finding = uncovered_finding(*report.uncovered, report.policy)) {
+    report.findings.push_back(std::move(*finding));
+  }
+}
 } // namespace
 
 int run_check(Context& context, const CheckOptions& options) {
@@ -86,6 +104,7 @@ int run_check(Context& context, const CheckOptions& options) {
     policy.survive_outage = parse_survive_outage(*options.survive_outage);
   }
   add_middleboxes(context, options, policy);
+  policy.max_uncovered = options.max_uncovered;
   const NetnsTarget& target = context.global.target;
   if (options.persisted &&
       (!context.global.root.is_host() || context.global.all_netns || target.netns || target.pid)) {
@@ -99,13 +118,17 @@ int run_check(Context& context, const CheckOptions& options) {
     // Inside each namespace: its own busy half (tcp_retries2, tcp_rto_max_ms) too.
     CheckNetnsView view([&policy](const NetnsEntry& entry) {
       RealProcSys proc;
-      return CheckReport{entry.values, evaluate(entry.values, policy, read_busy_inputs(proc)),
-                         policy};
+      const BusyInputs busy = read_busy_inputs(proc);
+      CheckReport report{entry.values, evaluate(entry.values, policy, busy), policy};
+      add_uncovered(report, busy);
+      return report;
     });
     return run_over_netns(context, view);
   }
   const Settings running = read_running(context.proc);
-  CheckReport report{running, evaluate(running, policy, read_busy_inputs(context.proc)), policy};
+  const BusyInputs busy = read_busy_inputs(context.proc);
+  CheckReport report{running, evaluate(running, policy, busy), policy};
+  add_uncovered(report, busy);
   if (options.persisted) {
     const BootView boot = resolve_boot(context.global.root.path(), context.boot_model());
     for (Finding& finding : persisted_findings(running, boot.settings)) {

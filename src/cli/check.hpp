@@ -17,6 +17,7 @@ struct CheckOptions {
   std::optional<std::string> preset;         // a preset name, validated by run_check
   std::optional<std::string> survive_outage; // a duration, validated by run_check
   bool persisted = false;                    // the running values must be the ones boot applies
+  std::optional<std::int64_t> max_uncovered; // established connections without keepalive
 };
 
 void setup_check(CLI::App& command, CheckOptions& options);

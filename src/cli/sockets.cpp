@@ -11,6 +11,8 @@
 #include "render/json.hpp"
 #include "render/metrics.hpp"
 #include "render/sockets.hpp"
+#include "sys/bpf_enforce.hpp"
+#include "sys/cgroup.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -91,6 +93,34 @@ SocketFilter parse_filter(const SocketsOptions& given) {
   return filter;
 }
 
+// The cgroups kaltune enforce acts on now, with the ids of their subtrees; what could not be read
+// (not root, no cgroup2 mount) is said, not guessed.
+EnforcedCgroups read_enforced_cgroups() {
+  EnforcedCgroups enforced;
+  try {
+    BpfEnforcer enforcer;
+    std::optional<std::filesystem::path> mount;
+    for (const PinnedAttachment& attachment : enforcer.list()) {
+      if (!attachment.program || attachment.cgroup_id == 0) {
+        continue; // not ours, or its cgroup is gone: it acts nowhere
+      }
+      if (!mount) {
+        mount = cgroup2_mount();
+      }
+      const std::string& cgroup = attachment.program->cgroup;
+      const std::filesystem::path dir = cgroup == "/" ? *mount : *mount / cgroup;
+      if (cgroup_id(dir) != attachment.cgroup_id) {
+        continue; // the path names a newer cgroup (a unit restarted); the link is on the old
+      }
+      enforced.add({cgroup, attachment.program->values}, subtree_ids(dir));
+    }
+  } catch (const Error& error) {
+    enforced = EnforcedCgroups{};
+    enforced.unknown = error.what();
+  }
+  return enforced;
+}
+
 constexpr std::array<Coverage, 5> coverage_order{Coverage::none, Coverage::unacked, Coverage::stale,
                                                  Coverage::keepalive, Coverage::other};
 
@@ -102,7 +132,7 @@ void print_json(Context& context, const SocketFilter& filter, SocketsHead& head)
   stream_json(context.out, [&](JsonStream& json) {
     json.begin_array("sockets");
     for_each_listed_socket(
-        filter, head.sysctls, head.busy, processes, head.summary,
+        filter, head.sysctls, head.busy, processes, head.enforced, head.summary,
         [&](const SocketLine& line) { json.element_text(socket_json.render(line)); });
     json.end_array();
     head.missing = processes.missing();
@@ -115,15 +145,15 @@ void print_json(Context& context, const SocketFilter& filter, SocketsHead& head)
 void print_table(Context& context, const SocketFilter& filter, SocketsHead& head) {
   SocketProcesses processes(head.processes);
   std::deque<DiagSocket> sockets;
-  for_each_listed_socket(filter, head.sysctls, head.busy, processes, head.summary,
+  for_each_listed_socket(filter, head.sysctls, head.busy, processes, head.enforced, head.summary,
                          [&](const SocketLine& line) { sockets.push_back(line.socket); });
   head.missing = processes.missing();
   context.out << render_sockets_head(head, context.out_style);
   for (Coverage coverage : coverage_order) {
     for (const DiagSocket& socket : sockets) {
-      const SocketLine line = describe(socket, head.sysctls, head.busy, processes);
+      const SocketLine line = describe(socket, head.sysctls, head.busy, processes, head.enforced);
       if (line.coverage == coverage) {
-        context.out << render_socket_row(line, head.sysctls, head.processes, context.out_style);
+        context.out << render_socket_row(line, head, context.out_style);
       }
     }
   }
@@ -133,8 +163,9 @@ void print_table(Context& context, const SocketFilter& filter, SocketsHead& head
 // The counts only, as metrics: nothing is kept per socket.
 void print_metrics(Context& context, const SocketFilter& filter, SocketsHead& head) {
   SocketProcesses processes(head.processes);
-  for_each_listed_socket(filter, head.sysctls, head.busy, processes, head.summary);
-  context.out << render_metrics(socket_metrics(head.summary, netns_path(context.global.target)));
+  for_each_listed_socket(filter, head.sysctls, head.busy, processes, head.enforced, head.summary);
+  context.out << render_metrics(
+      socket_metrics(head.summary, !head.enforced.unknown, netns_path(context.global.target)));
 }
 
 } // namespace
@@ -145,18 +176,28 @@ int run_sockets(Context& context, const SocketsOptions& options) {
     // Socket inodes are machine-wide: one pass over /proc/*/fd serves every namespace. The dump
     // runs inside each namespace: a netlink socket sees the namespace it was made in.
     SocketProcesses processes(options.processes);
+    const EnforcedCgroups enforced = read_enforced_cgroups(); // cgroup ids are machine-wide
     SocketsNetnsView view(
         [&](const NetnsEntry& entry) {
           SocketSummary summary;
           RealProcSys proc; // inside the namespace: its own tcp_retries2
-          for_each_listed_socket(filter, entry.values, read_busy_inputs(proc), processes, summary);
+          for_each_listed_socket(filter, entry.values, read_busy_inputs(proc), processes, enforced,
+                                 summary);
           return summary;
         },
-        [&] { return processes.missing(); }, options.processes);
+        [&] {
+          std::vector<std::string> unseen = processes.missing();
+          if (enforced.unknown) {
+            unseen.push_back("which connections kaltune enforce covers: " + *enforced.unknown);
+          }
+          return unseen;
+        },
+        options.processes, !enforced.unknown);
     return run_over_netns(context, view);
   }
   SocketsHead head{
-      read_running(context.proc), {}, options.processes, {}, read_busy_inputs(context.proc)};
+      read_running(context.proc), {}, options.processes, {}, read_busy_inputs(context.proc),
+      read_enforced_cgroups()};
   if (context.format == Format::json) {
     print_json(context, filter, head);
   } else if (context.format == Format::prometheus) {

@@ -128,6 +128,19 @@ Severity worst(const std::vector<Finding>& findings) {
   return out;
 }
 
+std::optional<Finding> uncovered_finding(std::size_t no_keepalive, const Policy& policy) {
+  if (!policy.max_uncovered || static_cast<std::int64_t>(no_keepalive) <= *policy.max_uncovered) {
+    return std::nullopt;
+  }
+  return Finding{Severity::critical,
+                 fmt::format("{} established connection{} without keepalive (at most {}): a dead "
+                             "peer is never detected on {}; kaltune sockets lists them, kaltune "
+                             "enforce gives their programs keepalive",
+                             no_keepalive, no_keepalive == 1 ? "" : "s", *policy.max_uncovered,
+                             no_keepalive == 1 ? "it" : "them"),
+                 FindingKind::uncovered};
+}
+
 std::vector<Finding> persisted_findings(const Settings& running, const SourcedSettings& boot) {
   std::vector<Finding> out;
   for (Key key : all_keys) {

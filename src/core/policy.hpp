@@ -19,6 +19,8 @@ struct Policy {
   // Middleboxes on the path whose idle timer keepalive probes do not reset ("aws-alb (AWS
   // Application Load Balancer), 60 s"): a warning each, since no value can help.
   std::vector<std::string> keepalive_ignored = {};
+  // At most this many established connections without keepalive (check --max-uncovered).
+  std::optional<std::int64_t> max_uncovered = std::nullopt;
 };
 
 enum class Severity { ok, warning, critical };
@@ -35,6 +37,7 @@ enum class FindingKind {
   busy_outage,         // busy: the last retransmission may come before the outage ends
   keepalive_ignored,   // a middlebox that ignores probes
   persisted,           // check --persisted: boot would change a key
+  uncovered,           // more established connections without keepalive than max_uncovered
 };
 
 struct Finding {
@@ -53,6 +56,10 @@ std::vector<Finding> evaluate(const Settings& settings, const Policy& policy,
 // `check --persisted`: every key whose running value is not what boot applies (critical: a
 // reboot would change it), naming both values and the boot value's origin.
 std::vector<Finding> persisted_findings(const Settings& running, const SourcedSettings& boot);
+
+// `check --max-uncovered`: critical when more than `policy.max_uncovered` established connections
+// have no keepalive (`no_keepalive`, from sockets' counts); none without the limit.
+std::optional<Finding> uncovered_finding(std::size_t no_keepalive, const Policy& policy);
 
 // The worst severity among the findings (ok when there are none).
 Severity worst(const std::vector<Finding>& findings);

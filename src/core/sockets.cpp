@@ -93,8 +93,62 @@ std::optional<BusyLeft> busy_left_of(const DiagSocket& socket, const BusyInputs&
                    limit, busy);
 }
 
-void count(SocketSummary& summary, const DiagSocket& socket, Coverage coverage,
-           const SocketOptions* options, const Settings& sysctls) {
+const Enforcement* EnforcedCgroups::covering(std::uint64_t cgroup_id) const {
+  const auto found = by_id.find(cgroup_id);
+  return cgroup_id == 0 || found == by_id.end() ? nullptr : &enforcements[found->second];
+}
+
+void EnforcedCgroups::add(Enforcement enforcement, const std::vector<std::uint64_t>& subtree_ids) {
+  enforcements.push_back(std::move(enforcement));
+  const std::size_t index = enforcements.size() - 1;
+  for (std::uint64_t id : subtree_ids) {
+    const auto [at, inserted] = by_id.emplace(id, index);
+    // The nearer enforcement has the longer path: a subtree of the other.
+    if (!inserted && enforcements[at->second].cgroup.size() < enforcements[index].cgroup.size()) {
+      at->second = index;
+    }
+  }
+}
+
+std::string_view keepalive_from_name(KeepaliveFrom from) {
+  switch (from) {
+  case KeepaliveFrom::unknown:
+    return "unknown";
+  case KeepaliveFrom::none:
+    return "none";
+  case KeepaliveFrom::program:
+    return "program";
+  case KeepaliveFrom::kaltune:
+    return "kaltune";
+  }
+  return "unknown";
+}
+
+KeepaliveFrom keepalive_from(const SocketOptions* options, const Enforcement* enforcement,
+                             const Settings& sysctls, bool enforcements_known) {
+  if (options == nullptr) {
+    return KeepaliveFrom::unknown;
+  }
+  if (!options->keepalive) {
+    return KeepaliveFrom::none;
+  }
+  if (enforcement == nullptr) {
+    return enforcements_known ? KeepaliveFrom::program : KeepaliveFrom::unknown;
+  }
+  const EnforcedValues& v = enforcement->values;
+  const bool same = v.set_timings ? options->idle == static_cast<std::int64_t>(v.time) &&
+                                        options->intvl == static_cast<std::int64_t>(v.intvl) &&
+                                        options->count == static_cast<std::int64_t>(v.probes)
+                                  : !overrides(*options, sysctls);
+  const bool same_timeout =
+      v.user_timeout_ms == 0 ||
+      options->user_timeout_ms == static_cast<std::int64_t>(v.user_timeout_ms);
+  return same && same_timeout ? KeepaliveFrom::kaltune : KeepaliveFrom::program;
+}
+
+void count(SocketSummary& summary, const SocketLine& line, const Settings& sysctls) {
+  const DiagSocket& socket = line.socket;
+  const SocketOptions* options = line.options;
   ++summary.listed;
   if (options != nullptr && options->keepalive && overrides(*options, sysctls)) {
     ++summary.overriding;
@@ -103,7 +157,10 @@ void count(SocketSummary& summary, const DiagSocket& socket, Coverage coverage,
     return;
   }
   ++summary.established;
-  switch (coverage) {
+  if (line.enforced != nullptr) {
+    ++summary.enforced;
+  }
+  switch (line.coverage) {
   case Coverage::none:
     ++summary.no_keepalive;
     break;
@@ -179,30 +236,46 @@ void add(SocketSummary& totals, const SocketSummary& more) {
   totals.unacked += more.unacked;
   totals.stale += more.stale;
   totals.overriding += more.overriding;
+  totals.enforced += more.enforced;
 }
 
 SocketLine describe(const DiagSocket& socket, const Settings& sysctls, const BusyInputs& busy,
-                    SocketProcesses& processes) {
+                    SocketProcesses& processes, const EnforcedCgroups& enforced) {
   const SocketOptions* own = processes.options(socket.inode);
-  return SocketLine{socket, classify(socket, sysctls, own), processes.owner(socket.inode), own,
-                    busy_left_of(socket, busy, own)};
+  const Enforcement* enforcement = enforced.covering(socket.cgroup_id);
+  return SocketLine{socket,
+                    classify(socket, sysctls, own),
+                    processes.owner(socket.inode),
+                    own,
+                    busy_left_of(socket, busy, own),
+                    enforcement,
+                    keepalive_from(own, enforcement, sysctls, !enforced.unknown)};
 }
 
 void for_each_listed_socket(const SocketFilter& filter, const Settings& sysctls,
                             const BusyInputs& busy, SocketProcesses& processes,
-                            SocketSummary& summary,
+                            const EnforcedCgroups& enforced, SocketSummary& summary,
                             const std::function<void(const SocketLine&)>& each) {
   dump_tcp_sockets(filter.families, filter.states, [&](const DiagSocket& socket) {
     if (!port_matches(filter, socket)) {
       return;
     }
     processes.note_listed(socket.inode);
-    const SocketLine line = describe(socket, sysctls, busy, processes);
-    count(summary, socket, line.coverage, line.options, sysctls);
+    const SocketLine line = describe(socket, sysctls, busy, processes, enforced);
+    count(summary, line, sysctls);
     if (each) {
       each(line);
     }
   });
+}
+
+SocketSummary summarize_connections(const Settings& sysctls, const BusyInputs& busy) {
+  const SocketFilter filter{connected_states, {AF_INET, AF_INET6}, std::nullopt};
+  SocketProcesses processes(false);
+  const EnforcedCgroups none;
+  SocketSummary summary;
+  for_each_listed_socket(filter, sysctls, busy, processes, none, summary);
+  return summary;
 }
 
 } // namespace kaltune

@@ -4,6 +4,7 @@
 #include "base/keepalive.hpp"
 #include "core/busy.hpp"
 #include "core/socket_processes.hpp"
+#include "sys/bpf_enforce.hpp"
 #include "sys/inet_diag.hpp"
 #include "sys/socket_owners.hpp"
 
@@ -12,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace kaltune {
@@ -49,6 +51,42 @@ std::optional<std::int64_t> own_detect_seconds(const SocketOptions& options);
 std::optional<BusyLeft> busy_left_of(const DiagSocket& socket, const BusyInputs& busy,
                                      const SocketOptions* options);
 
+// One cgroup kaltune enforce acts on, with the values its program gives.
+struct Enforcement {
+  std::string cgroup; // relative to the cgroup2 mount, "/" for the root
+  EnforcedValues values;
+};
+
+// The enforcements in force and the ids of every cgroup in their subtrees: a socket whose
+// cgroup id is one of them was established under kaltune's program.
+struct EnforcedCgroups {
+  std::optional<std::string> unknown; // why they could not be read (not root, no bpffs, …)
+  std::vector<Enforcement> enforcements;
+  std::unordered_map<std::uint64_t, std::size_t> by_id; // cgroup id → index in enforcements
+  // The enforcement whose subtree holds the cgroup, or nullptr (also for id 0: not reported).
+  const Enforcement* covering(std::uint64_t cgroup_id) const;
+  // Adds `enforcement` over the cgroup ids of its subtree; a cgroup already covered by an
+  // enforcement further down keeps that one (the nearest program is the one that decides).
+  void add(Enforcement enforcement, const std::vector<std::uint64_t>& subtree_ids);
+};
+
+// Where a connection's keepalive comes from, as far as can be told.
+enum class KeepaliveFrom {
+  unknown, // not known: without --processes, or the enforcements could not be read
+  none,    // SO_KEEPALIVE off
+  program, // its program's own (not under an enforcement, or values other than its program's)
+  kaltune, // under an enforcement, with the enforcement's values (or, for --sysctl-values, the
+           // sysctls'): kaltune's program gave them, or its program chose the very same
+};
+
+std::string_view keepalive_from_name(KeepaliveFrom from);
+
+// From the socket's own options (nullptr: not read) and the enforcement covering it.
+KeepaliveFrom keepalive_from(const SocketOptions* options, const Enforcement* enforcement,
+                             const Settings& sysctls, bool enforcements_known);
+
+struct SocketLine;
+
 // The counts `sockets` prints first; over the listed sockets.
 struct SocketSummary {
   std::size_t listed = 0;
@@ -59,10 +97,11 @@ struct SocketSummary {
   std::size_t stale = 0;        // keepalive timers armed before the last change
   // With --processes:
   std::size_t overriding = 0; // SO_KEEPALIVE sockets with their own TCP_KEEPIDLE/INTVL/CNT
+  // Established under a cgroup kaltune enforce acts on (needs the enforcements read):
+  std::size_t enforced = 0;
 };
 
-void count(SocketSummary& summary, const DiagSocket& socket, Coverage coverage,
-           const SocketOptions* options, const Settings& sysctls);
+void count(SocketSummary& summary, const SocketLine& line, const Settings& sysctls);
 // Adds the counts of `more` to `totals`.
 void add(SocketSummary& totals, const SocketSummary& more);
 
@@ -89,19 +128,25 @@ struct SocketLine {
   const SocketOwner* owner = nullptr;
   const SocketOptions* options = nullptr;
   std::optional<BusyLeft> busy_left = std::nullopt; // unacked: until it is given up
+  const Enforcement* enforced = nullptr;            // the enforcement whose cgroup holds it
+  KeepaliveFrom from = KeepaliveFrom::unknown;
 };
 
 // A socket with its owner, its own options (read on first use), its coverage and, when it has
 // data in flight, how long it has left (busy_left_of).
 SocketLine describe(const DiagSocket& socket, const Settings& sysctls, const BusyInputs& busy,
-                    SocketProcesses& processes);
+                    SocketProcesses& processes, const EnforcedCgroups& enforced);
 
 // The one loop over the sockets `sockets` lists, in this network namespace: dumps its TCP
 // sockets (sys/sock_diag), keeps those `filter` selects, notes each for what --processes could
 // not see, describes it and counts it into `summary`, then hands it to `each` when given.
 void for_each_listed_socket(const SocketFilter& filter, const Settings& sysctls,
                             const BusyInputs& busy, SocketProcesses& processes,
-                            SocketSummary& summary,
+                            const EnforcedCgroups& enforced, SocketSummary& summary,
                             const std::function<void(const SocketLine&)>& each = {});
+
+// The counts of every connected TCP socket of this network namespace, both families: what
+// `check --max-uncovered` holds to its limit.
+SocketSummary summarize_connections(const Settings& sysctls, const BusyInputs& busy);
 
 } // namespace kaltune

@@ -137,7 +137,7 @@ MetricFamily drift_metric(const SourcedSettings& running, const SourcedSettings&
   return drift;
 }
 
-std::vector<MetricFamily> socket_metrics(const SocketSummary& summary,
+std::vector<MetricFamily> socket_metrics(const SocketSummary& summary, bool enforcements_known,
                                          const std::optional<std::string>& netns) {
   const MetricLabels labels = with_netns({}, netns);
   auto count = [&](std::string name, std::string help, std::size_t value) {
@@ -145,7 +145,7 @@ std::vector<MetricFamily> socket_metrics(const SocketSummary& summary,
     family.samples.push_back({labels, static_cast<std::int64_t>(value)});
     return family;
   };
-  return {
+  std::vector<MetricFamily> families{
       count("kaltune_tcp_connections_established", "Established TCP connections.",
             summary.established),
       count("kaltune_tcp_connections_keepalive",
@@ -164,6 +164,12 @@ std::vector<MetricFamily> socket_metrics(const SocketSummary& summary,
             "last change.",
             summary.stale),
   };
+  if (enforcements_known) {
+    families.push_back(count("kaltune_tcp_connections_enforced",
+                             "Established connections under a cgroup kaltune enforce acts on.",
+                             summary.enforced));
+  }
+  return families;
 }
 
 std::vector<MetricFamily> check_metrics(const std::vector<Finding>& findings, const Policy& policy,

@@ -55,7 +55,7 @@ MetricFamily drift_metric(const SourcedSettings& running, const SourcedSettings&
                           const std::optional<std::string>& netns);
 
 // The coverage counts of `sockets` (over established connections).
-std::vector<MetricFamily> socket_metrics(const SocketSummary& summary,
+std::vector<MetricFamily> socket_metrics(const SocketSummary& summary, bool enforcements_known,
                                          const std::optional<std::string>& netns);
 
 // The result of `check`: status (0 ok, 1 warning, 2 critical, as the monitoring-plugin codes),

@@ -236,8 +236,8 @@ std::string render_netns_sockets_totals(const SocketSummary& totals, const Style
          "\n";
 }
 
-Json to_json(const SocketSummary& totals, bool processes) {
-  Json out = to_json(totals, kernel_defaults, processes);
+Json to_json(const SocketSummary& totals, bool processes, bool enforcements_known) {
+  Json out = to_json(totals, kernel_defaults, processes, enforcements_known);
   out.erase("settings");
   out.erase("detect_seconds");
   return out;

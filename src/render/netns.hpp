@@ -50,7 +50,8 @@ std::string render_netns_sockets_row(const NetnsEntry& entry, const SocketSummar
                                      const Style& style);
 std::string render_netns_sockets_totals(const SocketSummary& totals, const Style& style);
 // The counts of all namespaces together (without the sysctls, which differ between them).
-nlohmann::ordered_json to_json(const SocketSummary& totals, bool processes);
+nlohmann::ordered_json to_json(const SocketSummary& totals, bool processes,
+                               bool enforcements_known);
 
 // `set --all-netns`: what each namespace got (or would get) and the totals.
 std::string render_netns_changes(const std::vector<NetnsChange>& changes, bool dry_run,

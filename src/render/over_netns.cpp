@@ -250,17 +250,17 @@ std::string SocketsNetnsView::tail(const SurveyTally&, const Style& style) {
 }
 
 void SocketsNetnsView::element(const NetnsEntry& entry, Json& element) {
-  element["summary"] = to_json(summary_, entry.values, processes_);
+  element["summary"] = to_json(summary_, entry.values, processes_, enforcements_known_);
 }
 
 void SocketsNetnsView::summary(const SurveyTally&, Json& summary) {
-  summary["sockets"] = to_json(totals_, processes_);
+  summary["sockets"] = to_json(totals_, processes_, enforcements_known_);
   Json unseen = unseen_();
   summary["not_seen"] = std::move(unseen);
 }
 
 std::vector<MetricFamily> SocketsNetnsView::metrics(const NetnsEntry&) {
-  return socket_metrics(summary_, std::nullopt);
+  return socket_metrics(summary_, enforcements_known_, std::nullopt);
 }
 
 } // namespace kaltune

@@ -98,10 +98,13 @@ private:
 class SocketsNetnsView final : public NetnsView {
 public:
   // `count` dumps and counts the sockets of the namespace kaltune is in; `unseen` says what
-  // --processes could not see, once all were counted.
+  // --processes could not see, once all were counted; `enforcements_known`: the counts of
+  // connections under kaltune enforce mean something.
   SocketsNetnsView(std::function<SocketSummary(const NetnsEntry&)> count,
-                   std::function<std::vector<std::string>()> unseen, bool processes)
-      : count_(std::move(count)), unseen_(std::move(unseen)), processes_(processes) {}
+                   std::function<std::vector<std::string>()> unseen, bool processes,
+                   bool enforcements_known)
+      : count_(std::move(count)), unseen_(std::move(unseen)), processes_(processes),
+        enforcements_known_(enforcements_known) {}
   void visit(const NetnsEntry& entry) override;
   std::string head(const Style& style) override;
   std::string row(const NetnsEntry& entry, const Style& style) override;
@@ -115,6 +118,7 @@ private:
   std::function<SocketSummary(const NetnsEntry&)> count_;
   std::function<std::vector<std::string>()> unseen_;
   bool processes_;
+  bool enforcements_known_;
   SocketSummary summary_; // of the namespace visited last
   SocketSummary totals_;
 };

@@ -69,11 +69,13 @@ std::string render_nagios(const CheckReport& report) {
   // Performance data: 'label'=value[UOM];warn;crit — the max detection is the critical level.
   const std::string critical =
       report.policy.max_detect ? fmt::format("{}", *report.policy.max_detect) : "";
-  return nagios_line(plugin_status(severity), text,
-                     fmt::format("detect={}s;;{} time={}s intvl={}s probes={}",
-                                 detect_seconds(report.settings), critical,
-                                 report.settings[Key::time], report.settings[Key::intvl],
-                                 report.settings[Key::probes]));
+  std::string perfdata = fmt::format(
+      "detect={}s;;{} time={}s intvl={}s probes={}", detect_seconds(report.settings), critical,
+      report.settings[Key::time], report.settings[Key::intvl], report.settings[Key::probes]);
+  if (report.uncovered && report.policy.max_uncovered) {
+    perfdata += fmt::format(" uncovered={};;{}", *report.uncovered, *report.policy.max_uncovered);
+  }
+  return nagios_line(plugin_status(severity), text, perfdata);
 }
 
 nlohmann::ordered_json to_json(const CheckReport& report) {
@@ -90,6 +92,9 @@ nlohmann::ordered_json to_json(const CheckReport& report) {
       report.policy.max_detect ? nlohmann::ordered_json(*report.policy.max_detect) : nullptr;
   out["idle_timeout_seconds"] =
       report.policy.idle_timeout ? nlohmann::ordered_json(*report.policy.idle_timeout) : nullptr;
+  out["max_uncovered"] =
+      report.policy.max_uncovered ? nlohmann::ordered_json(*report.policy.max_uncovered) : nullptr;
+  out["uncovered"] = report.uncovered ? nlohmann::ordered_json(*report.uncovered) : nullptr;
   return out;
 }
 

@@ -16,6 +16,8 @@ struct CheckReport {
   Settings settings;
   std::vector<Finding> findings;
   Policy policy;
+  // With --max-uncovered: the established connections without keepalive that were counted.
+  std::optional<std::size_t> uncovered = std::nullopt;
 };
 
 // "OK: …" or one "CRITICAL: …"/"WARNING: …" line per finding.

@@ -52,20 +52,30 @@ std::string options_text(const SocketOptions& options) {
   return out;
 }
 
+// The enforced cgroup holding the connection, "-" for none, "?" when the enforcements are unknown.
+std::string enforced_text(const SocketLine& line, bool known) {
+  if (line.enforced != nullptr) {
+    return printable(line.enforced->cgroup);
+  }
+  return known ? "-" : "?";
+}
+
 std::string process_columns(const SocketLine& line, const Settings& sysctls) {
   const std::string owner = line.owner != nullptr ? fmt::format("{:>7} {:<15}", line.owner->pid,
                                                                 printable(line.owner->command))
                                                   : fmt::format("{:>7} {:<15}", "?", "?");
+  const std::string from =
+      line.from == KeepaliveFrom::unknown ? "?" : std::string(keepalive_from_name(line.from));
   if (line.options == nullptr) {
-    return fmt::format("  {}  {:<22} {}", owner, "?", "?");
+    return fmt::format("  {}  {:<22} {:<13} {:<7}", owner, "?", "?", from);
   }
   const auto detect = own_detect_seconds(*line.options);
   std::string own = options_text(*line.options);
   if (line.options->keepalive && overrides(*line.options, sysctls)) {
     own += " (own)";
   }
-  return fmt::format("  {}  {:<22} {}", owner, own,
-                     detect ? seconds_with_human(*detect) : std::string("never"));
+  return fmt::format("  {}  {:<22} {:<13} {:<7}", owner, own,
+                     detect ? seconds_with_human(*detect) : std::string("never"), from);
 }
 
 std::string summary_line(std::string_view label, std::size_t n, std::string_view meaning) {
@@ -105,6 +115,16 @@ std::string render_sockets_head(const SocketsHead& head, const Style& style) {
     out += summary_line("overriding", s.overriding,
                         "with their own TCP_KEEPIDLE/TCP_KEEPINTVL/TCP_KEEPCNT");
   }
+  if (head.enforced.unknown) {
+    out += style.warn("not shown: ") +
+           "which connections kaltune enforce covers: " + printable(*head.enforced.unknown) + "\n";
+  } else {
+    out += summary_line("enforced", s.enforced,
+                        head.enforced.enforcements.empty()
+                            ? std::string("under a cgroup of kaltune enforce (none is enforced)")
+                            : fmt::format("under a cgroup of kaltune enforce ({} enforced)",
+                                          head.enforced.enforcements.size()));
+  }
   for (const std::string& missing : head.missing) {
     out += style.warn("not shown: ") + missing + "\n";
   }
@@ -115,15 +135,16 @@ std::string render_sockets_head(const SocketsHead& head, const Style& style) {
       fmt::format("{:<12} {:<24} {:<24} {:<11} {:>9} {:>6}  {:<9} {:>9}", "STATE", "LOCAL", "PEER",
                   "TIMER", "LEFT", "PROBES", "COVERAGE", "GIVEN UP");
   if (head.processes) {
-    header +=
-        fmt::format("  {:>7} {:<15}  {:<22} {}", "PID", "COMMAND", "IDLE/INTVL/CNT", "DETECT");
+    header += fmt::format("  {:>7} {:<15}  {:<22} {:<13} {:<7}", "PID", "COMMAND", "IDLE/INTVL/CNT",
+                          "DETECT", "FROM");
   }
+  header += "  ENFORCED";
   header.resize(trim_end(header, " ").size());
   return out + "\n" + style.bold(header) + "\n";
 }
 
-std::string render_socket_row(const SocketLine& line, const Settings& sysctls, bool processes,
-                              const Style& style) {
+std::string render_socket_row(const SocketLine& line, const SocketsHead& head, const Style& style) {
+  const Settings& sysctls = head.sysctls;
   const DiagSocket& s = line.socket;
   std::string coverage = fmt::format("{:<9}", coverage_name(line.coverage));
   if (line.coverage == Coverage::none) {
@@ -133,9 +154,10 @@ std::string render_socket_row(const SocketLine& line, const Settings& sysctls, b
       "{:<12} {:<24} {:<24} {:<11} {:>9} {:>6}  {} {:>9}", tcp_state_name(s.state),
       endpoint_text(s.family, s.local, s.local_port), endpoint_text(s.family, s.peer, s.peer_port),
       timer_name(s.timer), left_text(s), probes(s), coverage, busy_left_text(line));
-  if (processes) {
+  if (head.processes) {
     out += process_columns(line, sysctls);
   }
+  out += "  " + enforced_text(line, !head.enforced.unknown);
   out.resize(trim_end(out, " ").size());
   out += '\n';
   return out;
@@ -146,12 +168,13 @@ std::string render_sockets_legend(const SocketSummary& summary) {
     return "";
   }
   return fmt::format("\n{} established connection{} without keepalive: an application must set "
-                     "SO_KEEPALIVE for these sysctls to reach them.\n",
+                     "SO_KEEPALIVE for these sysctls to reach them, or kaltune enforce sets it "
+                     "for the programs of a cgroup.\n",
                      summary.no_keepalive, summary.no_keepalive == 1 ? "" : "s");
 }
 
 nlohmann::ordered_json to_json(const SocketSummary& summary, const Settings& sysctls,
-                               bool processes) {
+                               bool processes, bool enforcements_known) {
   nlohmann::ordered_json out;
   out["listed"] = summary.listed;
   out["established"] = summary.established;
@@ -160,6 +183,7 @@ nlohmann::ordered_json to_json(const SocketSummary& summary, const Settings& sys
   out["unacked"] = summary.unacked;
   out["stale_keepalive"] = summary.stale;
   out["overriding"] = processes ? nlohmann::ordered_json(summary.overriding) : nullptr;
+  out["enforced"] = enforcements_known ? nlohmann::ordered_json(summary.enforced) : nullptr;
   out["settings"] = settings_json(sourced("running", sysctls, "running"));
   out["detect_seconds"] = detect_seconds(sysctls);
   return out;
@@ -185,6 +209,8 @@ struct SocketJson::Members {
   nlohmann::ordered_json* coverage;
   nlohmann::ordered_json* busy_left_ms;
   nlohmann::ordered_json* busy_left_exact;
+  nlohmann::ordered_json* enforced_by;
+  nlohmann::ordered_json* keepalive_from;
   nlohmann::ordered_json* process = nullptr;
   nlohmann::ordered_json* options = nullptr;
 };
@@ -207,7 +233,9 @@ SocketJson::SocketJson(const Settings& sysctls, bool processes)
        {"inode", 0},
        {"coverage", ""},
        {"busy_left_ms", nullptr},
-       {"busy_left_exact", nullptr}};
+       {"busy_left_exact", nullptr},
+       {"enforced_by", nullptr},
+       {"keepalive_from", ""}};
   if (processes_) {
     o["process"] = nullptr;
     o["options"] = nullptr;
@@ -232,6 +260,8 @@ SocketJson::SocketJson(const Settings& sysctls, bool processes)
   m.coverage = &o["coverage"];
   m.busy_left_ms = &o["busy_left_ms"];
   m.busy_left_exact = &o["busy_left_exact"];
+  m.enforced_by = &o["enforced_by"];
+  m.keepalive_from = &o["keepalive_from"];
 }
 
 SocketJson::~SocketJson() = default;
@@ -260,6 +290,9 @@ std::string SocketJson::render(const SocketLine& line) {
   text(m.coverage, coverage_name(line.coverage));
   *m.busy_left_ms = line.busy_left ? nlohmann::ordered_json(line.busy_left->left_ms) : nullptr;
   *m.busy_left_exact = line.busy_left ? nlohmann::ordered_json(line.busy_left->exact) : nullptr;
+  *m.enforced_by =
+      line.enforced != nullptr ? nlohmann::ordered_json(line.enforced->cgroup) : nullptr;
+  text(m.keepalive_from, keepalive_from_name(line.from));
   if (processes_) {
     *m.process = nullptr;
     if (line.owner != nullptr) {
@@ -287,8 +320,12 @@ std::string socket_json(const SocketLine& line, const Settings& sysctls, bool pr
 }
 
 void end_sockets_json(JsonStream& json, const SocketsHead& head) {
-  json.member("summary", to_json(head.summary, head.sysctls, head.processes));
+  json.member("summary", to_json(head.summary, head.sysctls, head.processes,
+                                 !head.enforced.unknown.has_value()));
   json.member("missing", head.missing);
+  json.member("enforcements_unknown", head.enforced.unknown
+                                          ? nlohmann::ordered_json(*head.enforced.unknown)
+                                          : nlohmann::ordered_json(nullptr));
 }
 
 } // namespace kaltune

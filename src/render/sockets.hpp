@@ -22,17 +22,18 @@ struct SocketsHead {
   bool processes = false;
   std::vector<std::string> missing; // e.g. "socket options of 3 sockets: ... (run as root)"
   BusyInputs busy{};                // tcp_retries2 and the RTO limits, for the unacked
+  EnforcedCgroups enforced{};       // the cgroups kaltune enforce acts on
 };
 
 // The summary lines, then (unless there are no sockets) the table header.
 std::string render_sockets_head(const SocketsHead& head, const Style& style);
 // One table row, with a line end.
-std::string render_socket_row(const SocketLine& line, const Settings& sysctls, bool processes,
-                              const Style& style);
+std::string render_socket_row(const SocketLine& line, const SocketsHead& head, const Style& style);
 // "none: N established connections ...": the legend after the table, for what was listed.
 std::string render_sockets_legend(const SocketSummary& summary);
 
-// The documented JSON: {"sockets": [...], "summary": {...}, "missing": [...]}, written through a
+// The documented JSON: {"sockets": [...], "summary": {...}, "missing": [...],
+// "enforcements_unknown": null}, written through a
 // JsonStream so that a dump of any size streams at constant memory: the sockets come in the
 // kernel's order and the summary after them (an object's keys have no order for jq; the counts
 // are only known at the end). One socket's object. A stream renders every socket with one
@@ -53,10 +54,11 @@ private:
   std::unique_ptr<Members> members_;
 };
 std::string socket_json(const SocketLine& line, const Settings& sysctls, bool processes);
-// After the "sockets" array: the "summary" and "missing" members.
+// After the "sockets" array: the "summary", "missing" and "enforcements_unknown" members.
 void end_sockets_json(JsonStream& json, const SocketsHead& head);
+// The summary; "enforced" is null unless `enforcements_known`.
 nlohmann::ordered_json to_json(const SocketSummary& summary, const Settings& sysctls,
-                               bool processes);
+                               bool processes, bool enforcements_known);
 
 // "127.0.0.1:22", "[::1]:22"
 std::string endpoint_text(std::uint8_t family, const std::array<std::uint8_t, 16>& address,

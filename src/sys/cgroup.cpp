@@ -165,6 +165,22 @@ std::vector<pid_t> subtree_processes(const std::filesystem::path& dir) {
   return pids;
 }
 
+std::vector<std::uint64_t> subtree_ids(const std::filesystem::path& dir) {
+  std::vector<std::uint64_t> ids;
+  std::vector<std::filesystem::path> pending{dir};
+  while (!pending.empty()) {
+    const std::filesystem::path current = std::move(pending.back());
+    pending.pop_back();
+    if (const std::uint64_t id = cgroup_id(current); id != 0) {
+      ids.push_back(id);
+    }
+    for (const std::string& child : child_cgroups(current)) {
+      pending.push_back(current / child);
+    }
+  }
+  return ids;
+}
+
 std::vector<std::string> find_unit_cgroups(const std::filesystem::path& mount,
                                            std::string_view unit) {
   std::vector<std::string> found;

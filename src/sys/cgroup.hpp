@@ -50,6 +50,10 @@ std::optional<std::string> foreign_directory(const std::filesystem::path& path,
 // The processes in the cgroup directory and every cgroup below it (cgroup.procs of each).
 std::vector<pid_t> subtree_processes(const std::filesystem::path& dir);
 
+// The ids of the cgroup directory and every cgroup below it (what a program attached there acts
+// on: a socket's cgroup id, as inet_diag reports it, is one of them).
+std::vector<std::uint64_t> subtree_ids(const std::filesystem::path& dir);
+
 // The cgroups (relative to `mount`) of the systemd unit `unit`: every directory of that name in
 // the tree (system units under system.slice, user units under user@UID.service/…).
 std::vector<std::string> find_unit_cgroups(const std::filesystem::path& mount,

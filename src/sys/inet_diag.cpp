@@ -43,7 +43,8 @@ void read_info(std::span<const std::byte> payload, DiagSocket& socket) {
 }
 
 // The attributes after inet_diag_msg: each must be framed correctly, or the message is corrupt;
-// INET_DIAG_INFO fills the socket's backoff and RTO.
+// INET_DIAG_INFO fills the socket's backoff and RTO, INET_DIAG_CGROUP_ID (sent unasked since
+// 5.7) its cgroup.
 std::optional<std::string> check_attributes(std::span<const std::byte> attributes,
                                             DiagSocket& socket) {
   std::size_t offset = 0;
@@ -57,9 +58,13 @@ std::optional<std::string> check_attributes(std::span<const std::byte> attribute
       return fmt::format("attribute type {} claims {} bytes, {} left", attribute.rta_type,
                          attribute.rta_len, left);
     }
+    const auto payload =
+        attributes.subspan(offset + RTA_LENGTH(0), attribute.rta_len - RTA_LENGTH(0));
     if (attribute.rta_type == INET_DIAG_INFO) {
-      read_info(attributes.subspan(offset + RTA_LENGTH(0), attribute.rta_len - RTA_LENGTH(0)),
-                socket);
+      read_info(payload, socket);
+    } else if (attribute.rta_type == INET_DIAG_CGROUP_ID &&
+               payload.size() >= sizeof(std::uint64_t)) {
+      socket.cgroup_id = load<std::uint64_t>(payload, 0);
     }
     offset += std::min<std::size_t>(align4(attribute.rta_len), left);
   }

@@ -36,7 +36,8 @@ struct DiagSocket {
   std::uint32_t send_q = 0; // bytes not yet acknowledged by the peer (established sockets)
   std::uint32_t uid = 0;
   std::uint32_t inode = 0;
-  std::uint32_t rto_us = 0; // tcpi_rto, backed off; 0 when the kernel sent no INET_DIAG_INFO
+  std::uint32_t rto_us = 0;    // tcpi_rto, backed off; 0 when the kernel sent no INET_DIAG_INFO
+  std::uint64_t cgroup_id = 0; // INET_DIAG_CGROUP_ID: the socket's cgroup v2; 0 when not sent
   std::array<std::uint8_t, 16> local{}; // network order; the first 4 bytes for IPv4
   std::array<std::uint8_t, 16> peer{};
 };

@@ -1,10 +1,14 @@
 // check against the real kernel's values, inside the private network namespace.
 
 #include "harness.hpp"
+#include "loopback.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 namespace kaltune::itest {
 namespace {
@@ -66,6 +70,29 @@ TEST_F(Check, MaxDetectHoldsTheBusyHalf) {
   EXPECT_NE(busy.out.find("CRITICAL: with data in flight the last retransmission may come"),
             std::string::npos)
       << busy.out;
+}
+
+// --max-uncovered counts the namespace's established connections without keepalive, as the
+// kernel reports them: a pair is two, one end with SO_KEEPALIVE leaves one.
+TEST_F(Check, MaxUncoveredCountsConnectionsWithoutKeepalive) {
+  loopback_at_defaults();
+  Loopback loopback;
+  const Pair& pair = loopback.connect();
+  const auto two = run_kaltune({"--json", "check", "--max-uncovered", "1"});
+  EXPECT_EQ(two.status, 1) << two.err;
+  const auto report = nlohmann::json::parse(two.out);
+  EXPECT_EQ(report["uncovered"], 2);
+  EXPECT_EQ(report["max_uncovered"], 1);
+  ASSERT_EQ(report["findings"].size(), 1U) << report;
+  EXPECT_EQ(report["findings"][0]["message"],
+            "2 established connections without keepalive (at most 1): a dead peer is never "
+            "detected on them; kaltune sockets lists them, kaltune enforce gives their programs "
+            "keepalive");
+  set_int_option(pair.client, SOL_SOCKET, SO_KEEPALIVE, 1);
+  const auto one = run_kaltune({"check", "--max-uncovered", "1", "--nagios"});
+  EXPECT_EQ(one.status, 0) << one.out;
+  EXPECT_NE(one.out.find(" uncovered=1;;1\n"), std::string::npos) << one.out;
+  EXPECT_EQ(run_kaltune({"check", "--max-uncovered", "x"}).status, 2);
 }
 
 TEST_F(Check, NagiosCodes) {

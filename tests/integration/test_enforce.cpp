@@ -19,6 +19,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 namespace kaltune::itest {
@@ -94,6 +95,41 @@ TEST_P(Enforce, SysctlValuesOnlyTurnKeepaliveOn) {
   const Connection inside(ipv6);
   leave();
   EXPECT_EQ(options_of(inside.client()), (Options{1, 600, 75, 9, 90000}));
+}
+
+// `sockets` names the enforced cgroup of each connection made in it (the kernel's cgroup id of
+// the socket, from sock_diag) and, with --processes, where its keepalive came from.
+TEST_P(Enforce, SocketsSaysWhichConnectionsTheEnforcementCovers) {
+  const bool ipv6 = GetParam();
+  ASSERT_EQ(enforce({"--time", "60", "--intvl", "10", "--probes", "6"}).status, 0);
+  enter();
+  const Connection inside(ipv6);
+  const Connection chose(ipv6, [](int fd) { set(fd, IPPROTO_TCP, TCP_KEEPIDLE, 300); });
+  leave();
+  const Connection outside(ipv6);
+  const RunResult result = run_kaltune({"--json", "sockets", "--processes"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  const json report = json::parse(result.out);
+  EXPECT_TRUE(report["enforcements_unknown"].is_null()) << report["enforcements_unknown"];
+  std::map<int, json> by_port;
+  for (const json& socket : report["sockets"]) {
+    by_port[socket["local"]["port"].get<int>()] = socket;
+  }
+  const auto check = [&](int fd, const json& enforced_by, const std::string& from) {
+    const json& socket = by_port[local_port(fd)];
+    EXPECT_EQ(socket["enforced_by"], enforced_by) << socket;
+    EXPECT_EQ(socket["keepalive_from"], from) << socket;
+  };
+  check(inside.client(), cgroup_, "kaltune");
+  check(inside.server(), cgroup_, "kaltune");
+  check(chose.client(), cgroup_, "none"); // its program chose: left alone, and never turned it on
+  check(chose.server(), cgroup_, "kaltune");
+  check(outside.client(), nullptr, "none");
+  // The summary counts the established connections of the cgroup: 4 of the 6 ends.
+  EXPECT_EQ(report["summary"]["enforced"], 4) << report["summary"];
+  const RunResult table =
+      run_kaltune({"sockets", "--port", std::to_string(local_port(inside.client()))});
+  EXPECT_NE(table.out.find("  " + cgroup_ + "\n"), std::string::npos) << table.out;
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, Enforce, ::testing::Values(false, true),

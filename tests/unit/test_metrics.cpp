@@ -99,7 +99,7 @@ TEST(Metrics, SocketCounts) {
   summary.no_keepalive = 2;
   summary.unacked = 2;
   summary.stale = 1;
-  const std::string text = render_metrics(socket_metrics(summary, std::nullopt));
+  const std::string text = render_metrics(socket_metrics(summary, false, std::nullopt));
   for (const char* line :
        {"kaltune_tcp_connections_established 7\n", "kaltune_tcp_connections_keepalive 3\n",
         "kaltune_tcp_connections_no_keepalive 2\n", "kaltune_tcp_connections_unacked 2\n",

@@ -96,7 +96,7 @@ TEST(SettingsJson, EveryReportUsesIt) {
   const auto expected = settings_json(sourced("running", after, "running"));
   EXPECT_EQ(to_json(ChangeReport{kernel_defaults, after, {}, false})["settings"], expected);
   EXPECT_EQ(to_json(CheckReport{after, {}, {}})["settings"], expected);
-  EXPECT_EQ(to_json(SocketSummary{}, after, false)["settings"], expected);
+  EXPECT_EQ(to_json(SocketSummary{}, after, false, true)["settings"], expected);
 }
 
 TEST(RenderChanges, ExactText) {

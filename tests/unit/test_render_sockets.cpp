@@ -15,6 +15,9 @@ namespace kaltune {
 namespace {
 
 constexpr Settings row_sysctls{600, 30, 5};
+// The heads a row is rendered under: without and with --processes; no enforcement in force.
+const SocketsHead plain{row_sysctls, {}, false, {}};
+const SocketsHead with_processes{row_sysctls, {}, true, {}};
 
 DiagSocket loopback_socket() {
   DiagSocket socket;
@@ -33,9 +36,31 @@ DiagSocket loopback_socket() {
 
 TEST(RenderSockets, Row) {
   const DiagSocket socket = loopback_socket();
-  EXPECT_EQ(render_socket_row({socket, Coverage::keepalive}, row_sysctls, false, Style()),
+  EXPECT_EQ(render_socket_row({socket, Coverage::keepalive}, plain, Style()),
             "established  127.0.0.1:40000          127.0.0.1:5000           keepalive       "
-            "12.3s      2  keepalive\n");
+            "12.3s      2  keepalive            -\n");
+}
+
+// The last column names the enforced cgroup holding the connection; "?" when unknown.
+TEST(RenderSockets, RowSaysWhichEnforcementCoversIt) {
+  const DiagSocket socket = loopback_socket();
+  const Enforcement enforcement{"system.slice/app\n.service", {}};
+  SocketLine line{socket, Coverage::keepalive};
+  line.enforced = &enforcement;
+  const std::string row = render_socket_row(line, plain, Style());
+  EXPECT_NE(row.find("keepalive            system.slice/app\\x0A.service\n"), std::string::npos)
+      << row;
+  SocketsHead unknown = plain;
+  unknown.enforced.unknown = "cannot list /sys/fs/bpf/kaltune/enforce: permission denied";
+  const std::string unknown_row =
+      render_socket_row({socket, Coverage::keepalive}, unknown, Style());
+  EXPECT_EQ(unknown_row.substr(unknown_row.size() - 4), "  ?\n") << unknown_row;
+  EXPECT_NE(render_sockets_head(unknown, Style())
+                .find("not shown: which connections kaltune enforce covers: cannot list"),
+            std::string::npos);
+  const auto json = nlohmann::json::parse(socket_json(line, row_sysctls, false));
+  EXPECT_EQ(json["enforced_by"], "system.slice/app\n.service");
+  EXPECT_EQ(json["keepalive_from"], "unknown");
 }
 
 // An unacked connection shows when it is given up if its peer stays silent (core/sockets).
@@ -44,15 +69,13 @@ TEST(RenderSockets, UnackedRowSaysWhenItIsGivenUp) {
   socket.timer = DiagTimer::retransmit;
   socket.retrans = 3;
   socket.expires_ms = 1000;
-  const std::string row =
-      render_socket_row({socket, Coverage::unacked, nullptr, nullptr, BusyLeft{10792, true}},
-                        row_sysctls, false, Style());
+  const std::string row = render_socket_row(
+      {socket, Coverage::unacked, nullptr, nullptr, BusyLeft{10792, true}}, plain, Style());
   EXPECT_EQ(row, "established  127.0.0.1:40000          127.0.0.1:5000           retransmit       "
-                 "1.0s      0  unacked       10.8s\n");
-  const std::string latest =
-      render_socket_row({socket, Coverage::unacked, nullptr, nullptr, BusyLeft{600000, false}},
-                        row_sysctls, false, Style());
-  EXPECT_NE(latest.find("unacked        \u226410m\n"), std::string::npos) << latest;
+                 "1.0s      0  unacked       10.8s  -\n");
+  const std::string latest = render_socket_row(
+      {socket, Coverage::unacked, nullptr, nullptr, BusyLeft{600000, false}}, plain, Style());
+  EXPECT_NE(latest.find("unacked        \u226410m  -\n"), std::string::npos) << latest;
   const auto json = nlohmann::json::parse(socket_json(
       {socket, Coverage::unacked, nullptr, nullptr, BusyLeft{10792, true}}, row_sysctls, false));
   EXPECT_EQ(json["busy_left_ms"], 10792);
@@ -66,13 +89,17 @@ TEST(RenderSockets, RowWithProcess) {
   const DiagSocket socket = loopback_socket();
   const SocketOwner owner{123, 4, "nginx"};
   const SocketOptions options{true, 10, 2, 3, 0};
-  const std::string row = render_socket_row({socket, Coverage::keepalive, &owner, &options},
-                                            row_sysctls, true, Style());
-  EXPECT_NE(row.find("    123 nginx            10/2/3 (own)           16 s\n"), std::string::npos)
+  SocketLine line{socket, Coverage::keepalive, &owner, &options};
+  line.from = KeepaliveFrom::program;
+  const std::string row = render_socket_row(line, with_processes, Style());
+  EXPECT_NE(row.find("    123 nginx            10/2/3 (own)           16 s          program  -\n"),
+            std::string::npos)
       << row;
   const std::string unknown =
-      render_socket_row({socket, Coverage::keepalive}, row_sysctls, true, Style());
-  EXPECT_NE(unknown.find("      ? ?                ?                      ?\n"), std::string::npos)
+      render_socket_row({socket, Coverage::keepalive}, with_processes, Style());
+  EXPECT_NE(
+      unknown.find("      ? ?                ?                      ?             ?        -\n"),
+      std::string::npos)
       << unknown;
 }
 

@@ -90,16 +90,23 @@ TEST(BusyLeft, FromTheRetransmissionTimer) {
   EXPECT_FALSE(busy_left_of(socket, five, nullptr));
 }
 
+// count() over a line made of these parts.
+void count_line(SocketSummary& summary, const DiagSocket& socket, Coverage coverage,
+                const SocketOptions* options, const Enforcement* enforced = nullptr) {
+  count(summary, SocketLine{socket, coverage, nullptr, options, std::nullopt, enforced}, sysctls);
+}
+
 TEST(Summary, CountsEstablishedByCoverage) {
   SocketSummary summary;
   const SocketOptions own{true, 10, 2, 3, 0};
-  count(summary, established(DiagTimer::none), Coverage::none, nullptr, sysctls);
-  count(summary, established(DiagTimer::keepalive), Coverage::keepalive, &own, sysctls);
-  count(summary, established(DiagTimer::keepalive), Coverage::stale, nullptr, sysctls);
-  count(summary, established(DiagTimer::retransmit), Coverage::unacked, nullptr, sysctls);
+  const Enforcement enforcement{"system.slice/a.service", {}};
+  count_line(summary, established(DiagTimer::none), Coverage::none, nullptr, &enforcement);
+  count_line(summary, established(DiagTimer::keepalive), Coverage::keepalive, &own);
+  count_line(summary, established(DiagTimer::keepalive), Coverage::stale, nullptr, &enforcement);
+  count_line(summary, established(DiagTimer::retransmit), Coverage::unacked, nullptr);
   DiagSocket waiting = established(DiagTimer::time_wait);
   waiting.state = TCP_TIME_WAIT;
-  count(summary, waiting, Coverage::other, nullptr, sysctls);
+  count_line(summary, waiting, Coverage::other, nullptr, &enforcement);
   EXPECT_EQ(summary.listed, 5u);
   EXPECT_EQ(summary.established, 4u);
   EXPECT_EQ(summary.keepalive, 2u);
@@ -107,6 +114,48 @@ TEST(Summary, CountsEstablishedByCoverage) {
   EXPECT_EQ(summary.unacked, 1u);
   EXPECT_EQ(summary.stale, 1u);
   EXPECT_EQ(summary.overriding, 1u);
+  EXPECT_EQ(summary.enforced, 2u); // the time-wait one is not established
+}
+
+TEST(Enforced, TheNearestEnforcementCoversACgroup) {
+  EnforcedCgroups enforced;
+  enforced.add({"system.slice/a.service", {}}, {20, 21});
+  enforced.add({"/", {}}, {1, 10, 20, 21, 30});
+  enforced.add({"system.slice", {}}, {10, 20, 21});
+  EXPECT_EQ(enforced.covering(21)->cgroup, "system.slice/a.service");
+  EXPECT_EQ(enforced.covering(10)->cgroup, "system.slice");
+  EXPECT_EQ(enforced.covering(30)->cgroup, "/");
+  EXPECT_EQ(enforced.covering(99), nullptr);
+  EXPECT_EQ(enforced.covering(0), nullptr); // the kernel sent no cgroup id
+}
+
+TEST(Enforced, KeepaliveFromTheProgramOrFromKaltune) {
+  EnforcedValues values;
+  values.time = 60;
+  values.intvl = 10;
+  values.probes = 6;
+  const Enforcement enforcement{"a", values};
+  const SocketOptions given{true, 60, 10, 6, 0};
+  const SocketOptions own{true, 300, 10, 6, 0};
+  const SocketOptions off{false, 300, 75, 9, 0};
+  EXPECT_EQ(keepalive_from(&given, &enforcement, sysctls, true), KeepaliveFrom::kaltune);
+  EXPECT_EQ(keepalive_from(&own, &enforcement, sysctls, true), KeepaliveFrom::program);
+  EXPECT_EQ(keepalive_from(&off, &enforcement, sysctls, true), KeepaliveFrom::none);
+  EXPECT_EQ(keepalive_from(&given, nullptr, sysctls, true), KeepaliveFrom::program);
+  EXPECT_EQ(keepalive_from(&given, nullptr, sysctls, false), KeepaliveFrom::unknown);
+  EXPECT_EQ(keepalive_from(nullptr, &enforcement, sysctls, true), KeepaliveFrom::unknown);
+  // A user timeout the enforcement sets must be there too.
+  values.user_timeout_ms = 120000;
+  const Enforcement with_timeout{"a", values};
+  EXPECT_EQ(keepalive_from(&given, &with_timeout, sysctls, true), KeepaliveFrom::program);
+  // --sysctl-values: only SO_KEEPALIVE; the socket answers the sysctls.
+  EnforcedValues only_on;
+  only_on.set_timings = false;
+  const Enforcement sysctl_values{"a", only_on};
+  const SocketOptions at_sysctls{true, sysctls[Key::time], sysctls[Key::intvl],
+                                 sysctls[Key::probes], 0};
+  EXPECT_EQ(keepalive_from(&at_sysctls, &sysctl_values, sysctls, true), KeepaliveFrom::kaltune);
+  EXPECT_EQ(keepalive_from(&own, &sysctl_values, sysctls, true), KeepaliveFrom::program);
 }
 
 TEST(Filters, States) {
