@@ -119,7 +119,8 @@ struct Cli::State {
     ColumnOptions columns;
   };
 
-  CLI::App app{"kaltune: tune Linux TCP keepalive (net.ipv4.tcp_keepalive_time, _intvl, _probes)",
+  CLI::App app{"kaltune: tune Linux TCP keepalive (net.ipv4.tcp_keepalive_time, _intvl, _probes) "
+               "and tcp_retries2, and give keepalive to programs that never ask",
                "kaltune"};
   GlobalTexts global;
   std::vector<Entry> entries; // in the order of the command table

@@ -36,8 +36,8 @@ constexpr std::array rows{
             change_formats, /*output=*/false, "--time 10m --intvl 30s --probes 4",
             bind_command<setup_set, run_set>},
     Command{"reset",
-            "Write the kernel defaults 7200/75/9 now (all or nothing); with --persist also remove "
-            "what kaltune persisted",
+            "Write the kernel defaults 7200/75/9 and tcp_retries2 15 now (all or nothing); with "
+            "--persist also remove what kaltune persisted",
             change_formats, none, /*output=*/false, "", bind_command<setup_reset, run_reset>},
     Command{"diff", "Compare two sources (default: running against boot); exit 1 when they differ",
             diff_formats, none, /*output=*/false, "running default",

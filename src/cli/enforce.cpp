@@ -168,7 +168,10 @@ Target resolve_target(const EnforceOptions& options) {
   std::string given;
   if (options.cgroup) {
     given = *options.cgroup;
-    if (!given.empty() && given.front() == '/') {
+    // "/" (or "//"): the root of the cgroup2 mount, the whole machine — not the directory "/",
+    // which is another filesystem.
+    const bool whole_machine = !given.empty() && given.find_first_not_of('/') == std::string::npos;
+    if (!whole_machine && given.front() == '/') {
       if (auto reason = foreign_directory(given, mount)) {
         throw Error(ExitStatus::system, *reason);
       }

@@ -10,11 +10,12 @@ namespace kaltune {
 void setup_reset(CLI::App& command, ResetOptions& options) {
   auto* persist = command.add_flag(
       "--persist", options.persist,
-      "Also remove kaltune's own /etc/sysctl.d/99-kaltune.conf (or, with --file, the keepalive "
-      "lines of that file) and report what boot applies afterwards");
+      "Also remove kaltune's own /etc/sysctl.d/99-kaltune.conf (or, with --file, the lines of "
+      "that file that set kaltune's keys) and report what boot applies afterwards");
   command
       .add_option("--file", options.file,
-                  "With --persist: remove the keepalive lines from this file instead")
+                  "With --persist: remove the lines of kaltune's keys (tcp_keepalive_*, "
+                  "tcp_retries2) from this file instead")
       ->type_name("PATH")
       ->check(non_empty())
       ->needs(persist);

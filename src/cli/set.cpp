@@ -27,7 +27,8 @@ void setup_set(CLI::App& command, SetOptions& options) {
   command.add_flag("--dry-run", options.dry_run, "Print what would change; write nothing");
   command.add_flag("--force", options.force,
                    "Allow values the kernel accepts but the socket API refuses: time and intvl "
-                   "-2147483 to 2147483 s (0 and below, or above 32767), probes 0-255");
+                   "-2147483 to 2147483 s (0 and below, or above 32767), probes 0-255, "
+                   "tcp_retries2 0");
   auto* persist = command.add_flag(
       "--persist", options.persist,
       "Also make boot apply the values: kaltune's own /etc/sysctl.d/99-kaltune.conf, or --file");

@@ -139,6 +139,11 @@ int run_busy(Context& context, const VerifyOptions& options) {
   const BusyInputs inputs = busy_request(context, options);
   VerifyReport report;
   report.private_netns = !options.running;
+  // What the measured connection's namespace holds: in place its own values; the private one
+  // starts at the kernel's defaults and gets the tcp_retries2 of the measurement.
+  report.settings = options.running ? read_running(context.proc) : kernel_defaults;
+  report.settings[Key::retries2] = inputs.retries2;
+  report.given[index_of(Key::retries2)] = options.values[index_of(Key::retries2)].has_value();
   report.timeout_ms = parse_positive_duration("--timeout", options.timeout) * 1000;
   const BusyRange range = busy_range(retries2_limit(inputs), inputs);
   if (range.earliest_ms > report.timeout_ms) {

@@ -2,6 +2,7 @@
 
 #include "render/duration.hpp"
 #include "render/json.hpp"
+#include "render/settings.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -10,9 +11,10 @@ namespace kaltune {
 
 std::string render_change_lines(const ChangeReport& report, const Style& style) {
   if (report.changes.empty()) {
-    return fmt::format("running: nothing to change; already time {} intvl {} probes {}\n",
-                       report.after[Key::time], report.after[Key::intvl],
-                       report.after[Key::probes]);
+    return fmt::format(
+        "running: nothing to change; already time {} intvl {} probes {} tcp_retries2 {}\n",
+        report.after[Key::time], report.after[Key::intvl], report.after[Key::probes],
+        report.after[Key::retries2]);
   }
   std::string out;
   const std::string prefix = report.dry_run ? "would set " : "set ";
@@ -20,9 +22,25 @@ std::string render_change_lines(const ChangeReport& report, const Style& style) 
     out += fmt::format("{}{}: {} \u2192 {}\n", prefix, sysctl_name(change.key), change.from,
                        style.bold(fmt::format("{}", change.to)));
   }
-  out += fmt::format("dead peer detected after: {} \u2192 {}\n",
-                     seconds_with_human(detect_seconds(report.before)),
-                     style.bold(seconds_with_human(detect_seconds(report.after))));
+  bool idle = false;
+  bool busy = false;
+  for (const Change& change : report.changes) {
+    (change.key == Key::retries2 ? busy : idle) = true;
+  }
+  if (idle) {
+    out += fmt::format("dead peer detected after: {} \u2192 {}\n",
+                       seconds_with_human(detect_seconds(report.before)),
+                       style.bold(seconds_with_human(detect_seconds(report.after))));
+  }
+  if (busy) {
+    // The kernel's default RTO bounds (core/busy): the namespace's own may differ (6.11+).
+    const auto latest = [](const Settings& settings) {
+      return seconds_with_human((busy_half(settings, BusyInputs{}).latest_ms + 999) / 1000);
+    };
+    out += fmt::format("busy connection to a dead peer given up by: {} \u2192 {} after the last "
+                       "send, at the latest\n",
+                       latest(report.before), style.bold(latest(report.after)));
+  }
   return out;
 }
 

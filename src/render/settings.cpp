@@ -30,9 +30,13 @@ std::string render_table(const ShowReport& report, const Style& style) {
   out += style.bold(fmt::format("  {:<30} {:<18} {}", "KEY", "VALUE", "MEANING"));
   out += origins ? style.bold("  ORIGIN") : "";
   out += "\n";
+  std::size_t meaning_width = 0;
   for (Key key : all_keys) {
-    out += fmt::format("  {:<30} {:<18} {:<50}", sysctl_name(key), value_text(key, settings[key]),
-                       meaning(key));
+    meaning_width = std::max(meaning_width, meaning(key).size());
+  }
+  for (Key key : all_keys) {
+    out += fmt::format("  {:<30} {:<18} {:<{}}", sysctl_name(key), value_text(key, settings[key]),
+                       meaning(key), meaning_width);
     if (origins) {
       out += fmt::format("  {}", printable(report.settings[key].origin));
     }

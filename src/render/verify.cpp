@@ -87,7 +87,11 @@ std::string render_verify(const VerifyReport& report, const Style& style) {
 
 nlohmann::ordered_json to_json(const VerifyReport& report) {
   nlohmann::ordered_json out;
-  SourcedSettings settings = sourced("running", report.settings, "running");
+  // The busy half's private namespace starts at the kernel's defaults and gets the measurement's
+  // tcp_retries2; the idle half copies the running values it was not given.
+  const bool fresh = report.busy && report.private_netns;
+  SourcedSettings settings =
+      sourced("running", report.settings, fresh ? "private namespace" : "running");
   for (Key key : all_keys) {
     if (report.given[index_of(key)]) {
       settings[key].origin = "command line";

@@ -187,7 +187,7 @@ TEST(ReplayConfinement, OnlyNetworkNamespaceSysctlsAreWritable) {
        "if (: >> /proc/sys/vm/swappiness) 2>/dev/null; then echo opened; else echo refused; fi; "
        "test -w /proc/sys/net/ipv4/tcp_keepalive_time; echo $?"}));
   EXPECT_EQ(result.status, 0) << result.err;
-  EXPECT_EQ(result.out, "1\n1\nrefused\n0\n@@kaltune-values@@\n7200\n75\n9\n") << result.err;
+  EXPECT_EQ(result.out, "1\n1\nrefused\n0\n@@kaltune-values@@\n7200\n75\n9\n15\n") << result.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, BootRandomized, ::testing::Values("systemd", "procps"),

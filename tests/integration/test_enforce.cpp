@@ -280,6 +280,13 @@ TEST_F(EnforceLife, RefusalsLeaveNothingAttached) {
   const RunResult dry = enforce({"--time", "60", "--intvl", "10", "--probes", "6", "--dry-run"});
   EXPECT_EQ(dry.status, 0) << dry.err;
   EXPECT_EQ(dry.out.rfind("would attach to " + cgroup_, 0), 0U) << dry.out;
+  // "/" is the whole machine: the root of the cgroup2 mount, not the directory / (a dry run only:
+  // a test attaches nothing outside its own cgroup).
+  const RunResult whole =
+      run_kaltune({"--json", "enforce", "--cgroup", "/", "--sysctl-values", "--dry-run"});
+  ASSERT_EQ(whole.status, 0) << whole.err;
+  EXPECT_EQ(json::parse(whole.out)["cgroup"], "/");
+  EXPECT_EQ(json::parse(whole.out)["directory"], mount_);
   EXPECT_EQ(json::parse(list_json())["enforcements"], json::array());
   enter();
   const Connection after;

@@ -126,9 +126,10 @@ TEST_F(PersistLive, RuntimeAndFileTogether) {
   EXPECT_EQ(run_applier("procps").values, asked);
   const RunResult again = run_kaltune(set_asked);
   EXPECT_EQ(again.status, 0);
-  EXPECT_EQ(again.out, "running: nothing to change; already time 600 intvl 30 probes 4\n"
-                       "/etc/sysctl.d/99-kaltune.conf: nothing to change\n" +
-                           boot_applies_asked);
+  EXPECT_EQ(again.out,
+            "running: nothing to change; already time 600 intvl 30 probes 4 tcp_retries2 15\n"
+            "/etc/sysctl.d/99-kaltune.conf: nothing to change\n" +
+                boot_applies_asked);
 }
 
 } // namespace

@@ -103,7 +103,8 @@ TEST_F(ShowSet, SetIsIdempotent) {
   ASSERT_EQ(run_kaltune({"set", "--time", "90s", "--probes", "3"}).status, 0);
   const auto again = run_kaltune({"set", "--time", "90", "--probes", "3"});
   EXPECT_EQ(again.status, 0);
-  EXPECT_EQ(again.out, "running: nothing to change; already time 90 intvl 75 probes 3\n");
+  EXPECT_EQ(again.out,
+            "running: nothing to change; already time 90 intvl 75 probes 3 tcp_retries2 15\n");
   EXPECT_EQ(read_keepalive(), (std::vector<long>{90, 75, 3}));
 }
 

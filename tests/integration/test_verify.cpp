@@ -144,6 +144,12 @@ TEST_P(VerifyBusy, MeasuredAgainstThePredictionFromTheRto) {
   EXPECT_EQ(json["half"], "busy");
   const auto& busy = json["busy"];
   EXPECT_EQ(busy["tcp_retries2"], retries2);
+  // The settings are the measured namespace's: the kernel's defaults and the given tcp_retries2.
+  const auto& settings = json["settings"];
+  EXPECT_EQ(settings["net.ipv4.tcp_keepalive_time"]["value"], 7200);
+  EXPECT_EQ(settings["net.ipv4.tcp_keepalive_time"]["origin"], "private namespace");
+  EXPECT_EQ(settings["net.ipv4.tcp_retries2"]["value"], retries2);
+  EXPECT_EQ(settings["net.ipv4.tcp_retries2"]["origin"], "command line");
   EXPECT_EQ(busy["bound_seconds"], retries2 == 3 ? 3.0 : 12.6);
   EXPECT_GT(busy["rto_seconds"].get<double>(), 0.2);
   const double measured = json["measured_seconds"];

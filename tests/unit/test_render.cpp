@@ -186,7 +186,7 @@ TEST(DescribeBootProblems, TheKernelCommandLineAndTwoProblemsJoined) {
 TEST(RenderChanges, NothingToChange) {
   ChangeReport report{kernel_defaults, kernel_defaults, {}, false};
   EXPECT_EQ(render_changes(report, Style()),
-            "running: nothing to change; already time 7200 intvl 75 probes 9\n");
+            "running: nothing to change; already time 7200 intvl 75 probes 9 tcp_retries2 15\n");
 }
 
 TEST(Style, ColourOnlyWhenAsked) {
