@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """kaltune's Ansible collection (packaging/ansible) against the real ansible-core from Debian.
 
-    test_ansible.py KALTUNE_BINARY SOURCE_DIR Doc|Fleet
+    test_ansible.py KALTUNE_BINARY SOURCE_DIR Doc|Fleet|Enforce
 
 Doc:   the collection builds with `ansible-galaxy collection build` and installs; `ansible-doc`
        renders both modules; the documented options are the modules' argument specs; EXAMPLES and
@@ -13,7 +13,12 @@ Fleet: `ansible-playbook` over an inventory of several hosts run in parallel (fo
        callback_plugins/kaltune_results.py; effects are read back from /proc/sys inside each
        namespace (nsenter, not kaltune) and from the exact bytes of each tree.
 
-The Fleet test re-executes itself in a private mount + network namespace (tests/common/private_ns.py:
+Enforce: kaltune_enforce on a cgroup the test makes under the cgroup2 mount, with a bpffs of its
+       own mounted in its private mount namespace: check mode, diff mode, attach, a second run,
+       replace, a bad value, absent; what is attached is read back with `kaltune enforce --list`
+       and the options a connection made in the cgroup gets with getsockopt.
+
+The Fleet and Enforce tests re-execute themselves in a private mount + network namespace (tests/common/private_ns.py:
 tmpfs over /run, so the lock and the namespace files are its own) and never touches this machine's
 values or files.
 Exit 77 (skipped) when a namespace or ansible-core is not available.
@@ -37,6 +42,7 @@ from private_ns import enter_private_namespaces, skip  # noqa: E402
 
 KEYS = ("tcp_keepalive_time", "tcp_keepalive_intvl", "tcp_keepalive_probes", "tcp_retries2")
 HOSTS = ("host1", "host2", "host3")
+MODULES = ("kaltune", "kaltune_info", "kaltune_enforce")
 OWN_FILE = "etc/sysctl.d/99-kaltune.conf"
 HEADER = (
     "# Managed by kaltune: TCP keepalive values applied at boot.\n"
@@ -45,7 +51,7 @@ HEADER = (
 )
 GOOD = {"ka_time": "5m", "ka_intvl": "30s", "ka_probes": 4, "ka_retries2": 8}
 
-if len(sys.argv) != 4 or sys.argv[3] not in ("Doc", "Fleet"):
+if len(sys.argv) != 4 or sys.argv[3] not in ("Doc", "Fleet", "Enforce"):
     sys.exit(__doc__.split("\n\n")[1])
 KALTUNE = Path(sys.argv[1]).resolve()
 SOURCE = Path(sys.argv[2]).resolve()
@@ -111,13 +117,14 @@ class Doc(unittest.TestCase):
     def test_the_tarball_holds_the_modules(self):
         listing = run(["tar", "-tzf", self.collection.tarball]).stdout.split()
         for path in ("plugins/modules/kaltune.py", "plugins/modules/kaltune_info.py",
+                     "plugins/modules/kaltune_enforce.py", "plugins/action/kaltune_enforce.py",
                      "plugins/action/kaltune.py",
                      "plugins/module_utils/kaltune.py", "plugins/doc_fragments/common.py",
                      "meta/runtime.yml", "README.md", "MANIFEST.json"):
             self.assertIn(path, listing)
 
-    def test_ansible_doc_renders_both_modules(self):
-        for module in ("kaltune", "kaltune_info"):
+    def test_ansible_doc_renders_every_module(self):
+        for module in MODULES:
             text = run(["ansible-doc", "-t", "module", "kaltune.kaltune." + module],
                        env=self.collection.env()).stdout
             self.assertIn("KALTUNE.KALTUNE." + module.upper(), text)
@@ -125,7 +132,7 @@ class Doc(unittest.TestCase):
                 self.assertIn(section, text, module)
 
     def test_documented_options_are_the_argument_spec(self):
-        for module in ("kaltune", "kaltune_info"):
+        for module in MODULES:
             doc = self.doc(module)
             spec = importlib.import_module(
                 "ansible_collections.kaltune.kaltune.plugins.modules." + module).ARGUMENT_SPEC
@@ -140,7 +147,7 @@ class Doc(unittest.TestCase):
                     self.assertTrue(options[name]["description"])
 
     def test_examples_are_tasks_of_the_module(self):
-        for module in ("kaltune", "kaltune_info"):
+        for module in MODULES:
             doc = self.doc(module)
             examples = yaml.safe_load(doc["examples"])
             self.assertTrue(examples)
@@ -445,11 +452,138 @@ class Fleet(unittest.TestCase):
         self.assertAll(by_task, ("persisted", "running"), "ok", False)
 
 
+def cgroup2_mount():
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        fields = line.split(" - ")
+        if len(fields) == 2 and fields[1].split()[0] == "cgroup2":
+            return fields[0].split()[4]
+    return None
+
+
+class Enforce(unittest.TestCase):
+    """kaltune_enforce, in order: the steps share the attachment."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="kaltune-ansible-enforce.")
+        cls.work = Path(cls.tmp.name)
+        # A bpffs of the test's own: the pins die with this mount namespace.
+        run(["mount", "-t", "bpf", "bpf", "/sys/fs/bpf"])
+        cls.cgroup = "kaltune-ansible-%d" % os.getpid()
+        cls.directory = Path(cls.mount) / cls.cgroup
+        cls.directory.mkdir()
+        cls.collection = Collection(cls.work)
+        inventory = {"all": {"hosts": {"node": {
+            "ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+            "kaltune_bin": str(KALTUNE), "ka_cgroup": cls.cgroup}}}}
+        cls.inventory = cls.work / "inventory.yml"
+        cls.inventory.write_text(yaml.safe_dump(inventory))
+
+    @classmethod
+    def tearDownClass(cls):
+        subprocess.run([str(KALTUNE), "enforce", "--cgroup", cls.cgroup, "--off"],
+                       capture_output=True)
+        cls.directory.rmdir()
+        cls.tmp.cleanup()
+
+    def listed(self):
+        """The test cgroup's attached values, from kaltune's own --list (None: nothing)."""
+        out = run([KALTUNE, "--json", "enforce", "--list"]).stdout
+        for entry in json.loads(out)["enforcements"]:
+            if entry["cgroup"] == self.cgroup and entry["attached"]:
+                return entry["attached"]["values"]
+        return None
+
+    def options_of_a_new_connection(self):
+        """SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT of a connection made by a
+        process in the cgroup that sets nothing itself."""
+        script = (
+            "import os, socket\n"
+            "open(%r, 'w').write(str(os.getpid()))\n"
+            "l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen()\n"
+            "c = socket.create_connection(l.getsockname())\n"
+            "print(c.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),\n"
+            "      *(c.getsockopt(socket.IPPROTO_TCP, o) for o in\n"
+            "        (socket.TCP_KEEPIDLE, socket.TCP_KEEPINTVL, socket.TCP_KEEPCNT)))\n"
+            % str(self.directory / "cgroup.procs"))
+        out = run([sys.executable, "-c", script]).stdout
+        return tuple(int(v) for v in out.split())
+
+    def playbook(self, *options, extra=None):
+        results = self.work / "results.json"
+        if results.exists():
+            results.unlink()
+        cmd = ["ansible-playbook", "-i", self.inventory, HERE / "enforce.yml"] + list(options)
+        if extra:
+            cmd += ["-e", json.dumps(extra)]
+        proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True,
+                              env=self.collection.env(KALTUNE_RESULTS=str(results)))
+        self.assertTrue(results.exists(), "no results:\n%s\n%s" % (proc.stdout, proc.stderr))
+        result = json.loads(results.read_text())["results"][0]
+        return proc, result
+
+    VALUES = {"ka_time": "60", "ka_intvl": "10s", "ka_probes": 6}
+
+    def test_1_check_mode_attaches_nothing(self):
+        proc, result = self.playbook("--check", "--diff", extra=self.VALUES)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertIs(result["result"]["changed"], True)
+        self.assertIs(result["result"]["kaltune"]["dry_run"], True)
+        self.assertEqual(result["result"]["kaltune"]["action"], "attach")
+        self.assertEqual(result["result"]["diff"]["before"], "attached: none\npersisted: none\n")
+        self.assertEqual(result["result"]["diff"]["after"],
+                         "attached: time 60 s, intvl 10 s, probes 6\npersisted: none\n")
+        self.assertIsNone(self.listed())
+        self.assertEqual(self.options_of_a_new_connection(), (0, 7200, 75, 9))
+
+    def test_2_apply_attaches_and_a_second_run_changes_nothing(self):
+        proc, result = self.playbook("--diff", extra=self.VALUES)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertIs(result["result"]["changed"], True)
+        self.assertEqual(result["result"]["kaltune"]["action"], "attach")
+        self.assertEqual((self.listed() or {}).get("time"), 60)
+        self.assertEqual(self.options_of_a_new_connection(), (1, 60, 10, 6))
+        proc, result = self.playbook(extra=self.VALUES)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertIs(result["result"]["changed"], False)
+        self.assertEqual(result["result"]["kaltune"]["action"], "unchanged")
+
+    def test_3_other_values_replace_and_a_bad_one_changes_nothing(self):
+        proc, result = self.playbook(extra=dict(self.VALUES, ka_time="5m"))
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(result["result"]["kaltune"]["action"], "replace")
+        self.assertEqual(self.options_of_a_new_connection(), (1, 300, 10, 6))
+        proc, result = self.playbook(extra=dict(self.VALUES, ka_probes=0, ka_ignore=True))
+        self.assertEqual(result["status"], "failed")
+        self.assertEqual(result["result"]["rc"], 2)
+        self.assertTrue(result["result"]["msg"].startswith("kaltune: "), result["result"]["msg"])
+        self.assertIn("probes", result["result"]["msg"])
+        self.assertEqual(self.options_of_a_new_connection(), (1, 300, 10, 6))
+
+    def test_4_absent_detaches(self):
+        proc, result = self.playbook("--diff", extra={"ka_state": "absent"})
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertIs(result["result"]["changed"], True)
+        self.assertEqual(result["result"]["diff"]["after"], "attached: none\npersisted: none\n")
+        self.assertIsNone(self.listed())
+        self.assertEqual(self.options_of_a_new_connection(), (0, 7200, 75, 9))
+        proc, result = self.playbook(extra={"ka_state": "absent"})
+        self.assertIs(result["result"]["changed"], False)
+
+
 def main():
     if not shutil.which("ansible-playbook"):
         skip("ansible-core is not installed (Debian package ansible-core)")
-    if SCENARIO == "Fleet":
+    if SCENARIO in ("Fleet", "Enforce"):
         enter_private_namespaces()
+    if SCENARIO == "Enforce":
+        Enforce.mount = cgroup2_mount()
+        if Enforce.mount is None:
+            skip("no cgroup2 mount in /proc/self/mountinfo")
+        probe = subprocess.run([str(KALTUNE), "enforce", "--cgroup", "/", "--sysctl-values",
+                                "--dry-run"], capture_output=True, text=True)
+        if probe.returncode != 0:
+            skip("kaltune enforce cannot load its program here: " + probe.stderr.strip())
     program = unittest.main(argv=[sys.argv[0], "-v", SCENARIO], exit=False)
     sys.exit(0 if program.result.wasSuccessful() else 1)
 
