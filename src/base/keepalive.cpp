@@ -106,28 +106,6 @@ Range reported_range(Key key) {
   return is_duration(key) ? Range{-max_reported_seconds, max_reported_seconds} : kernel_range(key);
 }
 
-std::string normalize_sysctl_name(std::string_view name) {
-  if (!name.empty() && name.front() == '/') {
-    name.remove_prefix(1);
-  }
-  std::string out(name);
-  for (char& c : out) {
-    if (c == '/') {
-      c = '.';
-    }
-  }
-  return out;
-}
-std::optional<Key> key_from_sysctl_name(std::string_view name) {
-  const std::string normalized = normalize_sysctl_name(name);
-  for (Key key : all_keys) {
-    if (normalized == sysctl_name(key)) {
-      return key;
-    }
-  }
-  return std::nullopt;
-}
-
 std::int64_t detect_seconds(const Settings& settings) {
   return settings[Key::time] + settings[Key::intvl] * settings[Key::probes];
 }

@@ -39,10 +39,6 @@ std::string_view metric_name(Key key);
 std::string_view default_range_name(Key key);
 // Whether every `kaltune --json show` snapshot holds the key (tcp_retries2 came later).
 bool in_first_snapshots(Key key);
-// A sysctl name with dots as separators and no leading slash ("/net/ipv4/x" -> "net.ipv4.x").
-std::string normalize_sysctl_name(std::string_view name);
-// The key whose sysctl name (dotted or slashed, with an optional leading slash) this is.
-std::optional<Key> key_from_sysctl_name(std::string_view name);
 
 struct Range {
   std::int64_t min;

@@ -89,16 +89,6 @@ std::optional<Key> assigned_key(std::string_view line_text) {
   return systemd && systemd == reaches(BootModel::procps, line_text) ? systemd : std::nullopt;
 }
 
-std::optional<Key> assigned_key_by_either(std::string_view line_text) {
-  const KeySet keys = reached_by_either(line_text);
-  for (Key key : all_keys) {
-    if (keys[index_of(key)]) {
-      return key;
-    }
-  }
-  return std::nullopt;
-}
-
 bool glob_sets(std::string_view line_text, Key key) {
   for (BootModel model : {BootModel::systemd, BootModel::procps}) {
     for (const Directive& directive :

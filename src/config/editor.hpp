@@ -70,8 +70,6 @@ EditResult remove_keys(std::string_view content, const KeySet& keys);
 // The key a line (without its line ending) assigns explicitly as both appliers read it, or
 // nullopt (other keys, globs, comments, a spelling only one applier reaches, …).
 std::optional<Key> assigned_key(std::string_view line_text);
-// The key a line assigns explicitly as either applier reads it (what `remove_keys` removes).
-std::optional<Key> assigned_key_by_either(std::string_view line_text);
 // Whether a line (without its line ending) is a glob assignment that sets `key` as either applier
 // reads it: the boot view's own rule (config/boot_rules), so `net.* = 5` sets nothing.
 bool glob_sets(std::string_view line_text, Key key);

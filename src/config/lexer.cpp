@@ -3,6 +3,11 @@
 namespace kaltune {
 
 namespace {
+// Whitespace as both appliers strip it around keys and values.
+bool is_conf_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 
 std::size_t skip_space(std::string_view text, std::size_t from, std::size_t to) {
@@ -45,10 +50,6 @@ void classify(ConfLine& line, std::size_t start) {
   line.value_end = trim_end(text, line.value_begin, text.size());
 }
 } // namespace
-
-bool is_conf_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
 std::vector<ConfLine> lex_conf(std::string_view content, LineBreaks breaks) {
   std::vector<ConfLine> lines;

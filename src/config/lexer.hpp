@@ -37,9 +37,6 @@ struct ConfLine {
   std::string_view value() const { return text.substr(value_begin, value_end - value_begin); }
 };
 
-// Whitespace as both appliers strip it around keys and values.
-bool is_conf_space(char c);
-
 // Where lines end. procps reads with getline(): only "\n" ends a line (a "\r\n" ending is kept
 // as such, a lone "\r" stays inside the line). systemd's read_line() also ends a line at a lone
 // "\r" and at a NUL byte.

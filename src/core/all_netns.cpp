@@ -213,6 +213,7 @@ bool matches(const std::vector<WhereCondition>& where, const NetnsEntry& entry) 
   return true;
 }
 
+namespace {
 SurveyTally survey_netns(const NetnsScan& scan, NodeFacts& facts,
                          const std::vector<WhereCondition>& where,
                          const std::function<bool(const NetnsEntry&)>& visit) {
@@ -267,6 +268,7 @@ SurveyTally survey_netns(const NetnsScan& scan, NodeFacts& facts,
   }
   return tally;
 }
+} // namespace
 
 bool inside_netns(const FoundNetns& netns, const std::function<void(ProcSys&)>& action) {
   NetnsVisit visitor;

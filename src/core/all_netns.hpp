@@ -59,16 +59,6 @@ struct SurveyTally {
   std::vector<MissingNetns> missing;
 };
 
-// Visits every namespace of `scan` in order (the host first): enters it (not kaltune's own),
-// reads the values (/proc/sys/net pinned once per namespace), names the owner through `facts`, and
-// calls `visit` inside it when `where` selects it; returns to kaltune's namespace after each. A
-// namespace gone since the scan is counted as vanished, one it may not enter is listed as missing
-// with the reason. `visit` returns false to stop. Exceptions from `visit` propagate (kaltune is
-// back home first).
-SurveyTally survey_netns(const NetnsScan& scan, NodeFacts& facts,
-                         const std::vector<WhereCondition>& where,
-                         const std::function<bool(const NetnsEntry&)>& visit);
-
 // Runs `action` inside the namespace `netns` (re-opened by its identity) with that namespace's
 // /proc/sys; false when it is gone.
 bool inside_netns(const FoundNetns& netns, const std::function<void(ProcSys&)>& action);

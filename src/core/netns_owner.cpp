@@ -112,15 +112,6 @@ std::string_view runtime_name(Runtime runtime) {
   return "?";
 }
 
-std::optional<Runtime> runtime_from_name(std::string_view name) {
-  for (const auto& [value, known] : runtime_names) {
-    if (known == name) {
-      return value;
-    }
-  }
-  return std::nullopt;
-}
-
 CgroupMatch match_cgroup_path(std::string_view path) {
   CgroupMatch match;
   const bool kubernetes = path.find("kubepods") != std::string_view::npos;

@@ -20,7 +20,6 @@ enum class Runtime { containerd, crio, docker, podman, nspawn, lxc };
 
 // "containerd", "cri-o", "docker", "podman", "systemd-nspawn", "lxc"
 std::string_view runtime_name(Runtime runtime);
-std::optional<Runtime> runtime_from_name(std::string_view name);
 
 // What one cgroup path says.
 struct CgroupMatch {

@@ -106,6 +106,7 @@ std::string describe_boot_problems(const std::vector<BootProblem>& problems) {
   return out;
 }
 
+namespace {
 std::string_view file_action(const FilePlan& plan) {
   if (!plan.changes()) {
     return "unchanged";
@@ -115,6 +116,7 @@ std::string_view file_action(const FilePlan& plan) {
   }
   return plan.before.exists ? "updated" : "created";
 }
+} // namespace
 
 std::string render_persist(const PersistReport& report, const Style& style) {
   std::string out;

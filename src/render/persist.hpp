@@ -27,9 +27,6 @@ struct PersistReport {
 // that wins, the way out), joined with "; ".
 std::string describe_boot_problems(const std::vector<BootProblem>& problems);
 
-// "created|updated|removed|unchanged".
-std::string_view file_action(const FilePlan& plan);
-
 // Runtime lines, then the file (its unified diff with --dry-run), then what boot applies.
 std::string render_persist(const PersistReport& report, const Style& style);
 nlohmann::ordered_json to_json(const PersistReport& report);

@@ -221,12 +221,12 @@ void write_atomically(Posix& posix, const std::filesystem::path& path, std::stri
 std::vector<std::string> remove_stale_temps(Posix& posix, const std::filesystem::path& path) {
   std::vector<std::string> removed;
   const std::string prefix = fmt::format(".{}.kaltune-", path.filename().string());
-  std::error_code error;
-  std::filesystem::directory_iterator entries(directory_of(path), error);
-  for (; !error && entries != std::filesystem::directory_iterator(); entries.increment(error)) {
-    const std::string name = entries->path().filename().string();
+  const std::filesystem::path directory = directory_of(path);
+  // A directory that cannot be listed has no temp file kaltune could remove: nothing to do.
+  for_each_entry(directory, [&](const DirEntry& entry) {
+    const std::string name(entry.name);
     if (name.compare(0, prefix.size(), prefix) != 0) {
-      continue;
+      return;
     }
     // ".NAME.kaltune-PID-N": only when PID is gone (ESRCH), never a running writer's file.
     const std::string rest = name.substr(prefix.size());
@@ -237,16 +237,16 @@ std::vector<std::string> remove_stale_temps(Posix& posix, const std::filesystem:
     };
     if (dash == std::string::npos || !digits(std::string_view(rest).substr(0, dash)) ||
         !digits(std::string_view(rest).substr(dash + 1))) {
-      continue;
+      return;
     }
     const pid_t pid = static_cast<pid_t>(std::stol(rest.substr(0, dash)));
     if (::kill(pid, 0) == 0 || errno != ESRCH) {
-      continue;
+      return;
     }
-    if (posix.unlink(entries->path().c_str()) == 0) {
+    if (posix.unlink((directory / name).c_str()) == 0) {
       removed.push_back(name);
     }
-  }
+  });
   return removed;
 }
 

@@ -16,7 +16,6 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
-#include <dirent.h>
 #include <fcntl.h>
 #include <memory>
 #include <sys/mount.h>
@@ -338,29 +337,25 @@ void BpfEnforcer::prepare_pin_dir() {
 
 std::vector<PinnedAttachment> BpfEnforcer::list() {
   std::vector<PinnedAttachment> found;
-  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(pin_dir_.c_str()), ::closedir);
-  if (!dir) {
-    if (errno == ENOENT) {
-      return found;
-    }
-    bpf_fail(errno, "opendir", fmt::format("cannot list {}", pin_dir_.string()));
-  }
-  while (const dirent* entry = ::readdir(dir.get())) {
-    if (entry->d_name[0] == '.') {
-      continue;
+  const int listed = for_each_entry(pin_dir_, [&](const DirEntry& entry) {
+    if (entry.name.front() == '.') {
+      return;
     }
     try {
-      found.push_back(read_pin(pin_dir_ / entry->d_name));
+      found.push_back(read_pin(pin_dir_ / entry.name));
     } catch (const SystemError& error) {
       if (error.error_number() == EPERM || error.error_number() == EACCES) {
         throw;
       }
       // Something else pinned here, or gone meanwhile: listed with the reason, not fatal.
       PinnedAttachment unreadable;
-      unreadable.pin = entry->d_name;
+      unreadable.pin = entry.name;
       unreadable.problem = error.what();
       found.push_back(std::move(unreadable));
     }
+  });
+  if (listed != 0 && listed != ENOENT) {
+    bpf_fail(listed, "opendir", fmt::format("cannot list {}", pin_dir_.string()));
   }
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.pin < b.pin; });
   return found;

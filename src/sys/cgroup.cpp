@@ -29,26 +29,15 @@ std::string read_whole_file(const std::filesystem::path& path) {
   return read_fd(fd.get(), path.string());
 }
 
-using Dir = std::unique_ptr<DIR, int (*)(DIR*)>;
-
-Dir open_dir(const std::filesystem::path& path) {
-  return Dir(::opendir(path.c_str()), ::closedir);
-}
-
-// Subdirectories of a cgroup directory (its child cgroups), without following links.
+// Subdirectories of a cgroup directory (its child cgroups), without following links. A directory
+// removed meanwhile, or not readable, has nothing below it to reach.
 std::vector<std::string> child_cgroups(const std::filesystem::path& dir) {
   std::vector<std::string> children;
-  const Dir handle = open_dir(dir);
-  if (!handle) {
-    return children; // removed meanwhile, or not readable: nothing below it to reach
-  }
-  while (const dirent* entry = ::readdir(handle.get())) {
-    const std::string_view name = entry->d_name;
-    if (name == "." || name == ".." || entry->d_type != DT_DIR) {
-      continue;
+  for_each_entry(dir, [&](const DirEntry& entry) {
+    if (entry.type == DT_DIR) {
+      children.emplace_back(entry.name);
     }
-    children.emplace_back(name);
-  }
+  });
   std::sort(children.begin(), children.end());
   return children;
 }

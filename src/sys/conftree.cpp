@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <deque>
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -79,6 +78,7 @@ bool leads_nowhere(int error) {
 }
 } // namespace
 
+namespace {
 OpenedFile read_if_present(const std::filesystem::path& host, std::string_view what,
                            std::size_t max) {
   // stat first: a device is never opened (opening one can act, as a watchdog's does) and a
@@ -113,6 +113,7 @@ OpenedFile read_if_present(const std::filesystem::path& host, std::string_view w
   }
   return out;
 }
+} // namespace
 
 OpenedFile read_if_regular(const std::filesystem::path& host, std::string_view what,
                            std::size_t max) {
@@ -244,25 +245,17 @@ std::vector<std::string> list_names(const std::filesystem::path& root, const std
                                     std::string_view suffix) {
   std::vector<std::string> names;
   const RootPath resolved = resolve_in_root(root, dir);
-  DIR* handle = resolved.loop ? nullptr : ::opendir(resolved.host.c_str());
-  if (handle == nullptr) {
-    if (!resolved.loop && errno != ENOENT && errno != ENOTDIR) {
-      throw SystemError(errno, fmt::format("cannot list {}", dir));
-    }
+  if (resolved.loop) {
     return names;
   }
-  errno = 0;
-  while (const dirent* entry = ::readdir(handle)) {
-    const std::string_view name = entry->d_name;
-    if (name != "." && name != ".." && name.size() >= suffix.size() &&
-        name.substr(name.size() - suffix.size()) == suffix) {
-      names.emplace_back(name);
+  const int listed = for_each_entry(resolved.host, [&](const DirEntry& entry) {
+    if (entry.name.size() >= suffix.size() &&
+        entry.name.substr(entry.name.size() - suffix.size()) == suffix) {
+      names.emplace_back(entry.name);
     }
-  }
-  const int list_errno = errno;
-  ::closedir(handle);
-  if (list_errno != 0) {
-    throw SystemError(list_errno, fmt::format("cannot list {}", dir));
+  });
+  if (listed != 0 && listed != ENOENT && listed != ENOTDIR) {
+    throw SystemError(listed, fmt::format("cannot list {}", dir));
   }
   return names;
 }

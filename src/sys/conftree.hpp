@@ -101,11 +101,6 @@ struct OpenedFile {
 // "cannot read WHAT".
 OpenedFile read_if_regular(const std::filesystem::path& host, std::string_view what,
                            std::size_t max);
-// read_if_regular, except that a path that leads nowhere (ENOENT, ENOTDIR, ELOOP) is no error
-// but `absent`: the boot view looks for many files that most machines do not have, and an
-// exception costs more than reading a small file.
-OpenedFile read_if_present(const std::filesystem::path& host, std::string_view what,
-                           std::size_t max);
 
 // Reads one path under `root`. Throws SystemError when it exists but cannot be read.
 ConfNode read_conf_node(const std::filesystem::path& root, const std::string& system_path);

@@ -1,12 +1,11 @@
 #include "sys/held_sockets.hpp"
 
 #include "sys/fd.hpp"
+#include "sys/socket_owners.hpp"
 
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <charconv>
-#include <dirent.h>
 #include <memory>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -21,21 +20,6 @@
 namespace kaltune {
 
 namespace {
-std::optional<std::uint64_t> socket_inode(std::string_view link) {
-  constexpr std::string_view prefix = "socket:[";
-  if (link.size() <= prefix.size() + 1 || link.substr(0, prefix.size()) != prefix ||
-      link.back() != ']') {
-    return std::nullopt;
-  }
-  std::uint64_t inode = 0;
-  const std::string_view digits = link.substr(prefix.size(), link.size() - prefix.size() - 1);
-  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), inode);
-  if (ec != std::errc() || ptr != digits.data() + digits.size()) {
-    return std::nullopt;
-  }
-  return inode;
-}
-
 bool established_tcp(int fd) {
   int protocol = 0;
   socklen_t size = sizeof protocol;
@@ -53,46 +37,34 @@ HeldSocketScan for_each_established(const std::vector<pid_t>& pids,
                                     const std::function<void(int fd)>& visit) {
   HeldSocketScan scan;
   std::unordered_set<std::uint64_t> seen;
-  char link[64];
   for (const pid_t pid : pids) {
     ++scan.processes;
-    const std::string fd_dir = fmt::format("/proc/{}/fd", pid);
-    std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(fd_dir.c_str()), ::closedir);
     // Through syscall(): glibc before 2.36 has no wrapper.
     const UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-    if (!dir || pidfd.get() < 0) {
+    if (pidfd.get() < 0) {
       ++scan.unreachable;
       continue;
     }
     bool reached = true;
-    while (const dirent* entry = ::readdir(dir.get())) {
-      int fd = -1;
-      const std::string_view name = entry->d_name;
-      const auto [ptr, ec] = std::from_chars(name.data(), name.data() + name.size(), fd);
-      if (ec != std::errc() || ptr != name.data() + name.size()) {
-        continue;
-      }
-      const ssize_t n = ::readlinkat(::dirfd(dir.get()), entry->d_name, link, sizeof link);
-      const auto inode =
-          n > 0 ? socket_inode(std::string_view(link, static_cast<std::size_t>(n))) : std::nullopt;
-      if (!inode || seen.count(*inode) != 0) {
-        continue;
+    const int listed = for_each_socket_fd(pid, [&](int fd, std::uint64_t inode) {
+      if (seen.count(inode) != 0) {
+        return;
       }
       const UniqueFd copy(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0)));
       if (copy.get() < 0) {
         reached = reached && errno == EBADF; // closed since the listing: not a lack of rights
-        continue;
+        return;
       }
       struct stat st {};
-      if (::fstat(copy.get(), &st) != 0 || st.st_ino != *inode) {
-        continue; // the number was reused meanwhile
+      if (::fstat(copy.get(), &st) != 0 || st.st_ino != inode) {
+        return; // the number was reused meanwhile
       }
-      seen.insert(*inode);
+      seen.insert(inode);
       if (established_tcp(copy.get())) {
         visit(copy.get());
       }
-    }
-    if (!reached) {
+    });
+    if (listed != 0 || !reached) {
       ++scan.unreachable;
     }
   }

@@ -1,12 +1,13 @@
 #pragma once
 
 // The one home of the loops around system calls that every file access shares: retrying a call
-// interrupted by a signal (EINTR), opening with O_CLOEXEC, and writing a whole buffer. Reading to
-// the end is sys/read_fd.hpp.
+// interrupted by a signal (EINTR), opening with O_CLOEXEC, listing a directory, and writing a
+// whole buffer. Reading to the end is sys/read_fd.hpp.
 
 #include <cerrno>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <string_view>
 #include <sys/types.h>
 
@@ -24,6 +25,21 @@ template <typename Call> auto retry_eintr(Call&& call) {
 
 // open(2) with O_CLOEXEC, retried on EINTR; -1 and errno on failure.
 int open_retrying(const std::filesystem::path& path, int flags, mode_t mode = 0);
+
+// One entry of a directory being listed: its name, its type as readdir(3) says (DT_DIR, DT_LNK,
+// …; DT_UNKNOWN where the filesystem does not say) and the directory's descriptor, for *at()
+// calls on the entry while the listing runs.
+struct DirEntry {
+  std::string_view name;
+  unsigned char type;
+  int dir_fd;
+};
+
+// Calls `visit` for each entry of `dir` but "." and "..", as they are read: nothing is kept, so
+// a directory of any size costs the same. Returns 0, or the errno of opening the directory
+// (nothing visited) or of a failed read (the entries before it were visited).
+int for_each_entry(const std::filesystem::path& dir,
+                   const std::function<void(const DirEntry&)>& visit);
 
 // Writes all of `data` to `fd` with `write` (write(2)'s contract, e.g. the Posix seam's), retrying
 // EINTR and continuing after short writes. Returns 0, or the errno of the failure (EIO when a

@@ -189,10 +189,12 @@ std::vector<FlockHolder> flock_holders(dev_t device, ino_t inode) {
   return holders;
 }
 
+namespace {
 pid_t flock_holder(dev_t device, ino_t inode) {
   const auto holders = flock_holders(device, inode);
   return holders.empty() ? 0 : holders.front().pid;
 }
+} // namespace
 
 namespace {
 // Whether no holder of the lock can be a kaltune run: each holds it shared (kaltune takes it

@@ -35,8 +35,6 @@ struct FlockHolder {
   bool exclusive = false;
 };
 std::vector<FlockHolder> flock_holders(dev_t device, ino_t inode);
-// The first of them, or 0.
-pid_t flock_holder(dev_t device, ino_t inode);
 
 class FileLock {
 public:

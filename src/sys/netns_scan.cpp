@@ -14,7 +14,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dirent.h>
 #include <fcntl.h>
 #include <map>
 #include <sched.h>
@@ -53,7 +52,7 @@ std::string reason_of(int error) {
 // capped: the kernel makes these files from the machine's own state (a mount table of a thousand
 // `ip netns add` names is 150 KiB), and a cut would drop what comes after it without a word.
 std::optional<std::string> read_proc_text(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(open_retrying(path, O_RDONLY));
   if (fd.get() < 0) {
     return std::nullopt;
   }
@@ -64,9 +63,8 @@ std::optional<std::string> read_proc_text(const std::string& path) {
   }
 }
 
-std::optional<pid_t> pid_name(const char* name) {
-  const std::string_view text(name);
-  const auto value = parse_u64(text);
+std::optional<pid_t> pid_name(std::string_view name) {
+  const auto value = parse_u64(name);
   if (!value || *value == 0 || *value > 0x7fffffff) {
     return std::nullopt;
   }
@@ -90,16 +88,14 @@ public:
 
 private:
   void scan_processes() {
-    DIR* dir = ::opendir(proc_.c_str());
-    if (dir == nullptr) {
-      throw SystemError(errno, fmt::format("cannot list {}", proc_));
-    }
-    while (const dirent* entry = ::readdir(dir)) {
-      if (const auto pid = pid_name(entry->d_name)) {
+    const int listed = for_each_entry(proc_, [&](const DirEntry& entry) {
+      if (const auto pid = pid_name(entry.name)) {
         add_process(*pid);
       }
+    });
+    if (listed != 0) {
+      throw SystemError(listed, fmt::format("cannot list {}", proc_));
     }
-    ::closedir(dir);
   }
 
   void add_process(pid_t pid) {
@@ -246,7 +242,7 @@ UniqueFd open_found_netns(const FoundNetns& netns, const std::string& proc) {
   int denied = 0;
   std::string denied_path;
   for (const std::string& path : candidates) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd fd(open_retrying(path, O_RDONLY));
     if (fd.get() < 0) {
       if (errno == EACCES || errno == EPERM) {
         denied = errno;
@@ -266,7 +262,7 @@ UniqueFd open_found_netns(const FoundNetns& netns, const std::string& proc) {
   return UniqueFd();
 }
 
-NetnsVisit::NetnsVisit() : home_(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) {
+NetnsVisit::NetnsVisit() : home_(open_retrying("/proc/thread-self/ns/net", O_RDONLY)) {
   struct stat st {};
   if (home_.get() < 0 || ::fstat(home_.get(), &st) != 0) {
     throw SystemError(errno, "cannot open this process's network namespace");

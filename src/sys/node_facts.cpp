@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "sys/fd.hpp"
+#include "sys/io.hpp"
 #include "sys/read_fd.hpp"
 
 #include <fmt/format.h>
@@ -17,7 +18,7 @@ namespace kaltune {
 
 std::optional<std::string> RealNodeFacts::read_state_file(const std::string& path) {
   // O_NONBLOCK: a FIFO planted there never blocks the scan.
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  UniqueFd fd(open_retrying(path, O_RDONLY | O_NONBLOCK | O_NOCTTY));
   if (fd.get() < 0) {
     return std::nullopt;
   }
@@ -36,8 +37,8 @@ std::optional<std::string> RealNodeFacts::read_state_file(const std::string& pat
 }
 
 std::optional<UtsName> RealNodeFacts::uts_name(pid_t pid) {
-  UniqueFd target(::open(fmt::format("/proc/{}/ns/uts", pid).c_str(), O_RDONLY | O_CLOEXEC));
-  UniqueFd home(::open("/proc/thread-self/ns/uts", O_RDONLY | O_CLOEXEC));
+  UniqueFd target(open_retrying(fmt::format("/proc/{}/ns/uts", pid), O_RDONLY));
+  UniqueFd home(open_retrying("/proc/thread-self/ns/uts", O_RDONLY));
   if (target.get() < 0 || home.get() < 0) {
     return std::nullopt;
   }

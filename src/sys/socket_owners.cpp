@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -22,23 +21,6 @@
 namespace kaltune {
 
 namespace {
-// Closes a directory stream on every path out.
-class Dir {
-public:
-  explicit Dir(const std::string& path) : dir_(::opendir(path.c_str())) {}
-  Dir(const Dir&) = delete;
-  Dir& operator=(const Dir&) = delete;
-  ~Dir() {
-    if (dir_ != nullptr) {
-      ::closedir(dir_);
-    }
-  }
-  DIR* get() const { return dir_; }
-
-private:
-  DIR* dir_;
-};
-
 template <typename T> std::optional<T> number(std::string_view text) {
   T value{};
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -46,16 +28,6 @@ template <typename T> std::optional<T> number(std::string_view text) {
     return std::nullopt;
   }
   return value;
-}
-
-// "socket:[12345]" → 12345
-std::optional<std::uint32_t> socket_inode(std::string_view link) {
-  constexpr std::string_view prefix = "socket:[";
-  if (link.size() <= prefix.size() + 1 || link.substr(0, prefix.size()) != prefix ||
-      link.back() != ']') {
-    return std::nullopt;
-  }
-  return number<std::uint32_t>(link.substr(prefix.size(), link.size() - prefix.size() - 1));
 }
 
 std::string read_command(pid_t pid) {
@@ -75,36 +47,51 @@ std::string read_command(pid_t pid) {
 
 // Adds the wanted sockets of one process; false when its descriptors could not be listed.
 bool scan_process(pid_t pid, const std::function<bool(std::uint32_t)>& wanted, OwnerScan& scan) {
-  const std::string fd_dir = fmt::format("/proc/{}/fd", pid);
-  Dir dir(fd_dir);
-  if (dir.get() == nullptr) {
-    return errno != EACCES && errno != EPERM; // vanished processes are not a lack of rights
-  }
   std::string command;
-  char link[64];
-  while (const dirent* entry = ::readdir(dir.get())) {
-    const auto fd = number<int>(entry->d_name);
-    if (!fd) {
-      continue;
-    }
-    // "socket:[4294967295]" is 19 bytes: a target that fills the buffer is longer, and so no
-    // socket (only sockets' targets start with "socket:["), never a cut one taken for one.
-    const ssize_t n = ::readlinkat(::dirfd(dir.get()), entry->d_name, link, sizeof link);
-    if (n <= 0 || static_cast<std::size_t>(n) >= sizeof link) {
-      continue;
-    }
-    const auto inode = socket_inode(std::string_view(link, static_cast<std::size_t>(n)));
-    if (!inode || !wanted(*inode) || scan.owners.count(*inode) != 0) {
-      continue;
+  const int listed = for_each_socket_fd(pid, [&](int fd, std::uint64_t inode) {
+    const auto socket = static_cast<std::uint32_t>(inode);
+    if (inode != socket || !wanted(socket) || scan.owners.count(socket) != 0) {
+      return;
     }
     if (command.empty()) {
       command = read_command(pid);
     }
-    scan.owners.emplace(*inode, SocketOwner{pid, *fd, command});
+    scan.owners.emplace(socket, SocketOwner{pid, fd, command});
+  });
+  return listed != EACCES && listed != EPERM; // vanished processes are not a lack of rights
+}
+} // namespace
+
+std::optional<std::uint64_t> socket_inode(std::string_view link) {
+  constexpr std::string_view prefix = "socket:[";
+  if (link.size() <= prefix.size() + 1 || link.substr(0, prefix.size()) != prefix ||
+      link.back() != ']') {
+    return std::nullopt;
   }
-  return true;
+  return number<std::uint64_t>(link.substr(prefix.size(), link.size() - prefix.size() - 1));
 }
 
+int for_each_socket_fd(pid_t pid, const std::function<void(int fd, std::uint64_t inode)>& visit) {
+  char link[64];
+  return for_each_entry(fmt::format("/proc/{}/fd", pid), [&](const DirEntry& entry) {
+    const auto fd = number<int>(entry.name);
+    if (!fd) {
+      return;
+    }
+    // "socket:[18446744073709551615]" is 29 bytes: a target that fills the buffer is longer, and
+    // so no socket (only sockets' targets start with "socket:["), never a cut one taken for one.
+    const std::string name(entry.name);
+    const ssize_t n = ::readlinkat(entry.dir_fd, name.c_str(), link, sizeof link);
+    if (n <= 0 || static_cast<std::size_t>(n) >= sizeof link) {
+      return;
+    }
+    if (const auto inode = socket_inode(std::string_view(link, static_cast<std::size_t>(n)))) {
+      visit(*fd, *inode);
+    }
+  });
+}
+
+namespace {
 int get_int_option(int fd, int level, int name, const char* what, pid_t pid, int target_fd) {
   int value = 0;
   socklen_t size = sizeof value;
@@ -119,19 +106,18 @@ int get_int_option(int fd, int level, int name, const char* what, pid_t pid, int
 
 OwnerScan scan_socket_owners(const std::function<bool(std::uint32_t)>& wanted) {
   OwnerScan scan;
-  Dir proc("/proc");
-  if (proc.get() == nullptr) {
-    throw SystemError(errno, "cannot list /proc");
-  }
-  while (const dirent* entry = ::readdir(proc.get())) {
-    const auto pid = number<pid_t>(entry->d_name);
+  const int listed = for_each_entry("/proc", [&](const DirEntry& entry) {
+    const auto pid = number<pid_t>(entry.name);
     if (!pid) {
-      continue;
+      return;
     }
     ++scan.processes;
     if (!scan_process(*pid, wanted, scan)) {
       ++scan.unreadable;
     }
+  });
+  if (listed != 0) {
+    throw SystemError(listed, "cannot list /proc");
   }
   return scan;
 }

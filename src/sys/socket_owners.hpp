@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <sys/types.h>
 #include <unordered_map>
 
@@ -24,6 +25,14 @@ struct OwnerScan {
   std::size_t processes = 0;                             // processes looked at
   std::size_t unreadable = 0; // processes whose descriptors could not be listed (EACCES)
 };
+
+// "socket:[12345]" → 12345: the inode a /proc/PID/fd link names; nullopt for anything else.
+std::optional<std::uint64_t> socket_inode(std::string_view link);
+
+// Each descriptor of process `pid` that is a socket, with the socket's inode, as /proc/PID/fd
+// lists them now. Returns 0, or the errno of listing the directory (the process vanished:
+// ENOENT; another user's without root: EACCES).
+int for_each_socket_fd(pid_t pid, const std::function<void(int fd, std::uint64_t inode)>& visit);
 
 // Lists /proc/*/fd once and keeps the owner of every socket inode for which `wanted` is true.
 // Processes that vanish meanwhile are skipped; those whose fd directory is not readable are

@@ -261,9 +261,6 @@ TEST(AssignedKey, Spellings) {
   EXPECT_EQ(assigned_key("net.ipv4/tcp_keepalive_time = 1"), std::nullopt);    // neither
   EXPECT_EQ(assigned_key("/net.ipv4.tcp_keepalive_time = 1"), std::nullopt);   // neither
   EXPECT_EQ(assigned_key("net.ipv4.tcp_keepalive_time = 1\r2"), std::nullopt); // two lines
-  EXPECT_EQ(assigned_key_by_either("--net.ipv4.tcp_keepalive_time = 1"), Key::time);
-  EXPECT_EQ(assigned_key_by_either("net/ipv4/tcp_keepalive_time/ = 1"), Key::time);
-  EXPECT_EQ(assigned_key_by_either("net.ipv4/tcp_keepalive_time = 1"), std::nullopt);
   EXPECT_TRUE(glob_sets("net.ipv4.tcp_keepalive_* = 1", Key::probes));
   EXPECT_TRUE(glob_sets("-net/ipv4/tcp_keepalive_[ti]* = 1", Key::intvl));
   EXPECT_FALSE(glob_sets("net.ipv4.tcp_keepalive_[ti]* = 1", Key::probes));

@@ -12,15 +12,6 @@ TEST(Keepalive, DetectionIsTimePlusIntvlTimesProbes) {
   EXPECT_EQ(detect_seconds(Settings{600, 30, 0}), 600);
 }
 
-TEST(Keepalive, NamesRoundTrip) {
-  for (Key key : all_keys) {
-    EXPECT_EQ(key_from_sysctl_name(sysctl_name(key)), key);
-  }
-  EXPECT_EQ(key_from_sysctl_name("net/ipv4/tcp_keepalive_intvl"), Key::intvl);
-  EXPECT_EQ(key_from_sysctl_name("/net/ipv4/tcp_keepalive_probes"), Key::probes);
-  EXPECT_FALSE(key_from_sysctl_name("net.ipv4.tcp_keepalive_timex"));
-}
-
 TEST(Keepalive, DefaultsRaiseNoWarning) {
   EXPECT_TRUE(assess(kernel_defaults).empty());
 }

@@ -212,13 +212,5 @@ TEST(AttributeOwner, NothingSaysNothingIsGuessed) {
   EXPECT_EQ(unknown.container_id, id_b);
 }
 
-TEST(RuntimeName, RoundTrips) {
-  for (Runtime r : {Runtime::containerd, Runtime::crio, Runtime::docker, Runtime::podman,
-                    Runtime::nspawn, Runtime::lxc}) {
-    EXPECT_EQ(runtime_from_name(runtime_name(r)), r);
-  }
-  EXPECT_EQ(runtime_from_name("rkt"), std::nullopt);
-}
-
 } // namespace
 } // namespace kaltune
