@@ -31,8 +31,10 @@ inline constexpr std::int64_t model_rto_ms = 200;
 inline constexpr std::int64_t initial_rto_ms = 1000;
 inline constexpr std::int64_t default_rto_max_ms = 120000; // TCP_RTO_MAX
 inline constexpr std::int64_t default_retries2 = 15;
-// What net.ipv4.tcp_retries2 stores (a u8); plan derives within it.
-inline constexpr Range retries2_range{0, 255};
+// What plan derives tcp_retries2 within: kaltune's range for the key (base/keepalive's api_range,
+// what `set` takes without --force). The kernel also takes 0: every connection given up at its
+// first retransmission timeout, which no plan should answer.
+inline constexpr Range retries2_range{1, 255};
 
 // What the busy half of this namespace depends on. retries2 becomes Settings[Key::retries2]
 // once tcp_retries2 is one of kaltune's keys.

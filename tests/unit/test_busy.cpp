@@ -47,6 +47,12 @@ TEST(Busy, ModelTimeoutTable) {
   }
 }
 
+// plan derives tcp_retries2 only within what set takes without --force.
+TEST(Busy, PlanDerivesWithinTheKeysRange) {
+  EXPECT_EQ(retries2_range.min, api_range(Key::retries2).min);
+  EXPECT_EQ(retries2_range.max, api_range(Key::retries2).max);
+}
+
 TEST(Busy, ExpiriesDoubleUpToRtoMax) {
   EXPECT_DOUBLE_EQ(expiry_ms(204, 1, 120000), 408);
   EXPECT_DOUBLE_EQ(expiry_ms(204, 3, 120000), 2856); // "2.86 s after the first retransmission"
