@@ -95,7 +95,8 @@ std::optional<Settings> requested_settings(Context& context, const EnforceOption
     return std::nullopt;
   }
   Request request = parse_values(options.values, false);
-  if (const auto plan = plan_from_goals(context, "enforce", options.goals, request)) {
+  if (const auto plan =
+          plan_from_goals(context, "enforce", options.goals, request, /*sysctls=*/false)) {
     for (Key key : keepalive_keys) {
       request[index_of(key)] = plan->settings[key];
     }

@@ -103,7 +103,7 @@ BusyInputs busy_inputs(Context& context) {
 }
 
 std::optional<Plan> plan_from_goals(Context& context, std::string_view command,
-                                    const GoalOptions& options, const Pins& given) {
+                                    const GoalOptions& options, const Pins& given, bool sysctls) {
   if (!options.any()) {
     return std::nullopt;
   }
@@ -116,7 +116,7 @@ std::optional<Plan> plan_from_goals(Context& context, std::string_view command,
   }
   Plan plan = derive_or_throw(command, request);
   if (context.format != Format::json) {
-    context.out << render_plan_origins(plan, context.out_style);
+    context.out << render_plan_origins(plan, context.out_style, sysctls);
   }
   return plan;
 }

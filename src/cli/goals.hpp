@@ -53,7 +53,8 @@ BusyInputs busy_inputs(Context& context);
 // present), every key set. Without goals: nullopt. In text mode the report of where each value
 // came from goes to context.out first. `command` prefixes errors ("set", "verify").
 std::optional<Plan> plan_from_goals(Context& context, std::string_view command,
-                                    const GoalOptions& options, const Pins& given);
+                                    const GoalOptions& options, const Pins& given,
+                                    bool sysctls = true);
 
 // The derived values, or a usage error (exit 2) with the reason and the nearest goals that can be
 // met. `command` prefixes the message ("plan", "set", "verify").

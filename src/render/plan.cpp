@@ -7,7 +7,9 @@
 #include "render/settings.hpp"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
+#include <span>
 
 namespace kaltune {
 
@@ -82,18 +84,22 @@ std::string set_command(const Plan& plan) {
 }
 
 namespace {
-std::string values_table(const Plan& plan, const Style& style) {
+std::string values_table(const Plan& plan, const Style& style, bool with_retries2 = true) {
   std::string out = style.bold(fmt::format("  {:<30} {:<18} {}", "KEY", "VALUE", "ORIGIN")) + "\n";
-  for (Key key : all_keys) {
+  for (Key key :
+       with_retries2 ? std::span<const Key>(all_keys) : std::span<const Key>(keepalive_keys)) {
     out += fmt::format("  {:<30} {:<18} {}\n", sysctl_name(key),
                        value_text(key, plan.settings[key]), origin(plan, key));
   }
   return out;
 }
 
-std::string goal_lines(const Plan& plan, const Style& style, bool explain) {
+std::string goal_lines(const Plan& plan, const Style& style, bool explain, bool busy = true) {
   std::string out = "Goals:\n";
   for (const GoalCheck& check : plan.checks) {
+    if (!busy && check.half == Half::busy) {
+      continue; // tcp_retries2's, which the command does not apply
+    }
     out += fmt::format("  {} {}: {} {}, {}\n", style.good("met"), goal_text(check, plan),
                        check.binding ? "binds" : "holds", bound_text(check), margin_text(check));
     if (explain) {
@@ -128,9 +134,18 @@ std::string render_plan(const Plan& plan, const Style& style) {
   return out;
 }
 
-std::string render_plan_origins(const Plan& plan, const Style& style) {
-  return "From the goals (kaltune plan explains them):\n" + values_table(plan, style) +
-         goal_lines(plan, style, false) + "\n";
+std::string render_plan_origins(const Plan& plan, const Style& style, bool sysctls) {
+  std::string out = "From the goals (kaltune plan explains them):\n" +
+                    values_table(plan, style, sysctls) + goal_lines(plan, style, false, sysctls);
+  if (!sysctls && plan.sets(Key::retries2)) {
+    out += plan.user_timeout_ms
+               ? fmt::format("Busy connections: enforce sets no tcp_retries2; --user-timeout {}s "
+                             "meets the goals for them (TCP_USER_TIMEOUT up to {} ms)\n",
+                             *plan.user_timeout_ms / 1000, *plan.user_timeout_ms)
+               : "Busy connections: enforce sets no tcp_retries2, and no TCP_USER_TIMEOUT meets "
+                 "the goals for them (kaltune plan says why)\n";
+  }
+  return out + "\n";
 }
 
 std::string render_plan_sysctl(const Plan& plan) {

@@ -15,8 +15,10 @@ namespace kaltune {
 // `kaltune set` command line that applies them.
 std::string render_plan(const Plan& plan, const Style& style);
 // Where each value came from (derived or given) and one line per goal: what `set` and `verify`
-// print before their own report when they derive from goals.
-std::string render_plan_origins(const Plan& plan, const Style& style);
+// print before their own report when they derive from goals. `sysctls`: the command applies
+// tcp_retries2 too; `enforce` does not (it has no socket option: the plan's TCP_USER_TIMEOUT is
+// named instead).
+std::string render_plan_origins(const Plan& plan, const Style& style, bool sysctls = true);
 // A ready sysctl.d file: a comment naming the goals, then `key = value` lines (tcp_retries2
 // when the plan derived it).
 std::string render_plan_sysctl(const Plan& plan);

@@ -29,6 +29,24 @@ Plan nlb_plan() {
   return plan_for(420);
 }
 
+// enforce applies the keepalive keys only: its report of the goals leaves tcp_retries2 and the
+// busy goals out and names the TCP_USER_TIMEOUT that meets them instead.
+TEST(RenderPlan, OriginsForACommandWithoutTheSysctls) {
+  const Plan plan = nlb_plan();
+  const std::string set = render_plan_origins(plan, Style());
+  EXPECT_NE(set.find("net.ipv4.tcp_retries2"), std::string::npos) << set;
+  EXPECT_NE(set.find("(busy)"), std::string::npos) << set;
+  const std::string enforce = render_plan_origins(plan, Style(), /*sysctls=*/false);
+  EXPECT_EQ(enforce.find("net.ipv4.tcp_retries2"), std::string::npos) << enforce;
+  EXPECT_EQ(enforce.find("(busy)"), std::string::npos) << enforce;
+  ASSERT_TRUE(plan.user_timeout_ms);
+  EXPECT_NE(enforce.find(fmt::format("Busy connections: enforce sets no tcp_retries2; "
+                                     "--user-timeout {}s meets the goals for them",
+                                     *plan.user_timeout_ms / 1000)),
+            std::string::npos)
+      << enforce;
+}
+
 TEST(RenderPlan, SysctlFile) {
   const std::string out = render_plan_sysctl(nlb_plan());
   EXPECT_EQ(out.substr(out.find("\nnet.ipv4") + 1), "net.ipv4.tcp_keepalive_time = 93\n"
