@@ -154,12 +154,11 @@ RootPath resolve_in_root(const std::filesystem::path& root, const std::string& s
     if (++links > max_symlinks) {
       return RootPath{host, join_system(done), true};
     }
-    std::string target(static_cast<std::size_t>(st.st_size) + 256, '\0');
-    const ssize_t n = ::readlink(host.c_str(), target.data(), target.size());
-    if (n < 0) {
+    const std::optional<std::string> read = read_link(host);
+    if (!read) {
       throw SystemError(errno, fmt::format("cannot read the symlink {}", join_system(done)));
     }
-    target.resize(static_cast<std::size_t>(n));
+    const std::string& target = *read;
     done.pop_back();
     if (!target.empty() && target.front() == '/') {
       done.clear(); // an absolute target starts again at the root, never above it

@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <sys/types.h>
 
@@ -40,6 +42,11 @@ struct DirEntry {
 // (nothing visited) or of a failed read (the entries before it were visited).
 int for_each_entry(const std::filesystem::path& dir,
                    const std::function<void(const DirEntry&)>& visit);
+
+// The target of the symlink `path`, whole: readlink(2) into a buffer that grows until the target
+// fits with room to spare (st_size says 0 for /proc's links, and a link replaced since it was
+// looked at may be longer). nullopt with errno set when it cannot be read.
+std::optional<std::string> read_link(const std::filesystem::path& path);
 
 // Writes all of `data` to `fd` with `write` (write(2)'s contract, e.g. the Posix seam's), retrying
 // EINTR and continuing after short writes. Returns 0, or the errno of the failure (EIO when a

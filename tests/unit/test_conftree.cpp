@@ -1,6 +1,7 @@
 // The seam under --root: symlinks resolve inside the root, never on the host.
 
 #include "sys/conftree.hpp"
+#include "sys/io.hpp"
 
 #include "../common/temp_root.hpp"
 
@@ -31,6 +32,27 @@ TEST(ConfTreeSeam, SymlinksNeverLeaveTheRoot) {
   const ConfNode host = read_conf_node(root.path(), "/etc/sysctl.d/host.conf");
   EXPECT_EQ(host.kind, NodeKind::broken); // the root has no /etc/passwd; the host's is not read
   EXPECT_EQ(host.target, "/etc/passwd");
+}
+
+// A link's target is read whole whatever lstat says of its size: a long one (the buffer grows)
+// resolves inside the root, and /proc's links (st_size 0) read in full.
+TEST(ConfTreeSeam, LongLinkTargetsAreReadWhole) {
+  TempRoot root;
+  fs::create_directories(root.path() / "etc/sysctl.d");
+  fs::create_directories(root.path() / "run");
+  std::ofstream(root.path() / "run/x.conf") << "inside\n";
+  std::string target = "/run";
+  while (target.size() < 3000) {
+    target += "/.";
+  }
+  target += "/x.conf";
+  fs::create_symlink(target, root.path() / "etc/sysctl.d/long.conf");
+  EXPECT_EQ(read_link(root.path() / "etc/sysctl.d/long.conf"), target);
+  const ConfNode node = read_conf_node(root.path(), "/etc/sysctl.d/long.conf");
+  EXPECT_EQ(node.content, "inside\n");
+  EXPECT_EQ(node.target, "/run/x.conf"); // the resolved path
+  EXPECT_EQ(read_link("/proc/self/cwd"), fs::current_path().string());
+  EXPECT_EQ(read_link(root.path() / "run/x.conf"), std::nullopt); // not a link
 }
 
 TEST(ConfTreeSeam, LinkToDevNullMasksEvenWithoutDevInTheRoot) {
