@@ -174,20 +174,20 @@ std::string missing_text(const MissingNetns& missing) {
 }
 
 std::string render_netns_head(const Style& style) {
-  return style.bold(fmt::format("{:<12} {:<16} {:<28} {:>6} {:>6} {:>6} {:>6}  {:<18} {}", "NETNS",
-                                "NAME", "OWNER", "PROCS", "TIME", "INTVL", "PROBES", "DETECT",
-                                "DIFFERS FROM HOST")) +
+  return style.bold(fmt::format("{:<12} {:<16} {:<28} {:>6} {:>6} {:>6} {:>6} {:>8}  {:<18} {}",
+                                "NETNS", "NAME", "OWNER", "PROCS", "TIME", "INTVL", "PROBES",
+                                "RETRIES2", "DETECT", "DIFFERS FROM HOST")) +
          "\n";
 }
 
 std::string render_netns_row(const NetnsEntry& entry, const Style& style) {
   const std::string differs = differences_text(entry);
   const bool bad = !entry.differences().empty();
-  return fmt::format("{:<12} {:<16} {:<28} {:>6} {:>6} {:>6} {:>6}  {:<18} {}\n",
+  return fmt::format("{:<12} {:<16} {:<28} {:>6} {:>6} {:>6} {:>6} {:>8}  {:<18} {}\n",
                      entry.found.id.ino, printable(netns_name(entry.found).value_or("-")),
                      printable(owner_label(entry).value_or("-")), entry.found.process_count,
                      entry.values[Key::time], entry.values[Key::intvl], entry.values[Key::probes],
-                     seconds_with_human(detect_seconds(entry.values)),
+                     entry.values[Key::retries2], seconds_with_human(detect_seconds(entry.values)),
                      bad ? style.warn(differs) : differs);
 }
 

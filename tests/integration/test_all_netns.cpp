@@ -207,6 +207,7 @@ TEST_F(AllNetns, EveryNamespaceOnceWithItsRealValuesProcessesAndDifferences) {
   std::string line;
   std::getline(lines, line);
   EXPECT_EQ(line.rfind("NETNS", 0), 0u) << table.out;
+  EXPECT_NE(line.find(" PROBES RETRIES2  DETECT "), std::string::npos) << line; // the four keys
   std::getline(lines, line);
   EXPECT_EQ(line.rfind(std::to_string(host) + " ", 0), 0u) << table.out;
   EXPECT_NE(line.find("host"), std::string::npos);
