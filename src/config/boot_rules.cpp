@@ -76,12 +76,6 @@ template <typename Format> void add_note(ParsedFile& parsed, Format format) {
   }
 }
 
-// A line that looks meant for one of the keys: the last part of a key's name in it.
-bool mentions_keepalive(std::string_view text) {
-  return text.find("tcp_keepalive") != std::string_view::npos ||
-         text.find("tcp_retries2") != std::string_view::npos;
-}
-
 void add_directive(BootModel model, ParsedFile& parsed, Directive directive) {
   directive.glob = is_glob(directive.key);
   if (model == BootModel::systemd) {
@@ -102,7 +96,7 @@ void add_directive(BootModel model, ParsedFile& parsed, Directive directive) {
       directive.reaches || std::any_of(all_keys.begin(), all_keys.end(),
                                        [&](Key key) { return directive.touches(key); });
   if (!ours) {
-    if (mentions_keepalive(directive.key)) {
+    if (mentions_a_key(directive.key)) {
       add_note(parsed, [&] {
         return fmt::format(
             "{}: \"{}\" does not name a keepalive key the way {} reads it ({}); the line sets "
@@ -323,6 +317,12 @@ ParsedFile parse_file(BootModel model, const std::string& file, const std::strin
                                           file, parsed.unlisted));
   }
   return parsed;
+}
+
+// A line that looks meant for one of the keys: the last part of a key's name in it.
+bool mentions_a_key(std::string_view text) {
+  return text.find("tcp_keepalive") != std::string_view::npos ||
+         text.find("tcp_retries2") != std::string_view::npos;
 }
 
 } // namespace kaltune

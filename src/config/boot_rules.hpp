@@ -53,6 +53,9 @@ std::optional<Key> procps_reaches(std::string_view path);
 std::string systemd_identity(Key key);
 std::string procps_identity(Key key);
 bool is_glob(std::string_view key);
+// Whether text names one of kaltune's keys by the last part of its name (tcp_keepalive_*,
+// tcp_retries2): a line, file or key meant for them, however it is spelled.
+bool mentions_a_key(std::string_view text);
 
 // At most max_line_notes warnings per file, then one that counts the rest: a file of half a
 // million lines that set nothing must not cost a message each.

@@ -116,10 +116,10 @@ void add_sysctl_conf(const ConfTree& tree, BootModel model, Selection& out, Winn
     winners.skipped.push_back(
         BootFile{conf.path, conf.target, false,
                  "not read: systemd-sysctl reads it only through a sysctl.d link"});
-    if (conf.content.find("tcp_keepalive") != std::string::npos) {
+    if (mentions_a_key(conf.content)) {
       out.warnings.push_back(fmt::format(
-          "{}: mentions tcp_keepalive, but systemd-sysctl does not read it (no sysctl.d link such "
-          "as Debian's /etc/sysctl.d/99-sysctl.conf points to it)",
+          "{}: mentions kaltune's keys, but systemd-sysctl does not read it (no sysctl.d link "
+          "such as Debian's /etc/sysctl.d/99-sysctl.conf points to it)",
           conf.path));
     }
   }

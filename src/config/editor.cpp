@@ -207,7 +207,7 @@ bool sets_only(BootModel model, std::string_view piece, const KeySet& keys) {
   if (line.kind == ConfLine::Kind::other && (name.empty() || name.front() != '-')) {
     return true; // neither applier sets anything from a line without '='
   }
-  return !is_glob(name) && name.find("tcp_keepalive") != std::string_view::npos;
+  return !is_glob(name) && mentions_a_key(name);
 }
 
 // The first piece of an LF line that sets something besides the removed keys for either applier

@@ -53,11 +53,14 @@ std::optional<Triple> best_for_intvl(const Limits& limits, const Pins& pins, std
 } // namespace
 
 const BusyRange& BusyTable::range(std::int64_t retries2) {
-  auto& slot = ranges_[static_cast<std::size_t>(
-      std::clamp(retries2, retries2_range.min, retries2_range.max))];
+  // One slot per value the kernel stores (0-255): a namespace's own 0, or a pinned one, is asked
+  // about too, though plan derives within retries2_range only.
+  const std::int64_t value =
+      std::clamp<std::int64_t>(retries2, 0, static_cast<std::int64_t>(ranges_.size()) - 1);
+  auto& slot = ranges_[static_cast<std::size_t>(value)];
   if (!slot) {
     BusyInputs inputs = inputs_;
-    inputs.retries2 = retries2;
+    inputs.retries2 = value;
     slot = busy_range(retries2_limit(inputs), inputs);
   }
   return *slot;

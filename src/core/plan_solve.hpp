@@ -25,7 +25,7 @@ public:
 
 private:
   BusyInputs inputs_;
-  std::array<std::optional<BusyRange>, retries2_range.max + 1> ranges_{};
+  std::array<std::optional<BusyRange>, 256> ranges_{}; // tcp_retries2 is a u8
 };
 
 // The goals as the numbers the solver compares (nominal seconds: time + k x intvl).

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -98,13 +100,23 @@ const Enforcement* EnforcedCgroups::covering(std::uint64_t cgroup_id) const {
   return cgroup_id == 0 || found == by_id.end() ? nullptr : &enforcements[found->second];
 }
 
+namespace {
+// How deep a cgroup is below the mount: "/" 0, "a" 1, "a/b" 2.
+std::size_t cgroup_depth(const std::string& cgroup) {
+  return cgroup == "/"
+             ? 0
+             : static_cast<std::size_t>(std::count(cgroup.begin(), cgroup.end(), '/')) + 1;
+}
+} // namespace
+
 void EnforcedCgroups::add(Enforcement enforcement, const std::vector<std::uint64_t>& subtree_ids) {
   enforcements.push_back(std::move(enforcement));
   const std::size_t index = enforcements.size() - 1;
   for (std::uint64_t id : subtree_ids) {
     const auto [at, inserted] = by_id.emplace(id, index);
-    // The nearer enforcement has the longer path: a subtree of the other.
-    if (!inserted && enforcements[at->second].cgroup.size() < enforcements[index].cgroup.size()) {
+    // Both subtrees hold the cgroup: the deeper enforcement is the nearer one.
+    if (!inserted &&
+        cgroup_depth(enforcements[at->second].cgroup) < cgroup_depth(enforcements[index].cgroup)) {
       at->second = index;
     }
   }

@@ -138,7 +138,7 @@ std::string render_plan_origins(const Plan& plan, const Style& style, bool sysct
   std::string out = "From the goals (kaltune plan explains them):\n" +
                     values_table(plan, style, sysctls) + goal_lines(plan, style, false, sysctls);
   if (!sysctls && plan.sets(Key::retries2)) {
-    out += plan.user_timeout_ms
+    out += plan.user_timeout_ms && *plan.user_timeout_ms >= 1000
                ? fmt::format("Busy connections: enforce sets no tcp_retries2; --user-timeout {}s "
                              "meets the goals for them (TCP_USER_TIMEOUT up to {} ms)\n",
                              *plan.user_timeout_ms / 1000, *plan.user_timeout_ms)

@@ -88,10 +88,14 @@ std::string render_verify(const VerifyReport& report, const Style& style) {
 nlohmann::ordered_json to_json(const VerifyReport& report) {
   nlohmann::ordered_json out;
   // The busy half's private namespace starts at the kernel's defaults and gets the measurement's
-  // tcp_retries2; the idle half copies the running values it was not given.
+  // tcp_retries2; the idle half copies the running keepalive values it was not given and keeps
+  // the kernel's tcp_retries2.
   const bool fresh = report.busy && report.private_netns;
   SourcedSettings settings =
       sourced("running", report.settings, fresh ? "private namespace" : "running");
+  if (report.private_netns && !report.busy) {
+    settings[Key::retries2].origin = "private namespace"; // the idle half leaves it as it starts
+  }
   for (Key key : all_keys) {
     if (report.given[index_of(key)]) {
       settings[key].origin = "command line";

@@ -25,7 +25,7 @@ const std::vector<std::string> key_names{"net.ipv4.tcp_keepalive_time",
                                          "net.ipv4.tcp_keepalive_intvl",
                                          "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_retries2"};
 
-// The one shape: exactly the three keys in order, each exactly {"value": integer, "unit":
+// The one shape: exactly the four keys in order, each exactly {"value": integer, "unit":
 // "seconds"|"count", "origin": origins[i]}.
 void expect_settings(const Json& settings, const std::vector<std::string>& origins,
                      const std::string& where) {
@@ -110,11 +110,16 @@ TEST_F(JsonSettings, SocketsSummary) {
 
 TEST_F(JsonSettings, VerifyNamesWhatTheCommandLineGave) {
   write_sysctl("net.ipv4.tcp_keepalive_intvl", 1);
+  // The idle half neither uses nor refuses this namespace's own tcp_retries2, even 0.
+  write_sysctl("net.ipv4.tcp_retries2", 0);
   const Json json =
       json_of(run_kaltune({"--json", "verify", "--time", "1", "--probes", "1", "--timeout", "30"}),
               0, "verify");
-  expect_settings(json["settings"], {"command line", "running", "command line", "running"},
-                  "verify");
+  write_sysctl("net.ipv4.tcp_retries2", 15);
+  // The private namespace keeps the kernel's tcp_retries2: the idle half does not write it.
+  expect_settings(json["settings"],
+                  {"command line", "running", "command line", "private namespace"}, "verify");
+  EXPECT_EQ(json["settings"]["net.ipv4.tcp_retries2"]["value"], 15);
   EXPECT_EQ(json["settings"]["net.ipv4.tcp_keepalive_intvl"]["value"], 1);
 }
 

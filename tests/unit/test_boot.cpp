@@ -119,8 +119,8 @@ TEST(BootResolve, SystemdSaysWhenItDoesNotReadSysctlConf) {
       BootModel::systemd);
   EXPECT_EQ(view.settings[Key::time].value, 7200);
   ASSERT_EQ(view.warnings.size(), 1u);
-  EXPECT_EQ(view.warnings[0], "/etc/sysctl.conf: mentions tcp_keepalive, but systemd-sysctl does "
-                              "not read it (no sysctl.d link such as Debian's "
+  EXPECT_EQ(view.warnings[0], "/etc/sysctl.conf: mentions kaltune's keys, but systemd-sysctl "
+                              "does not read it (no sysctl.d link such as Debian's "
                               "/etc/sysctl.d/99-sysctl.conf points to it)");
   ASSERT_EQ(view.files.size(), 1u);
   EXPECT_FALSE(view.files[0].applied);

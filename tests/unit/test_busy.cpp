@@ -1,4 +1,5 @@
 #include "core/busy.hpp"
+#include "core/plan_solve.hpp"
 
 #include "fake_procsys.hpp"
 
@@ -51,6 +52,17 @@ TEST(Busy, ModelTimeoutTable) {
 TEST(Busy, PlanDerivesWithinTheKeysRange) {
   EXPECT_EQ(retries2_range.min, api_range(Key::retries2).min);
   EXPECT_EQ(retries2_range.max, api_range(Key::retries2).max);
+}
+
+// plan's memo of busy ranges holds each value the kernel stores apart: 0 (a namespace's own) and 1
+// never share a slot.
+TEST(Busy, PlansTableKeepsEveryValueApart) {
+  plan_detail::BusyTable table{BusyInputs{}};
+  const std::int64_t zero = table.range(0).limit.ms;
+  const std::int64_t one = table.range(1).limit.ms;
+  EXPECT_LT(zero, one);
+  EXPECT_EQ(table.range(0).limit.ms, zero);
+  EXPECT_EQ(table.range(255).limit.ms, model_timeout_ms(255, default_rto_max_ms));
 }
 
 TEST(Busy, ExpiriesDoubleUpToRtoMax) {

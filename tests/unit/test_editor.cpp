@@ -175,6 +175,10 @@ TEST(RemoveKeys, LinesEitherApplierWritesToTheKey) {
                                         every_key());
   EXPECT_EQ(result.content, "net.ipv4/tcp_keepalive_time = 3\n");
   EXPECT_EQ(result.removed, (std::vector<std::size_t>{1, 2}));
+  // procps reads "--key" as the key, systemd as nothing: tcp_retries2's line goes the same way.
+  const EditResult retries2 = remove_keys("--net.ipv4.tcp_retries2 = 5\n", every_key());
+  EXPECT_EQ(retries2.content, "");
+  EXPECT_TRUE(retries2.notes.empty());
 }
 
 // systemd reads "# note\rkey = 5" as a comment and an assignment: the whole line goes.

@@ -127,6 +127,11 @@ TEST(Enforced, TheNearestEnforcementCoversACgroup) {
   EXPECT_EQ(enforced.covering(30)->cgroup, "/");
   EXPECT_EQ(enforced.covering(99), nullptr);
   EXPECT_EQ(enforced.covering(0), nullptr); // the kernel sent no cgroup id
+  // "/" and a one-letter cgroup: the depth decides, not the length of the name.
+  EnforcedCgroups short_names;
+  short_names.add({"/", {}}, {1, 5});
+  short_names.add({"k", {}}, {5});
+  EXPECT_EQ(short_names.covering(5)->cgroup, "k");
 }
 
 TEST(Enforced, KeepaliveFromTheProgramOrFromKaltune) {

@@ -301,9 +301,14 @@ def main():
     _, planned = kaltune.run(command + ["--dry-run"])
     _, listing = kaltune.run(["enforce", "--list"])
     before = entry_of(listing, planned["cgroup"])
-    changed = planned["action"] not in ("unchanged", "absent") or persisted_change(
-        params, before, planned)
     cmd, result = kaltune.run(command + ["--dry-run"] if module.check_mode else command)
+    # What the run did (in check mode: would do); --existing may change connections although the
+    # attachment stays as it was.
+    done = planned if module.check_mode else result
+    existing = (done or {}).get("existing") or {}
+    changed = (done["action"] not in ("unchanged", "absent")
+               or persisted_change(params, before, planned)
+               or bool(existing.get("changed")))
     output = dict(changed=changed, cmd=cmd, kaltune=result)
     if module._diff:
         after_text = state_text(before)
