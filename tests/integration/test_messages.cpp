@@ -7,10 +7,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <unistd.h>
 
 namespace kaltune::itest {
 namespace {
+
+namespace fs = std::filesystem;
 
 std::size_t lines_of(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
@@ -43,6 +48,51 @@ TEST(Messages, CommandLineValuesAreEscaped) {
                                     "2J\xff\xc3\xa9"});
   EXPECT_EQ(c1.status, 4);
   EXPECT_NE(c1.err.find("/x\\u009B2J\\xFF\xc3\xa9"), std::string::npos) << c1.err;
+}
+
+// Output that cannot be written is a failure: exit 4 and a message, never exit 0 with nothing
+// written (a full disk, /dev/full).
+TEST(Messages, StdoutThatCannotBeWrittenIsExitFour) {
+  for (const std::string& args : {std::string("show"), std::string("--json show")}) {
+    const RunResult full =
+        run({"sh", "-c", "exec \"$0\" " + args + " >/dev/full", kaltune_binary()});
+    EXPECT_EQ(full.status, 4) << args << ": " << full.err;
+    EXPECT_NE(full.err.find("kaltune: cannot write the output"), std::string::npos) << full.err;
+  }
+}
+
+// A container's values come from its runtime: --persist with --netns or --pid, and check
+// --persisted of another namespace, are refused before anything is read or written (with
+// --dry-run as well, so that a regression could not write the host's files).
+TEST(Messages, PersistingAnotherNamespaceIsRefused) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--netns", "/proc/self/ns/net", "set", "--time", "600",
+                                 "--persist", "--dry-run"},
+        std::vector<std::string>{"--pid", std::to_string(::getpid()), "reset", "--persist",
+                                 "--dry-run"}}) {
+    const RunResult result = run_kaltune(args);
+    EXPECT_EQ(result.status, 2) << result.err;
+    EXPECT_NE(result.err.find("securityContext.sysctls"), std::string::npos) << result.err;
+    EXPECT_EQ(lines_of(result.err), 1u) << result.err;
+  }
+  const RunResult check = run_kaltune({"--netns", "/proc/self/ns/net", "check", "--persisted"});
+  EXPECT_EQ(check.status, 2) << check.err;
+  EXPECT_NE(check.err.find("--netns and --pid other namespaces"), std::string::npos) << check.err;
+}
+
+// Names from files reach stdout escaped too: a file name holding U+202E or an escape sequence in
+// show --source boot.
+TEST(Messages, FileNamesOnStdoutAreEscaped) {
+  TempRoot root;
+  fs::create_directories(root.path() / "etc/sysctl.d");
+  std::ofstream(root.path() / "etc/sysctl.d/50-a\u202Eb\x1b[2J.conf")
+      << "net.ipv4.tcp_keepalive_time = 100\n";
+  const RunResult result = run_kaltune(
+      {"--root", root.path().string(), "--boot-model", "systemd", "show", "--source", "boot"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_FALSE(has_control(result.out)) << result.out;
+  EXPECT_EQ(result.out.find("\u202E"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("50-a\\u202Eb\\x1B[2J.conf"), std::string::npos) << result.out;
 }
 
 TEST(Messages, NumbersAreStrictDecimal) {

@@ -1,7 +1,10 @@
 // The words of a refused `set --all-netns`: they must tell the truth about every namespace.
 #include "render/netns.hpp"
+#include "render/policy.hpp"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 namespace kaltune {
 namespace {
@@ -28,6 +31,34 @@ struct Spaces {
     return out;
   }
 };
+
+// "3 processes", never "processs"; one process is "1 process".
+TEST(MissingText, CountsProcessesInEnglish) {
+  MissingNetns missing;
+  missing.process_count = 3;
+  missing.pids = {10, 11, 12};
+  missing.reason = "Permission denied";
+  EXPECT_NE(missing_text(missing).find("3 processes (pid 10"), std::string::npos)
+      << missing_text(missing);
+  missing.process_count = 1;
+  missing.pids = {10};
+  EXPECT_NE(missing_text(missing).find("1 process (pid 10"), std::string::npos)
+      << missing_text(missing);
+}
+
+// The Nagios status line stays one line whatever the names in it hold: a process named
+// "\nKALTUNE OK" cannot start a second status line, and U+202E cannot reorder it on a terminal.
+TEST(NagiosLine, NamesCannotSplitOrReorderIt) {
+  const std::string line = nagios_line(
+      PluginStatus::critical, "namespace of \"x\nKALTUNE OK - fine\" \u202E|evil", "detect=1s;;2");
+  EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1) << line;
+  EXPECT_EQ(line.back(), '\n');
+  EXPECT_EQ(line.find("\u202E"), std::string::npos) << line;
+  EXPECT_NE(line.find("\\x0AKALTUNE OK"), std::string::npos) << line;
+  EXPECT_EQ(line.rfind("KALTUNE CRITICAL - ", 0), 0U) << line;
+  // A '|' in the text would start the performance data early.
+  EXPECT_EQ(line.find(" | "), line.rfind(" | ")) << line;
+}
 
 TEST(DescribeFailure, NothingElseChanged) {
   const Spaces spaces;
