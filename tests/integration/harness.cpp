@@ -1,5 +1,6 @@
 #include "harness.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -230,6 +231,20 @@ void write_sysctl(const std::string& name, long value) {
   if (!write_text(proc_path(name), std::to_string(value))) {
     throw std::runtime_error("cannot write " + proc_path(name));
   }
+}
+
+unsigned random_layouts(unsigned full) {
+  if (const char* wanted = std::getenv("KALTUNE_RANDOM_LAYOUTS")) {
+    return static_cast<unsigned>(std::strtoul(wanted, nullptr, 10));
+  }
+#if defined(__SANITIZE_ADDRESS__)
+  return std::min(full, 50U);
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return std::min(full, 50U);
+#endif
+#endif
+  return full;
 }
 
 std::vector<long> read_keepalive() {

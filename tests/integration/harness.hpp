@@ -101,6 +101,12 @@ RunResult run_kaltune(const std::vector<std::string>& args, const RunOptions& op
 // The path of the kaltune binary under test.
 std::string kaltune_binary();
 
+// How many random layouts a randomized replay runs per model: KALTUNE_RANDOM_LAYOUTS when set,
+// else `full` — or, in a sanitizer build, whose kaltune is several times slower to start, the
+// first 50 seeds (the memory errors they could reveal are in paths the fuzz targets and the fixed
+// layouts run too; the gcc build runs them all).
+unsigned random_layouts(unsigned full);
+
 // The value of a sysctl in this process's (private) network namespace, e.g.
 // "net.ipv4.tcp_keepalive_time"; writes one for test setup.
 long read_sysctl(const std::string& name);

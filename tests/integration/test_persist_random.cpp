@@ -25,9 +25,7 @@ TEST_P(PersistRandomized, ExitZeroMeansBootAppliesItElseNothingChanged) {
   }
   Mounts run; // the lock, /run/kaltune.lock, in a private /run
   run.tmpfs("/run");
-  const char* wanted = std::getenv("KALTUNE_RANDOM_LAYOUTS");
-  const unsigned seeds =
-      wanted != nullptr ? static_cast<unsigned>(std::strtoul(wanted, nullptr, 10)) : 100;
+  const unsigned seeds = random_layouts(100);
   unsigned persisted = 0;
   unsigned refused = 0;
   for (unsigned seed = 1; seed <= seeds; ++seed) {
