@@ -34,12 +34,22 @@ cgroup=kaltune-bench-enforce-$$
 home=$(sed -n 's/^0:://p' /proc/self/cgroup)
 work=$(mktemp -d)
 cleanup() {
-  echo $$ > "$mount_point${home%/}/cgroup.procs" 2>/dev/null || true
+  trap - EXIT
+  # Every process still in the cgroup (this shell, a server or client a signal left behind) goes
+  # back home first: a cgroup that holds a process cannot be removed.
+  if [ -f "$mount_point/$cgroup/cgroup.procs" ]; then
+    while read -r pid; do
+      echo "$pid" > "$mount_point${home%/}/cgroup.procs" 2>/dev/null || true
+    done < "$mount_point/$cgroup/cgroup.procs"
+  fi
   "$kaltune" enforce --cgroup "$cgroup" --off >/dev/null 2>&1 || true
-  rmdir "$mount_point/$cgroup" 2>/dev/null || true
+  if [ -d "$mount_point/$cgroup" ] && ! rmdir "$mount_point/$cgroup"; then
+    echo "bench: could not remove $mount_point/$cgroup: remove it by hand" >&2
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP # through the EXIT trap
 mkdir "$mount_point/$cgroup"
 echo $$ > "$mount_point/$cgroup/cgroup.procs" # this shell and everything it starts
 
